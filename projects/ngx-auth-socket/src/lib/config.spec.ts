@@ -1,0 +1,75 @@
+import { AuthSocketConfig, jsonSerializer, resolveConfig } from './config';
+import { AuthSocketError } from './errors';
+
+describe('resolveConfig', () => {
+  const page = 'https://app.example.com/home';
+
+  it('fills every default', () => {
+    const c = resolveConfig({ url: '/channel/' }, page);
+    expect(c.url).toBe('wss://app.example.com/channel/');
+    expect(c.ticketUrl).toBe('https://app.example.com/ws_ticket');
+    expect(c.ticketParam).toBe('ticket');
+    expect(c.auth).toBe('auto');
+    expect(c.reconnect).toEqual({ initialDelayMs: 1000, factor: 2, maxDelayMs: 30_000, maxAttempts: Infinity, resetAfterMs: 5000 });
+    expect(c.firstMessage.waitForAck).toBeTrue();
+    expect(c.firstMessage.ackTimeoutMs).toBe(10_000);
+    expect(c.firstMessage.buildAuthMessage('jwt')).toEqual({ type: 'auth', payload: 'jwt' });
+    expect(c.firstMessage.isAck({ type: 'auth_ok' })).toBeTrue();
+    expect(c.firstMessage.isRejection({ type: 'auth_error' })).toBeTrue();
+    expect(c.ticketTimeoutMs).toBe(10_000);
+    expect(c.connectTimeoutMs).toBe(10_000);
+    expect(c.idleCloseDelayMs).toBe(1000);
+    expect(c.keepAlive).toBeFalse();
+    expect(c.outboxLimit).toBe(1000);
+    expect(c.serializer).toBe(jsonSerializer);
+    expect(c.allowInsecure).toBeFalse();
+    expect(c.onTokenChange).toBeUndefined();
+  });
+
+  it('derives the ticket endpoint from an absolute socket URL', () => {
+    expect(resolveConfig({ url: 'ws://127.0.0.1:4300/channel/' }, page).ticketUrl).toBe('http://127.0.0.1:4300/ws_ticket');
+  });
+
+  it('resolves a relative ticket URL against the page', () => {
+    expect(resolveConfig({ url: '/channel/', ticketUrl: '/api/ws_ticket' }, page).ticketUrl).toBe('https://app.example.com/api/ws_ticket');
+  });
+
+  it('merges partial reconnect options over the defaults', () => {
+    expect(resolveConfig({ url: '/c', reconnect: { maxAttempts: 3 } }, page).reconnect.initialDelayMs).toBe(1000);
+  });
+
+  it('normalises allowed origins', () => {
+    expect(resolveConfig({ url: '/c', allowedOrigins: ['https://cdn.example.com/path'] }, page).allowedOrigins).toEqual(['https://cdn.example.com']);
+  });
+
+  const invalid: Array<[string, AuthSocketConfig, string]> = [
+    ['no url', { url: '' }, 'invalid-config'],
+    ['ws:// to a remote host', { url: 'ws://api.example.com/ch' }, 'insecure-url'],
+    ['unknown auth mode', { url: '/c', auth: 'magic' as never }, 'invalid-config'],
+    ['negative delay', { url: '/c', reconnect: { initialDelayMs: -1 } }, 'invalid-config'],
+    ['factor below 1', { url: '/c', reconnect: { factor: 0.5 } }, 'invalid-config'],
+    ['cap below initial', { url: '/c', reconnect: { initialDelayMs: 5000, maxDelayMs: 100 } }, 'invalid-config'],
+    ['zero attempts', { url: '/c', reconnect: { maxAttempts: 0 } }, 'invalid-config'],
+    ['ticket mode with first-message options', { url: '/c', auth: 'ticket', firstMessage: { waitForAck: false } }, 'invalid-config'],
+    ['odd ticket parameter', { url: '/c', ticketParam: 'a b' }, 'invalid-config'],
+    ['negative outbox', { url: '/c', outboxLimit: -1 }, 'invalid-config'],
+    ['zero connect timeout', { url: '/c', connectTimeoutMs: 0 }, 'invalid-config'],
+    ['relative allowed origin', { url: '/c', allowedOrigins: ['cdn.example.com'] }, 'invalid-config'],
+    ['unknown token policy', { url: '/c', onTokenChange: 'ignore' as never }, 'invalid-config'],
+  ];
+  for (const [name, config, code] of invalid) {
+    it(`rejects ${name} with ${code}`, () => {
+      try {
+        resolveConfig(config, page);
+        fail('expected an AuthSocketError');
+      } catch (e) {
+        expect(e).toBeInstanceOf(AuthSocketError);
+        expect((e as AuthSocketError).code).toBe(code as AuthSocketError['code']);
+      }
+    });
+  }
+
+  it('allows ws:// to a remote host only when explicitly asked', () => {
+    expect(resolveConfig({ url: 'ws://api.example.com/ch', allowInsecure: true }, page).url).toBe('ws://api.example.com/ch');
+  });
+});

@@ -1,0 +1,256 @@
+import { InjectionToken } from '@angular/core';
+import { Observable } from 'rxjs';
+import { AuthSocketError } from './errors';
+import { isInsecureRemoteUrl, resolveSocketUrl } from './connection/socket-url';
+
+/** How the socket authenticates. See {@link AuthSocketConfig.auth}. */
+export type AuthMode = 'auto' | 'ticket' | 'first-message';
+
+/** What to do when the token changes while the socket is open. */
+export type TokenChangePolicy = 'reauth' | 'reconnect';
+
+/** A decoded server message: an object with a string `type`. */
+export interface SocketMessage {
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
+/** Reconnect backoff: full-jitter exponential, `random() * min(maxDelayMs, initialDelayMs * factor^(attempt-1))`. */
+export interface ReconnectConfig {
+  /** Base delay of the first retry. @default 1000 */
+  readonly initialDelayMs?: number;
+  /** Growth per attempt. @default 2 */
+  readonly factor?: number;
+  /** Cap of the delay ceiling. @default 30000 */
+  readonly maxDelayMs?: number;
+  /** Attempts before giving up (state `closed`, error `retries-exhausted`). @default Infinity */
+  readonly maxAttempts?: number;
+  /** After the socket has been open this long, the attempt counter starts again at 1. @default 5000 */
+  readonly resetAfterMs?: number;
+}
+
+/** First-message authentication, used when the server has no ticket endpoint. */
+export interface FirstMessageConfig {
+  /** Builds the first frame from the JWT. @default `(jwt) => ({ type: 'auth', payload: jwt })` */
+  readonly buildAuthMessage?: (token: string) => unknown;
+  /** Recognises the server's acknowledgement. @default `(m) => m.type === 'auth_ok'` */
+  readonly isAck?: (message: SocketMessage) => boolean;
+  /** Recognises the server's refusal. @default `(m) => m.type === 'auth_error'` */
+  readonly isRejection?: (message: SocketMessage) => boolean;
+  /** Wait for an acknowledgement before the socket counts as open. @default true */
+  readonly waitForAck?: boolean;
+  /** How long to wait for the acknowledgement. @default 10000 */
+  readonly ackTimeoutMs?: number;
+}
+
+/** Turns messages into frames and frames into messages. @default JSON */
+export interface SocketSerializer {
+  serialize(message: unknown): string | ArrayBufferLike | Blob | ArrayBufferView;
+  /** Receives the raw frame (`string` for text, `ArrayBuffer` for binary); throw to reject it. */
+  deserialize(data: string | ArrayBuffer): unknown;
+}
+
+/** Where the interceptor captures the app's token from a login (or refresh) response. */
+export interface TokenCaptureRule {
+  /** URL to watch: exact URL or path, a RegExp, or a predicate. */
+  readonly url: string | RegExp | ((url: string) => boolean);
+  /**
+   * Reads the JWT from the response body.
+   * @default the first string among `token`, `access_token`, `accessToken`, `access`, `jwt`
+   */
+  readonly read?: (body: unknown) => string | null | undefined;
+}
+
+/** A value or a promise/observable of it; used for async hooks. */
+export type MaybeAsync<T> = T | Promise<T> | Observable<T>;
+
+/** Everything `provideAuthSocket()` accepts. Only `url` is required. */
+export interface AuthSocketConfig {
+  /** Socket URL: `wss://host/channel/`, or a path (`/channel/`) resolved against the page. */
+  readonly url: string;
+  /** Ticket endpoint. @default `/ws_ticket` on the socket URL's host (http(s) scheme) */
+  readonly ticketUrl?: string;
+  /** Query parameter that carries the ticket. @default 'ticket' */
+  readonly ticketParam?: string;
+  /**
+   * `'auto'` uses tickets and falls back to first-message auth for good when the ticket endpoint
+   * answers 404, 405 or 501; `'ticket'` and `'first-message'` force one.
+   * @default 'auto'
+   */
+  readonly auth?: AuthMode;
+  /** First-message auth options. */
+  readonly firstMessage?: FirstMessageConfig;
+  /** @default 'reauth' in first-message mode, 'reconnect' in ticket mode */
+  readonly onTokenChange?: TokenChangePolicy;
+  /** Backoff and attempt budget. */
+  readonly reconnect?: ReconnectConfig;
+  /** Ticket request deadline. @default 10000 */
+  readonly ticketTimeoutMs?: number;
+  /** Socket open deadline. @default 10000 */
+  readonly connectTimeoutMs?: number;
+  /** Grace period before closing after the last subscriber leaves. @default 1000 */
+  readonly idleCloseDelayMs?: number;
+  /** Stay connected (while a token exists) even with no subscriber. @default false */
+  readonly keepAlive?: boolean;
+  /** Messages `send()` may queue while not open. @default 1000 */
+  readonly outboxLimit?: number;
+  /** Frame codec. @default JSON text frames */
+  readonly serializer?: SocketSerializer;
+  /** WebSocket sub-protocols. */
+  readonly protocols?: string | readonly string[];
+  /** Permit `ws://` to non-loopback hosts. @default false */
+  readonly allowInsecure?: boolean;
+  /** Extra origins the interceptor may send the token to (the app's and the ticket endpoint's are implied). */
+  readonly allowedOrigins?: readonly string[];
+  /** Responses the interceptor captures the token from. @default [] */
+  readonly captureToken?: readonly TokenCaptureRule[];
+  /** For apps that keep the token elsewhere: read on every connection attempt. Runs in an injection context. */
+  readonly tokenGetter?: () => MaybeAsync<string | null | undefined>;
+  /**
+   * Called once after the server rejects the token (401 / 4001 / `auth_error`); return a new JWT
+   * to retry with, or null to give up (state `unauthorized` until the token store changes).
+   * Runs in an injection context, so it may `inject(HttpClient)`.
+   */
+  readonly refreshToken?: () => MaybeAsync<string | null | undefined>;
+}
+
+/** The config with every default applied; what the internals read. */
+export interface ResolvedAuthSocketConfig {
+  readonly url: string;
+  readonly ticketUrl: string;
+  readonly ticketParam: string;
+  readonly auth: AuthMode;
+  readonly firstMessage: Required<FirstMessageConfig>;
+  readonly onTokenChange: TokenChangePolicy | undefined;
+  readonly reconnect: Required<ReconnectConfig>;
+  readonly ticketTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly idleCloseDelayMs: number;
+  readonly keepAlive: boolean;
+  readonly outboxLimit: number;
+  readonly serializer: SocketSerializer;
+  readonly protocols: string | readonly string[] | undefined;
+  readonly allowInsecure: boolean;
+  readonly allowedOrigins: readonly string[];
+  readonly captureToken: readonly TokenCaptureRule[];
+  readonly tokenGetter: (() => MaybeAsync<string | null | undefined>) | undefined;
+  readonly refreshToken: (() => MaybeAsync<string | null | undefined>) | undefined;
+}
+
+/** JSON text frames. */
+export const jsonSerializer: SocketSerializer = {
+  serialize: (message) => JSON.stringify(message),
+  deserialize: (data) => {
+    if (typeof data !== 'string') throw new TypeError('binary frame');
+    return JSON.parse(data);
+  },
+};
+
+export const DEFAULT_RECONNECT: Required<ReconnectConfig> = {
+  initialDelayMs: 1000,
+  factor: 2,
+  maxDelayMs: 30_000,
+  maxAttempts: Infinity,
+  resetAfterMs: 5000,
+};
+
+const DEFAULT_FIRST_MESSAGE: Required<FirstMessageConfig> = {
+  buildAuthMessage: (token) => ({ type: 'auth', payload: token }),
+  isAck: (m) => m.type === 'auth_ok',
+  isRejection: (m) => m.type === 'auth_error',
+  waitForAck: true,
+  ackTimeoutMs: 10_000,
+};
+
+/**
+ * Merges defaults into `config` and rejects contradictions. Pure apart from reading `baseUrl`
+ * (the page URL, used to resolve relative socket and ticket URLs).
+ *
+ * @throws AuthSocketError `invalid-config` or `insecure-url`
+ */
+export function resolveConfig(config: AuthSocketConfig, baseUrl: string): ResolvedAuthSocketConfig {
+  if (!config || typeof config.url !== 'string' || config.url.trim() === '') {
+    throw new AuthSocketError('invalid-config', 'provideAuthSocket() needs a `url`.');
+  }
+  const url = resolveSocketUrl(config.url, baseUrl);
+  const allowInsecure = config.allowInsecure ?? false;
+  if (!allowInsecure && isInsecureRemoteUrl(url)) {
+    throw new AuthSocketError(
+      'insecure-url',
+      `Refusing ws:// to non-loopback host in ${config.url}; use wss:// or set allowInsecure: true.`,
+    );
+  }
+  const auth = config.auth ?? 'auto';
+  if (!['auto', 'ticket', 'first-message'].includes(auth)) {
+    throw new AuthSocketError('invalid-config', `Unknown auth mode "${auth}".`);
+  }
+  const reconnect = { ...DEFAULT_RECONNECT, ...config.reconnect };
+  checkNumber('reconnect.initialDelayMs', reconnect.initialDelayMs, 0);
+  checkNumber('reconnect.factor', reconnect.factor, 1);
+  checkNumber('reconnect.maxDelayMs', reconnect.maxDelayMs, reconnect.initialDelayMs);
+  checkNumber('reconnect.maxAttempts', reconnect.maxAttempts, 1);
+  checkNumber('reconnect.resetAfterMs', reconnect.resetAfterMs, 0);
+  const firstMessage = { ...DEFAULT_FIRST_MESSAGE, ...config.firstMessage };
+  checkNumber('firstMessage.ackTimeoutMs', firstMessage.ackTimeoutMs, 1);
+  if (auth === 'ticket' && config.firstMessage) {
+    throw new AuthSocketError(
+      'invalid-config',
+      'firstMessage options were given but auth is "ticket", which never uses them.',
+    );
+  }
+  const ticketParam = config.ticketParam ?? 'ticket';
+  if (!/^[A-Za-z0-9_.~-]+$/.test(ticketParam)) {
+    throw new AuthSocketError('invalid-config', `ticketParam "${ticketParam}" is not a plain query name.`);
+  }
+  const resolved: ResolvedAuthSocketConfig = {
+    url,
+    ticketUrl: new URL(config.ticketUrl ?? defaultTicketPath(url), baseUrl).toString(),
+    ticketParam,
+    auth,
+    firstMessage,
+    onTokenChange: config.onTokenChange,
+    reconnect,
+    ticketTimeoutMs: config.ticketTimeoutMs ?? 10_000,
+    connectTimeoutMs: config.connectTimeoutMs ?? 10_000,
+    idleCloseDelayMs: config.idleCloseDelayMs ?? 1000,
+    keepAlive: config.keepAlive ?? false,
+    outboxLimit: config.outboxLimit ?? 1000,
+    serializer: config.serializer ?? jsonSerializer,
+    protocols: config.protocols,
+    allowInsecure,
+    allowedOrigins: (config.allowedOrigins ?? []).map((o) => normalizeOrigin(o)),
+    captureToken: config.captureToken ?? [],
+    tokenGetter: config.tokenGetter,
+    refreshToken: config.refreshToken,
+  };
+  checkNumber('ticketTimeoutMs', resolved.ticketTimeoutMs, 1);
+  checkNumber('connectTimeoutMs', resolved.connectTimeoutMs, 1);
+  checkNumber('idleCloseDelayMs', resolved.idleCloseDelayMs, 0);
+  checkNumber('outboxLimit', resolved.outboxLimit, 0);
+  if (config.onTokenChange !== undefined && !['reauth', 'reconnect'].includes(config.onTokenChange)) {
+    throw new AuthSocketError('invalid-config', `Unknown onTokenChange "${config.onTokenChange}".`);
+  }
+  return resolved;
+}
+
+function defaultTicketPath(socketUrl: string): string {
+  const u = new URL(socketUrl);
+  return `${u.protocol === 'wss:' ? 'https:' : 'http:'}//${u.host}/ws_ticket`;
+}
+
+function normalizeOrigin(origin: string): string {
+  try {
+    return new URL(origin).origin;
+  } catch {
+    throw new AuthSocketError('invalid-config', `allowedOrigins entry "${origin}" is not an absolute URL.`);
+  }
+}
+
+function checkNumber(name: string, value: number, min: number): void {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
+    throw new AuthSocketError('invalid-config', `${name} must be a number ≥ ${min} (got ${String(value)}).`);
+  }
+}
+
+/** The resolved configuration, provided by `provideAuthSocket()`. */
+export const AUTH_SOCKET_CONFIG = new InjectionToken<ResolvedAuthSocketConfig>('AUTH_SOCKET_CONFIG');

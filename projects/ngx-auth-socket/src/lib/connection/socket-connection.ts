@@ -1,0 +1,594 @@
+import { BehaviorSubject, Observable, Subscription, of, throwError } from 'rxjs';
+import { ResolvedAuthSocketConfig, SocketMessage } from '../config';
+import { AuthSocketError } from '../errors';
+import { decodeFrame, encodeMessage, OutgoingFrame } from '../messaging/frame-codec';
+import { Outbox, SendReceipt } from '../messaging/outbox';
+import { AuthSocketRuntime, SocketLike } from '../runtime';
+import { Ticket, isTicketUsable } from '../ticket/ticket';
+import { nextDelay } from './backoff';
+import { ActiveAuthMode, ConnectionState, isStopped } from './connection-state';
+import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, Failure, classifyFailure } from './failure-policy';
+import { withQueryParam } from './socket-url';
+
+/** What the connection needs from the world besides the runtime. */
+export interface ConnectionPorts {
+  readonly config: ResolvedAuthSocketConfig;
+  readonly runtime: AuthSocketRuntime;
+  /** The token to use for the next attempt; sync when possible so specs need no microtask flush. */
+  readToken(): string | null | Promise<string | null>;
+  /** Stores a token obtained by `refresh()`. */
+  storeToken(token: string): void;
+  fetchTicket(token: string): Observable<Ticket>;
+  /** The app's refresh hook, or undefined when none is configured. */
+  readonly refresh: (() => Promise<string | null | undefined>) | undefined;
+  deliver(message: SocketMessage): void;
+  report(error: AuthSocketError): void;
+}
+
+const WS_OPEN = 1;
+const WS_CONNECTING = 0;
+const CLOSE_NORMAL = 1000;
+
+/** The resources of one connection attempt, released together. */
+interface Attempt {
+  readonly number: number;
+  token: string | null;
+  mode: ActiveAuthMode | null;
+  socket: SocketLike | null;
+  ticketRequest: Subscription | null;
+  /** The one deadline running for this attempt (ticket, connect, auth ack or re-auth ack). */
+  deadline: unknown;
+  reauthPending: boolean;
+}
+
+/**
+ * Owns the connection lifecycle: the only code that changes {@link ConnectionState}. Inputs are
+ * method calls (demand, token changes, network events, send) and socket/ticket callbacks; every
+ * failure goes through `classifyFailure()` and every delay through `nextDelay()`.
+ */
+export class SocketConnection {
+  private current: ConnectionState = { kind: 'idle' };
+  private readonly stateSubject = new BehaviorSubject<ConnectionState>(this.current);
+  readonly state$ = this.stateSubject.asObservable();
+
+  private readonly outbox: Outbox;
+  private attempt: Attempt | null = null;
+  private retryTimer: unknown = null;
+  private idleTimer: unknown = null;
+  private stableTimer: unknown = null;
+  /** Failed attempts since the connection was last stable; drives the backoff. */
+  private failures = 0;
+  /** `auto` mode learned that the server has no ticket endpoint (kept for this instance). */
+  private ticketEndpointMissing = false;
+  /** The refresh hook ran since the connection was last stable; it runs once per streak. */
+  private refreshUsed = false;
+  private subscribers = 0;
+  private connectRequested = false;
+  private destroyed = false;
+  private readonly stopWatchingNetwork: () => void;
+
+  constructor(
+    private readonly ports: ConnectionPorts,
+    /** False on the server platform: nothing ever connects there. */
+    private readonly enabled: boolean,
+  ) {
+    this.outbox = new Outbox(ports.config.outboxLimit);
+    this.stopWatchingNetwork = enabled
+      ? ports.runtime.watchNetwork({
+          online: () => this.onOnline(),
+          offline: () => this.onOffline(),
+          resumed: () => this.onResumed(),
+        })
+      : () => undefined;
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  // ---- demand ------------------------------------------------------------------------------
+
+  /** A message stream gained (+1) or lost (-1) a subscriber. */
+  subscribersChanged(delta: 1 | -1): void {
+    this.subscribers += delta;
+    this.reviewDemand();
+  }
+
+  /** Connect now and stay connected without subscribers, until `disconnect()`. */
+  connect(): void {
+    if (this.destroyed) return;
+    this.connectRequested = true;
+    const kind = this.current.kind;
+    if (isStopped(this.current) || kind === 'reconnecting' || kind === 'waiting-for-network') {
+      this.resetStreak();
+      this.start(1);
+    }
+  }
+
+  /** Close (1000) and stay closed until `connect()`; queued messages are rejected. */
+  disconnect(): void {
+    this.connectRequested = false;
+    this.teardown('client disconnect');
+    this.cancelQueued('disconnect() was called');
+    this.setState({ kind: 'closed', reason: 'client' });
+  }
+
+  /** Releases every socket, timer and listener; the instance is unusable afterwards. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.teardown('client destroyed');
+    this.cancelQueued('the socket service was destroyed');
+    this.destroyed = true;
+    this.stopWatchingNetwork();
+    this.clearTimer('idleTimer');
+    this.stateSubject.complete();
+  }
+
+  private wanted(): boolean {
+    return (
+      this.enabled &&
+      !this.destroyed &&
+      (this.subscribers > 0 || this.connectRequested || this.ports.config.keepAlive || this.outbox.size > 0)
+    );
+  }
+
+  private reviewDemand(): void {
+    if (this.wanted()) {
+      this.clearTimer('idleTimer');
+      if (this.current.kind === 'idle') {
+        this.resetStreak();
+        this.start(1);
+      }
+      return;
+    }
+    if (isStopped(this.current) || this.idleTimer !== null) return;
+    this.idleTimer = this.ports.runtime.setTimeout(() => {
+      this.idleTimer = null;
+      if (this.wanted()) return;
+      this.teardown('no subscribers');
+      this.setState({ kind: 'idle' });
+    }, this.ports.config.idleCloseDelayMs);
+  }
+
+  // ---- token -------------------------------------------------------------------------------
+
+  /** The token store changed. `null` is a logout: close at once and deliver nothing more. */
+  tokenChanged(token: string | null): void {
+    if (this.destroyed) return;
+    if (token === null) {
+      this.teardown('logout');
+      this.cancelQueued('the token was cleared (logout)');
+      this.resetStreak();
+      this.setState({ kind: 'idle' });
+      return;
+    }
+    const state = this.current;
+    switch (state.kind) {
+      case 'idle':
+      case 'unauthorized':
+        if (this.wanted()) {
+          this.resetStreak();
+          this.start(1);
+        }
+        return;
+      case 'closed':
+        // A new identity may be allowed where the old one was forbidden; a client close stays.
+        if (state.reason !== 'client' && this.wanted()) {
+          this.resetStreak();
+          this.start(1);
+        }
+        return;
+      case 'fetching-ticket':
+      case 'connecting':
+      case 'authenticating':
+        if (this.attempt && this.attempt.token !== token) {
+          this.teardown('token changed');
+          this.start(state.attempt);
+        }
+        return;
+      case 'open':
+        if (this.attempt && this.attempt.token !== token) this.applyTokenChange(token, state.mode);
+        return;
+      case 'refreshing-token':
+      case 'reconnecting':
+      case 'waiting-for-network':
+        // The refresh outcome, or the next attempt, reads the newest token anyway.
+        return;
+    }
+  }
+
+  private applyTokenChange(token: string, mode: ActiveAuthMode): void {
+    const attempt = this.attempt!;
+    const policy = this.ports.config.onTokenChange ?? (mode === 'first-message' ? 'reauth' : 'reconnect');
+    if (policy === 'reconnect') {
+      this.teardown('token changed');
+      this.start(1);
+      return;
+    }
+    attempt.token = token;
+    if (!this.sendAuthFrame(attempt, token)) return;
+    if (this.ports.config.firstMessage.waitForAck) {
+      attempt.reauthPending = true;
+      this.setDeadline(attempt, this.ports.config.firstMessage.ackTimeoutMs, () =>
+        this.fail({ source: 'timeout', phase: 'auth' }, new AuthSocketError('auth-timeout', 'the server did not acknowledge re-authentication in time')),
+      );
+    }
+  }
+
+  // ---- network -----------------------------------------------------------------------------
+
+  private onOnline(): void {
+    const state = this.current;
+    if (state.kind === 'reconnecting' || state.kind === 'waiting-for-network') this.start(state.attempt);
+  }
+
+  private onOffline(): void {
+    const state = this.current;
+    if (state.kind === 'reconnecting') {
+      this.clearTimer('retryTimer');
+      this.setState({ kind: 'waiting-for-network', attempt: state.attempt });
+    }
+  }
+
+  private onResumed(): void {
+    const state = this.current;
+    if (state.kind === 'reconnecting' && this.ports.runtime.isOnline()) this.start(state.attempt);
+  }
+
+  // ---- sending -----------------------------------------------------------------------------
+
+  /** Writes `message` now when open, else queues it; the receipt reports its fate. */
+  send(message: unknown): Observable<SendReceipt> {
+    const encoded = encodeMessage(message, this.ports.config.serializer);
+    if (!encoded.ok) return this.rejectSend(encoded.error);
+    const state = this.current;
+    if (state.kind === 'closed' || state.kind === 'unauthorized' || !this.enabled || this.destroyed) {
+      return this.rejectSend(new AuthSocketError('send-cancelled', `cannot send while the connection is ${state.kind}; call connect() first`));
+    }
+    if (state.kind === 'open' && this.outbox.size === 0 && this.write(encoded.frame)) {
+      return of({ queued: false });
+    }
+    const receipt = this.outbox.enqueue(encoded.frame);
+    if (!receipt) {
+      return this.rejectSend(new AuthSocketError('outbox-full', `outbox is full (${this.ports.config.outboxLimit} messages waiting for the connection)`));
+    }
+    this.reviewDemand();
+    return receipt;
+  }
+
+  private rejectSend(error: AuthSocketError): Observable<never> {
+    this.ports.report(error);
+    return throwError(() => error);
+  }
+
+  private write(frame: OutgoingFrame): boolean {
+    const socket = this.attempt?.socket;
+    if (this.current.kind !== 'open' || !socket || socket.readyState !== WS_OPEN) return false;
+    socket.send(frame);
+    return true;
+  }
+
+  private cancelQueued(why: string): void {
+    const count = this.outbox.size;
+    if (count === 0) return;
+    const error = new AuthSocketError('send-cancelled', `${count} queued message(s) were not sent: ${why}`);
+    this.outbox.rejectAll(error);
+    this.ports.report(error);
+  }
+
+  // ---- attempts ----------------------------------------------------------------------------
+
+  /** Starts attempt `number`: read the token, then a ticket or first-message auth. */
+  private start(number: number): void {
+    this.clearTimer('retryTimer');
+    this.teardown('restarting');
+    const attempt: Attempt = { number, token: null, mode: null, socket: null, ticketRequest: null, deadline: null, reauthPending: false };
+    this.attempt = attempt;
+    const mode = this.modeForNextAttempt();
+    this.setState(mode === 'ticket' ? { kind: 'fetching-ticket', attempt: number } : { kind: 'connecting', attempt: number, mode });
+    const token = this.ports.readToken();
+    if (token instanceof Promise) {
+      token.then(
+        (value) => this.attempt === attempt && this.withToken(attempt, value),
+        (cause: unknown) =>
+          this.attempt === attempt &&
+          this.fail({ source: 'timeout', phase: 'ticket' }, new AuthSocketError('ticket-failed', 'tokenGetter failed', { cause })),
+      );
+    } else {
+      this.withToken(attempt, token);
+    }
+  }
+
+  private modeForNextAttempt(): ActiveAuthMode {
+    const auth = this.ports.config.auth;
+    return auth === 'first-message' || (auth === 'auto' && this.ticketEndpointMissing) ? 'first-message' : 'ticket';
+  }
+
+  private withToken(attempt: Attempt, token: string | null): void {
+    if (!token) {
+      // Nothing to authenticate with: wait for the token store (a login) to start again.
+      this.teardown('no token');
+      this.setState({ kind: 'idle' });
+      return;
+    }
+    attempt.token = token;
+    attempt.mode = this.modeForNextAttempt();
+    if (attempt.mode === 'first-message') {
+      this.openSocket(attempt, this.ports.config.url);
+      return;
+    }
+    this.setDeadline(attempt, this.ports.config.ticketTimeoutMs, () =>
+      this.fail({ source: 'timeout', phase: 'ticket' }, new AuthSocketError('ticket-failed', `ticket request timed out after ${this.ports.config.ticketTimeoutMs} ms`)),
+    );
+    attempt.ticketRequest = this.ports.fetchTicket(token).subscribe({
+      next: (ticket) => this.withTicket(attempt, ticket),
+      error: (error: unknown) => this.ticketFailed(attempt, error),
+    });
+  }
+
+  private ticketFailed(attempt: Attempt, error: unknown): void {
+    if (this.attempt !== attempt) return;
+    const typed = error instanceof AuthSocketError ? error : new AuthSocketError('ticket-failed', 'ticket request failed', { cause: error });
+    const failure: Failure =
+      typed.code === 'ticket-invalid' ? { source: 'ticket-body' } : { source: 'ticket-http', status: typed.status ?? 0 };
+    this.fail(failure, typed);
+  }
+
+  private withTicket(attempt: Attempt, ticket: Ticket): void {
+    if (this.attempt !== attempt || attempt.socket) return;
+    this.clearDeadline(attempt);
+    // Tickets are single use and short-lived: an expired one is never presented; fetch another.
+    if (!isTicketUsable(ticket, this.ports.runtime.now())) {
+      this.fail({ source: 'ticket-expired' }, new AuthSocketError('ticket-expired', 'the ticket expired before it could be used'));
+      return;
+    }
+    this.openSocket(attempt, withQueryParam(this.ports.config.url, this.ports.config.ticketParam, ticket.value));
+  }
+
+  private openSocket(attempt: Attempt, url: string): void {
+    const mode = attempt.mode!;
+    this.setState({ kind: 'connecting', attempt: attempt.number, mode });
+    const { config, runtime } = this.ports;
+    let socket: SocketLike;
+    try {
+      const protocols = config.protocols === undefined ? undefined : typeof config.protocols === 'string' ? config.protocols : [...config.protocols];
+      socket = runtime.createSocket(url, protocols);
+    } catch (cause) {
+      this.fail({ source: 'close', code: 1006, clientInitiated: false }, new AuthSocketError('socket-closed', 'the WebSocket could not be created', { cause, closeCode: 1006 }));
+      return;
+    }
+    attempt.socket = socket;
+    socket.binaryType = 'arraybuffer';
+    this.setDeadline(attempt, config.connectTimeoutMs, () =>
+      this.fail({ source: 'timeout', phase: 'connect' }, new AuthSocketError('connect-timeout', `the socket did not open within ${config.connectTimeoutMs} ms`)),
+    );
+    socket.onopen = () => this.socketOpened(attempt);
+    socket.onmessage = (event: MessageEvent) => this.frameReceived(attempt, event.data);
+    socket.onclose = (event: CloseEvent) => this.socketClosed(attempt, event.code, event.reason);
+    // An error event is always followed by a close event, which carries what we act on.
+    socket.onerror = () => undefined;
+  }
+
+  private socketOpened(attempt: Attempt): void {
+    if (this.attempt !== attempt) return;
+    this.clearDeadline(attempt);
+    if (attempt.mode === 'ticket') {
+      this.becomeOpen(attempt);
+      return;
+    }
+    if (!this.sendAuthFrame(attempt, attempt.token!)) return;
+    const { waitForAck, ackTimeoutMs } = this.ports.config.firstMessage;
+    if (!waitForAck) {
+      this.becomeOpen(attempt);
+      return;
+    }
+    this.setState({ kind: 'authenticating', attempt: attempt.number });
+    this.setDeadline(attempt, ackTimeoutMs, () =>
+      this.fail({ source: 'timeout', phase: 'auth' }, new AuthSocketError('auth-timeout', `the server did not acknowledge authentication within ${ackTimeoutMs} ms`)),
+    );
+  }
+
+  /** Sends the auth frame as the socket's next frame; false (and a failure) when it cannot. */
+  private sendAuthFrame(attempt: Attempt, token: string): boolean {
+    const { firstMessage, serializer } = this.ports.config;
+    const encoded = encodeMessage(firstMessage.buildAuthMessage(token), serializer);
+    if (!encoded.ok) {
+      this.ports.report(encoded.error);
+      this.teardown('auth message could not be encoded');
+      this.setState({ kind: 'closed', reason: 'client', error: encoded.error });
+      return false;
+    }
+    attempt.socket!.send(encoded.frame);
+    return true;
+  }
+
+  private frameReceived(attempt: Attempt, data: unknown): void {
+    if (this.attempt !== attempt) return;
+    const decoded = decodeFrame(data, this.ports.config.serializer);
+    if (!decoded.ok) {
+      this.ports.report(decoded.error);
+      return;
+    }
+    const message = decoded.message;
+    const { isAck, isRejection } = this.ports.config.firstMessage;
+    const authPhase = this.current.kind === 'authenticating' || attempt.reauthPending;
+    if (attempt.mode === 'first-message' && authPhase && isAck(message)) {
+      if (attempt.reauthPending) {
+        attempt.reauthPending = false;
+        this.clearDeadline(attempt);
+      } else {
+        this.becomeOpen(attempt);
+      }
+      return;
+    }
+    if (isRejection(message)) {
+      const reason = typeof message['reason'] === 'string' ? message['reason'] : undefined;
+      this.fail({ source: 'auth-rejected' }, new AuthSocketError('auth-rejected', `the server rejected the token${reason ? `: ${reason}` : ''}`, { reason }));
+      return;
+    }
+    this.ports.deliver(message);
+  }
+
+  private socketClosed(attempt: Attempt, code: number, reason: string): void {
+    if (this.attempt !== attempt) return;
+    attempt.socket = null;
+    const error =
+      code === CLOSE_UNAUTHORIZED
+        ? new AuthSocketError('auth-rejected', `the server closed the socket as unauthorized (${code})`, { closeCode: code, reason })
+        : code === CLOSE_FORBIDDEN
+          ? new AuthSocketError('forbidden', `the server closed the socket as forbidden (${code})`, { closeCode: code, reason })
+          : new AuthSocketError('socket-closed', `the socket closed (${code}${reason ? ` ${reason}` : ''})`, { closeCode: code, reason });
+    this.fail({ source: 'close', code, clientInitiated: false }, error);
+  }
+
+  private becomeOpen(attempt: Attempt): void {
+    this.clearDeadline(attempt);
+    this.setState({ kind: 'open', mode: attempt.mode!, since: this.ports.runtime.now() });
+    this.clearTimer('stableTimer');
+    this.stableTimer = this.ports.runtime.setTimeout(() => {
+      this.stableTimer = null;
+      this.resetStreak();
+    }, this.ports.config.reconnect.resetAfterMs);
+    this.outbox.flush((frame) => this.write(frame));
+  }
+
+  // ---- failures ----------------------------------------------------------------------------
+
+  private fail(failure: Failure, error: AuthSocketError): void {
+    const decision = classifyFailure(failure, this.ports.config.auth);
+    if (decision === 'none') return;
+    const failedToken = this.attempt?.token ?? null;
+    const number = this.attempt?.number ?? 1;
+    this.teardown(decision === 'forbidden' ? 'forbidden' : 'attempt failed');
+    switch (decision) {
+      case 'fallback':
+        // The server has no ticket endpoint: use first-message auth from now on, without delay.
+        this.ticketEndpointMissing = true;
+        this.start(number);
+        return;
+      case 'forbidden':
+        this.ports.report(error);
+        this.cancelQueued('the server forbade the connection');
+        this.setState({ kind: 'closed', reason: 'forbidden', error });
+        return;
+      case 'unauthorized':
+        this.ports.report(error);
+        this.unauthorized(number, failedToken, error);
+        return;
+      case 'retry':
+        this.ports.report(error);
+        this.scheduleRetry(error);
+        return;
+    }
+  }
+
+  private unauthorized(number: number, failedToken: string | null, error: AuthSocketError): void {
+    const refresh = this.ports.refresh;
+    if (refresh && !this.refreshUsed) {
+      this.refreshUsed = true;
+      this.setState({ kind: 'refreshing-token', attempt: number });
+      const pending = this.current;
+      refresh().then(
+        (token) => {
+          if (this.current !== pending) return;
+          if (token && token !== failedToken) {
+            this.ports.storeToken(token);
+            this.start(number);
+          } else {
+            this.giveUpUntilNewToken(error);
+          }
+        },
+        (cause: unknown) => {
+          if (this.current !== pending) return;
+          this.ports.report(new AuthSocketError('unauthorized', 'refreshToken() failed', { cause }));
+          this.giveUpUntilNewToken(error);
+        },
+      );
+      return;
+    }
+    this.giveUpUntilNewToken(error);
+  }
+
+  private giveUpUntilNewToken(cause: AuthSocketError): void {
+    const error = new AuthSocketError('unauthorized', 'the server refused the token and no new token is available; waiting for a new one', { cause });
+    this.ports.report(error);
+    this.cancelQueued('the token was refused');
+    this.setState({ kind: 'unauthorized', error });
+  }
+
+  private scheduleRetry(error: AuthSocketError): void {
+    this.failures++;
+    const { reconnect } = this.ports.config;
+    if (this.failures > reconnect.maxAttempts) {
+      const exhausted = new AuthSocketError('retries-exhausted', `gave up after ${reconnect.maxAttempts} reconnect attempt(s)`, { cause: error });
+      this.ports.report(exhausted);
+      this.cancelQueued('reconnect attempts exhausted');
+      this.setState({ kind: 'closed', reason: 'retries-exhausted', error: exhausted });
+      return;
+    }
+    const attempt = this.failures + 1;
+    if (!this.ports.runtime.isOnline()) {
+      this.setState({ kind: 'waiting-for-network', attempt });
+      return;
+    }
+    const delayMs = nextDelay(this.failures, reconnect, () => this.ports.runtime.random());
+    this.setState({ kind: 'reconnecting', attempt, delayMs, retryAt: this.ports.runtime.now() + delayMs, error });
+    this.retryTimer = this.ports.runtime.setTimeout(() => {
+      this.retryTimer = null;
+      this.start(attempt);
+    }, delayMs);
+  }
+
+  private resetStreak(): void {
+    this.failures = 0;
+    this.refreshUsed = false;
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------
+
+  private setState(next: ConnectionState): void {
+    if (this.destroyed) return;
+    this.current = next;
+    this.stateSubject.next(next);
+  }
+
+  /** Releases the current attempt: its ticket request, deadline and socket (closed with 1000). */
+  private teardown(reason: string): void {
+    this.clearTimer('stableTimer');
+    this.clearTimer('retryTimer');
+    const attempt = this.attempt;
+    if (!attempt) return;
+    this.attempt = null;
+    attempt.ticketRequest?.unsubscribe();
+    this.clearDeadline(attempt);
+    const socket = attempt.socket;
+    if (!socket) return;
+    attempt.socket = null;
+    // Detach first: nothing this socket still receives may reach a subscriber.
+    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    if (socket.readyState === WS_OPEN || socket.readyState === WS_CONNECTING) socket.close(CLOSE_NORMAL, reason);
+  }
+
+  private setDeadline(attempt: Attempt, ms: number, onExpired: () => void): void {
+    this.clearDeadline(attempt);
+    attempt.deadline = this.ports.runtime.setTimeout(() => {
+      attempt.deadline = null;
+      if (this.attempt === attempt) onExpired();
+    }, ms);
+  }
+
+  private clearDeadline(attempt: Attempt): void {
+    if (attempt.deadline !== null) {
+      this.ports.runtime.clearTimeout(attempt.deadline);
+      attempt.deadline = null;
+    }
+  }
+
+  private clearTimer(name: 'retryTimer' | 'idleTimer' | 'stableTimer'): void {
+    const handle = this[name];
+    if (handle !== null) {
+      this.ports.runtime.clearTimeout(handle);
+      this[name] = null;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { redact } from './redact';
+
+/**
+ * Every failure the library reports, by code. Apps switch on `error.code`.
+ *
+ * - `ticket-unauthorized`: the ticket endpoint answered 401 (the JWT was refused).
+ * - `ticket-forbidden`: the ticket endpoint answered 403.
+ * - `ticket-failed`: the ticket request failed (5xx, network error, timeout).
+ * - `ticket-invalid`: the ticket endpoint answered 2xx with a body that is not `{ticket, expires}`.
+ * - `ticket-expired`: the ticket had expired before the socket could use it.
+ * - `connect-timeout`: the socket did not open in time.
+ * - `socket-closed`: the socket closed unexpectedly (see `closeCode`).
+ * - `auth-rejected`: the server refused the credentials on the socket (close 4001 or `auth_error`).
+ * - `auth-timeout`: the server did not acknowledge first-message auth in time.
+ * - `forbidden`: the server closed with 4003.
+ * - `unauthorized`: no (new) token is available after a rejection; the socket waits for one.
+ * - `retries-exhausted`: the reconnect attempt budget is used up.
+ * - `bad-frame`: a received frame was not JSON, was binary, or had no string `type`.
+ * - `encode-failed`: a message passed to `send()` could not be serialized.
+ * - `outbox-full`: `send()` was called while offline and the outbox was at its limit.
+ * - `send-cancelled`: a queued message was dropped because of logout, `disconnect()` or a terminal
+ *   state; it was never written.
+ * - `insecure-url`: the socket URL uses `ws://` for a non-loopback host without `allowInsecure`.
+ * - `invalid-config`: contradictory or malformed configuration.
+ */
+export type AuthSocketErrorCode =
+  | 'ticket-unauthorized'
+  | 'ticket-forbidden'
+  | 'ticket-failed'
+  | 'ticket-invalid'
+  | 'ticket-expired'
+  | 'connect-timeout'
+  | 'socket-closed'
+  | 'auth-rejected'
+  | 'auth-timeout'
+  | 'forbidden'
+  | 'unauthorized'
+  | 'retries-exhausted'
+  | 'bad-frame'
+  | 'encode-failed'
+  | 'outbox-full'
+  | 'send-cancelled'
+  | 'insecure-url'
+  | 'invalid-config';
+
+/** Optional facts attached to an {@link AuthSocketError}. */
+export interface AuthSocketErrorDetails {
+  /** HTTP status of the ticket endpoint, when the failure came from it. */
+  readonly status?: number;
+  /** WebSocket close code, when the failure came from a close. */
+  readonly closeCode?: number;
+  /** Redacted close reason or server reason. */
+  readonly reason?: string;
+  /** The underlying error or event (never containing a token the library put there). */
+  readonly cause?: unknown;
+}
+
+/**
+ * The one error type the library emits, on `errors$`, on send receipts and from configuration.
+ * Messages are redacted: they never contain a JWT, a Bearer credential or a ticket.
+ *
+ * @usageNotes
+ * ```ts
+ * socket.errors$.subscribe((e) => {
+ *   if (e.code === 'unauthorized') router.navigate(['/login']);
+ * });
+ * ```
+ */
+export class AuthSocketError extends Error {
+  override readonly name = 'AuthSocketError';
+  readonly status?: number;
+  readonly closeCode?: number;
+  readonly reason?: string;
+
+  constructor(
+    readonly code: AuthSocketErrorCode,
+    message: string,
+    details: AuthSocketErrorDetails = {},
+  ) {
+    super(`[ngx-auth-socket ${code}] ${redact(message)}`, { cause: details.cause });
+    this.status = details.status;
+    this.closeCode = details.closeCode;
+    this.reason = details.reason === undefined ? undefined : redact(details.reason);
+  }
+}
+
+/** Type guard for {@link AuthSocketError}, optionally of one code. */
+export function isAuthSocketError(
+  value: unknown,
+  code?: AuthSocketErrorCode,
+): value is AuthSocketError {
+  return value instanceof AuthSocketError && (code === undefined || value.code === code);
+}

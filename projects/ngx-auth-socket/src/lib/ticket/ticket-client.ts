@@ -1,0 +1,34 @@
+import { HttpClient, HttpErrorResponse, HttpHeaders } from '@angular/common/http';
+import { Observable, catchError, map, throwError } from 'rxjs';
+import { AuthSocketError } from '../errors';
+import { Ticket, TicketParseError, parseTicketResponse } from './ticket';
+
+/**
+ * Requests one ticket through the app's HttpClient (so its interceptors apply). Errors are
+ * {@link AuthSocketError}s whose `status` carries the HTTP status (0 for network failures).
+ */
+export function requestTicket(http: HttpClient, ticketUrl: string, token: string): Observable<Ticket> {
+  const headers = new HttpHeaders({ Authorization: `Bearer ${token}` });
+  return http.get<unknown>(ticketUrl, { headers }).pipe(
+    map((body) => parseTicketResponse(body)),
+    catchError((cause: unknown) => throwError(() => ticketError(cause))),
+  );
+}
+
+function ticketError(cause: unknown): AuthSocketError {
+  if (cause instanceof TicketParseError) {
+    return new AuthSocketError('ticket-invalid', `ticket endpoint answered an unusable body: ${cause.message}`, { cause });
+  }
+  if (cause instanceof HttpErrorResponse) {
+    const status = cause.status;
+    // A 2xx that failed JSON parsing (an HTML error page, a proxy's login form) is a bad body.
+    if (status >= 200 && status < 300) {
+      return new AuthSocketError('ticket-invalid', `ticket endpoint answered ${status} with a body that is not JSON`, { status, cause });
+    }
+    if (status === 401) return new AuthSocketError('ticket-unauthorized', 'ticket endpoint refused the token (401)', { status, cause });
+    if (status === 403) return new AuthSocketError('ticket-forbidden', 'ticket endpoint forbade the socket (403)', { status, cause });
+    const what = status === 0 ? 'network error' : `HTTP ${status}`;
+    return new AuthSocketError('ticket-failed', `ticket request failed: ${what}`, { status, cause });
+  }
+  return new AuthSocketError('ticket-failed', 'ticket request failed', { cause });
+}

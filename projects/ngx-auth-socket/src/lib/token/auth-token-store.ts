@@ -1,0 +1,61 @@
+import { Injectable, Injector, Signal, computed, inject, runInInjectionContext, signal } from '@angular/core';
+import { BehaviorSubject, Observable, distinctUntilChanged, firstValueFrom, isObservable } from 'rxjs';
+import { AUTH_SOCKET_CONFIG, MaybeAsync } from '../config';
+
+/**
+ * The app's current JWT. Fed by `authTokenInterceptor` (captured from login responses or adopted
+ * from another interceptor's Bearer header), by `set()`, or by the configured `tokenGetter`; read
+ * by the socket before every connection attempt. Clearing it (logout) closes the socket.
+ *
+ * @usageNotes
+ * ```ts
+ * const store = inject(AuthTokenStore);
+ * store.set(response.token);   // after login
+ * store.clear();               // logout: the socket closes at once
+ * ```
+ */
+@Injectable({ providedIn: 'root' })
+export class AuthTokenStore {
+  private readonly current = signal<string | null>(null);
+  // A subject beside the signal: socket logic must see a logout synchronously, not at the next
+  // change detection, so that no message is delivered after it.
+  private readonly changes = new BehaviorSubject<string | null>(null);
+  private readonly injector = inject(Injector);
+  private readonly getter = inject(AUTH_SOCKET_CONFIG, { optional: true })?.tokenGetter;
+
+  /** The current token, or null when logged out. */
+  readonly token: Signal<string | null> = this.current.asReadonly();
+  /** True while a token is present. */
+  readonly hasToken = computed(() => this.current() !== null);
+  /** The current token and every change of it (distinct values only). */
+  readonly token$: Observable<string | null> = this.changes.pipe(distinctUntilChanged());
+
+  /** Stores `token` (an empty string counts as no token). */
+  set(token: string | null | undefined): void {
+    const next = token ? token : null;
+    this.current.set(next);
+    this.changes.next(next);
+  }
+
+  /** Forgets the token: logout. */
+  clear(): void {
+    this.set(null);
+  }
+
+  /**
+   * The token to use now: asks the configured `tokenGetter` (and stores its answer) when there is
+   * one, else the stored token.
+   * @internal
+   */
+  async resolve(): Promise<string | null> {
+    if (!this.getter) return this.current();
+    const value = await settle(runInInjectionContext(this.injector, this.getter));
+    this.set(value);
+    return this.current();
+  }
+}
+
+/** Awaits a value that may be plain, a promise or an observable (its first value). */
+export async function settle<T>(value: MaybeAsync<T>): Promise<T> {
+  return isObservable(value) ? firstValueFrom(value) : await value;
+}

@@ -1,0 +1,25 @@
+/*
+ * Public API of ngx-auth-socket. Everything not exported here is internal and may change.
+ */
+export { AuthSocketService } from './lib/auth-socket.service';
+export { provideAuthSocket } from './lib/provide-auth-socket';
+export {
+  AUTH_SOCKET_CONFIG,
+  jsonSerializer,
+  type AuthMode,
+  type AuthSocketConfig,
+  type FirstMessageConfig,
+  type MaybeAsync,
+  type ReconnectConfig,
+  type ResolvedAuthSocketConfig,
+  type SocketMessage,
+  type SocketSerializer,
+  type TokenCaptureRule,
+  type TokenChangePolicy,
+} from './lib/config';
+export type { ActiveAuthMode, ConnectionState, ConnectionStateKind } from './lib/connection/connection-state';
+export { AuthSocketError, isAuthSocketError, type AuthSocketErrorCode, type AuthSocketErrorDetails } from './lib/errors';
+export type { SendReceipt } from './lib/messaging/outbox';
+export { AUTH_SOCKET_RUNTIME, browserRuntime, type AuthSocketRuntime, type NetworkEvents, type SocketLike } from './lib/runtime';
+export { AuthTokenStore } from './lib/token/auth-token-store';
+export { authTokenInterceptor } from './lib/token/auth-token.interceptor';
