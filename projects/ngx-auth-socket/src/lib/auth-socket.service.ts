@@ -72,6 +72,8 @@ export class AuthSocketService {
     this.state$ = this.connection.state$;
     const stateSubscription = this.connection.state$.subscribe((s) => this.stateSignal.set(s));
     const tokenSubscription = this.tokens.token$.pipe(skip(1)).subscribe((t) => this.connection.tokenChanged(t));
+    // keepAlive (or a token present at start-up with connect() pending) needs no subscriber to begin.
+    this.connection.reviewDemand();
     this.messages$ = new Observable<SocketMessage>((subscriber) => {
       const subscription = this.incoming.subscribe(subscriber);
       this.connection.subscribersChanged(1);

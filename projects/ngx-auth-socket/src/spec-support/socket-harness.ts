@@ -29,6 +29,9 @@ export interface ServerSideSocket {
   readonly url: string;
   /** Frames the client sent, parsed as JSON where possible. */
   readonly received: unknown[];
+  /** Close code once the socket closed (either side), else null. */
+  readonly closeCode: number | null;
+  readonly closeReason: string | null;
   send(message: unknown): void;
   sendRaw(data: string | ArrayBuffer): void;
   close(code: number, reason?: string): void;
@@ -51,8 +54,11 @@ export class SocketHarness {
   readonly errors: AuthSocketError[] = [];
   readonly messages: SocketMessage[] = [];
   online = true;
+  /** Replaces mock-socket for the next sockets when set (e.g. a socket that never opens). */
+  socketFactory: ((url: string) => SocketLike) | null = null;
   randomValue = 0.5;
   private network: NetworkEvents | null = null;
+  private readonly timers = new Set<unknown>();
   private readonly subscriptions = new Subscription();
 
   constructor(config: Partial<AuthSocketConfig> = {}, options: HarnessOptions = {}) {
@@ -60,9 +66,11 @@ export class SocketHarness {
     jasmine.clock().mockDate(new Date(Date.UTC(2026, 0, 1)));
     this.server = new Server(SOCKET_URL);
     this.server.on('connection', (socket) => {
-      const entry: ServerSideSocket = {
+      const entry: ServerSideSocket & { closeCode: number | null; closeReason: string | null } = {
         url: socket.url,
         received: [],
+        closeCode: null,
+        closeReason: null,
         send: (message) => socket.send(JSON.stringify(message)),
         sendRaw: (data) => socket.send(data),
         close: (code, reason = '') => socket.close({ code, reason, wasClean: code !== 1006 }),
@@ -75,12 +83,28 @@ export class SocketHarness {
           entry.received.push(text);
         }
       });
+      // mock-socket types this listener without its event; the close event is passed all the same.
+      (socket as unknown as { on(type: 'close', cb: (event: CloseEvent) => void): void }).on('close', (event) => {
+        entry.closeCode = event.code;
+        entry.closeReason = event.reason;
+      });
       this.sockets.push(entry);
     });
     const runtime: AuthSocketRuntime = {
-      createSocket: (url, protocols) => new MockWebSocket(url, protocols) as unknown as SocketLike,
-      setTimeout: (callback, ms) => setTimeout(callback, ms),
-      clearTimeout: (handle) => clearTimeout(handle as number),
+      createSocket: (url, protocols) =>
+        this.socketFactory ? this.socketFactory(url) : (new MockWebSocket(url, protocols) as unknown as SocketLike),
+      setTimeout: (callback, ms) => {
+        const handle: number = setTimeout(() => {
+          this.timers.delete(handle);
+          callback();
+        }, ms);
+        this.timers.add(handle);
+        return handle;
+      },
+      clearTimeout: (handle) => {
+        this.timers.delete(handle);
+        clearTimeout(handle as number);
+      },
       now: () => Date.now(),
       random: () => this.randomValue,
       isOnline: () => this.online,
@@ -110,6 +134,16 @@ export class SocketHarness {
     return this.service.state();
   }
 
+  /** Library timers scheduled and not yet fired or cleared. */
+  get activeTimers(): number {
+    return this.timers.size;
+  }
+
+  /** Whether the library is listening to network/visibility events. */
+  get networkWatched(): boolean {
+    return this.network !== null;
+  }
+
   get kinds(): string[] {
     return this.states.map((s) => s.kind);
   }
@@ -130,6 +164,13 @@ export class SocketHarness {
   /** Advances fake time (mock-socket delivers its events 4 ms later). */
   tick(ms = 10): void {
     jasmine.clock().tick(ms);
+  }
+
+  /** Advances fake time exactly to the pending reconnect attempt. */
+  advanceToRetry(): void {
+    const state = this.state;
+    if (state.kind !== 'reconnecting') throw new Error(`expected a pending reconnect, state is ${state.kind}`);
+    jasmine.clock().tick(state.retryAt - Date.now());
   }
 
   /** Lets promise callbacks run (refresh hooks, async token getters). */
@@ -197,4 +238,22 @@ export class SocketHarness {
     this.server.stop();
     jasmine.clock().uninstall();
   }
+}
+
+/** A socket that stays in CONNECTING forever; records whether it was closed. */
+export function hangingSocket(): SocketLike & { closedWith: number | null } {
+  const socket = {
+    readyState: 0,
+    binaryType: 'blob',
+    closedWith: null as number | null,
+    send: () => undefined,
+    close: (code?: number) => {
+      socket.closedWith = code ?? 1005;
+    },
+    onopen: null,
+    onmessage: null,
+    onclose: null,
+    onerror: null,
+  };
+  return socket as unknown as SocketLike & { closedWith: number | null };
 }

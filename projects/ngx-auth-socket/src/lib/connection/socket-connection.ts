@@ -96,7 +96,7 @@ export class SocketConnection {
 
   /** Connect now and stay connected without subscribers, until `disconnect()`. */
   connect(): void {
-    if (this.destroyed) return;
+    if (this.destroyed || !this.enabled) return;
     this.connectRequested = true;
     const kind = this.current.kind;
     if (isStopped(this.current) || kind === 'reconnecting' || kind === 'waiting-for-network') {
@@ -116,9 +116,9 @@ export class SocketConnection {
   /** Releases every socket, timer and listener; the instance is unusable afterwards. */
   destroy(): void {
     if (this.destroyed) return;
+    this.destroyed = true;
     this.teardown('client destroyed');
     this.cancelQueued('the socket service was destroyed');
-    this.destroyed = true;
     this.stopWatchingNetwork();
     this.clearTimer('idleTimer');
     this.stateSubject.complete();
@@ -132,7 +132,9 @@ export class SocketConnection {
     );
   }
 
-  private reviewDemand(): void {
+  /** Starts when there is demand and nothing running; schedules the idle close when demand is gone. */
+  reviewDemand(): void {
+    if (this.destroyed) return;
     if (this.wanted()) {
       this.clearTimer('idleTimer');
       if (this.current.kind === 'idle') {
