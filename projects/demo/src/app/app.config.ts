@@ -1,0 +1,19 @@
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
+import { ApplicationConfig, inject, provideZonelessChangeDetection } from '@angular/core';
+import { authTokenInterceptor, provideAuthSocket } from 'ngx-auth-socket';
+import { catchError, of } from 'rxjs';
+import { AuthApi } from './auth-api';
+
+export const appConfig: ApplicationConfig = {
+  providers: [
+    provideZonelessChangeDetection(),
+    provideHttpClient(withInterceptors([authTokenInterceptor])),
+    provideAuthSocket({
+      // Served by the reference server on the same origin: /ws_ticket is the default ticket endpoint.
+      url: '/channel/',
+      captureToken: [{ url: '/auth' }, { url: '/auth/refresh' }],
+      refreshToken: () => inject(AuthApi).refresh().pipe(catchError(() => of(null))),
+      reconnect: { initialDelayMs: 1000, maxDelayMs: 10_000 },
+    }),
+  ],
+};

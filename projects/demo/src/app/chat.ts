@@ -1,0 +1,76 @@
+import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { AuthSocketService, SocketMessage } from 'ngx-auth-socket';
+import { AuthApi } from './auth-api';
+import { ConnectionStatus } from './connection-status';
+
+/** A chat line as the reference server broadcasts it. */
+interface ChatMessage extends SocketMessage {
+  readonly type: 'chat';
+  readonly from: string;
+  readonly text: string;
+  readonly ts: number;
+}
+
+@Component({
+  selector: 'demo-chat',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [ConnectionStatus],
+  template: `
+    <section class="card">
+      <div class="row" style="justify-content: space-between">
+        <h1>Room · signed in as <span data-testid="user">{{ auth.user() }}</span></h1>
+        <div class="row">
+          <button class="secondary" data-testid="kick" (click)="kick()">Kick connection</button>
+          <button class="secondary" data-testid="logout" (click)="auth.logout()">Log out</button>
+        </div>
+      </div>
+      <demo-connection-status />
+    </section>
+    <section class="card">
+      <ul class="log" data-testid="messages">
+        @for (m of messages(); track $index) {
+          <li><span class="from">{{ m.from }}</span>{{ m.text }}</li>
+        } @empty {
+          <li class="muted">No messages yet. Say hello; open a second window as bob to chat.</li>
+        }
+      </ul>
+      <form class="row" (submit)="post($event, text)">
+        <input #text name="text" data-testid="chat-input" placeholder="Message" maxlength="2000" autocomplete="off" />
+        <button type="submit" data-testid="send">Send</button>
+      </form>
+      @if (lastError()) {
+        <p class="error" data-testid="last-error">{{ lastError() }}</p>
+      }
+    </section>
+  `,
+})
+export class Chat {
+  readonly auth = inject(AuthApi);
+  private readonly socket = inject(AuthSocketService);
+  readonly messages = signal<readonly ChatMessage[]>([]);
+  readonly lastError = signal<string | null>(null);
+
+  constructor() {
+    const destroyRef = inject(DestroyRef);
+    this.socket
+      .on<ChatMessage>('chat')
+      .pipe(takeUntilDestroyed(destroyRef))
+      .subscribe((m) => this.messages.update((list) => [...list.slice(-199), m]));
+    this.socket.errors$.pipe(takeUntilDestroyed(destroyRef)).subscribe((e) => this.lastError.set(`${e.code}: ${e.message}`));
+  }
+
+  post(event: Event, input: HTMLInputElement): void {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    // Sent now when connected, else queued and sent right after the next authentication.
+    this.socket.send({ type: 'chat', text }).subscribe({ error: () => undefined });
+    input.value = '';
+  }
+
+  kick(): void {
+    // The reference server closes this socket with 1012; the library reconnects with a fresh ticket.
+    this.socket.send({ type: 'kick' }).subscribe({ error: () => undefined });
+  }
+}
