@@ -3,6 +3,7 @@ import { ApplicationConfig, inject, provideZonelessChangeDetection } from '@angu
 import { authTokenInterceptor, provideAuthSocket } from 'ngx-auth-socket';
 import { catchError, of } from 'rxjs';
 import { AuthApi } from './auth-api';
+import { demoSocketOptions } from './demo-options';
 
 export const appConfig: ApplicationConfig = {
   providers: [
@@ -14,6 +15,7 @@ export const appConfig: ApplicationConfig = {
       captureToken: [{ url: '/auth' }, { url: '/auth/refresh' }],
       refreshToken: () => inject(AuthApi).refresh().pipe(catchError(() => of(null))),
       reconnect: { initialDelayMs: 1000, maxDelayMs: 10_000 },
+      ...demoSocketOptions(location.search),
     }),
   ],
 };

@@ -1,0 +1,22 @@
+import { AuthMode, AuthSocketConfig } from 'ngx-auth-socket';
+
+/**
+ * The demo reads two optional query parameters so one build can show every mode:
+ * - `?auth=ticket|first-message|auto` picks the auth mode (default `auto`);
+ * - `?timeouts=short` shortens deadlines and backoff, for watching failures quickly (and for the
+ *   end-to-end tests, which drive this same app).
+ */
+export function demoSocketOptions(search: string): Partial<AuthSocketConfig> {
+  const params = new URLSearchParams(search);
+  const auth = params.get('auth');
+  const options: { -readonly [K in keyof AuthSocketConfig]?: AuthSocketConfig[K] } = {};
+  if (auth === 'ticket' || auth === 'first-message' || auth === 'auto') options.auth = auth satisfies AuthMode;
+  if (params.get('timeouts') === 'short') {
+    options.ticketTimeoutMs = 1500;
+    options.connectTimeoutMs = 3000;
+    options.firstMessage = { ackTimeoutMs: 3000 };
+    options.reconnect = { initialDelayMs: 300, maxDelayMs: 1500, resetAfterMs: 1000 };
+  }
+  if (options.auth === 'ticket') delete options.firstMessage;
+  return options;
+}
