@@ -44,16 +44,6 @@ export type ConnectionState =
 /** The `kind` of a {@link ConnectionState}. */
 export type ConnectionStateKind = ConnectionState['kind'];
 
-/** States in which an attempt (ticket, socket or auth) is in flight. */
-export function isAttemptInFlight(state: ConnectionState): boolean {
-  return (
-    state.kind === 'fetching-ticket' ||
-    state.kind === 'connecting' ||
-    state.kind === 'authenticating' ||
-    state.kind === 'refreshing-token'
-  );
-}
-
 /** States that wait for an outside event (token change or `connect()`) before trying again. */
 export function isStopped(state: ConnectionState): boolean {
   return state.kind === 'idle' || state.kind === 'unauthorized' || state.kind === 'closed';
