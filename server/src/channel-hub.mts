@@ -1,0 +1,82 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ServerMessage } from './client-frames.mjs';
+
+/** What the hub needs from a socket; implemented by `Channel`. */
+export interface HubMember {
+  sendText(text: string): void;
+  /** Close with a code; the member leaves the hub when its socket has closed. */
+  shutdown(code: number, reason: string): void;
+  /** Cut the TCP connection without a close handshake. */
+  terminate(): void;
+  /** Resolves once the socket is fully closed. */
+  readonly closed: Promise<void>;
+}
+
+/**
+ * The room: every open socket, and the subset that is authenticated. Room traffic only ever goes
+ * to the authenticated subset, which is the rule "unauthenticated sockets never receive room
+ * traffic" in one line.
+ */
+export class ChannelHub {
+  private readonly open = new Set<HubMember>();
+  private readonly authenticated = new Set<HubMember>();
+
+  /** Open, authenticated sockets. */
+  get memberCount(): number {
+    return this.authenticated.size;
+  }
+
+  /** Every open socket, authenticated or not. */
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  add(member: HubMember): void {
+    this.open.add(member);
+  }
+
+  remove(member: HubMember): void {
+    this.open.delete(member);
+    this.authenticated.delete(member);
+  }
+
+  join(member: HubMember): void {
+    if (this.open.has(member)) this.authenticated.add(member);
+  }
+
+  leave(member: HubMember): void {
+    this.authenticated.delete(member);
+  }
+
+  broadcast(message: ServerMessage): void {
+    const text = JSON.stringify(message);
+    for (const member of this.authenticated) member.sendText(text);
+  }
+
+  /** Closes every open socket with `code`; returns how many. */
+  closeAll(code: number, reason: string): number {
+    const members = [...this.open];
+    for (const member of members) member.shutdown(code, reason);
+    return members.length;
+  }
+
+  /**
+   * Closes everything and waits up to `graceMs` for clients to answer the close frame; whoever has
+   * not by then is cut off, so shutdown time is bounded whatever the clients do.
+   */
+  async drain(code: number, reason: string, graceMs: number): Promise<void> {
+    const members = [...this.open];
+    for (const member of members) member.shutdown(code, reason);
+    const allClosed = Promise.all(members.map((m) => m.closed));
+    const graceOver = new AbortController();
+    const timedOut = await Promise.race([
+      allClosed.then(() => false),
+      delay(graceMs, true, { signal: graceOver.signal }).catch(() => false),
+    ]);
+    graceOver.abort();
+    if (timedOut) {
+      for (const member of members) member.terminate();
+      await allClosed;
+    }
+  }
+}

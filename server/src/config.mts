@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { DEMO_USERS } from './demo-users.mjs';
+import type { TicketStore } from './ticket-store.mjs';
+
+/**
+ * Where access-log lines go: `'stdout'`, `'off'`, `{ file }` (appended), or a function that receives
+ * each JSON line (handy in tests).
+ */
+export type AccessLogTarget = 'stdout' | 'off' | { readonly file: string } | ((line: string) => void);
+
+/** Everything the server can be told. Every field has a default; see {@link DEFAULT_CONFIG}. */
+export interface ServerConfig {
+  /**
+   * TCP port; 0 lets the OS pick a free one (read it back from `RunningServer.port`).
+   * @default 0 for `startServer()` (parallel-safe tests), 4300 for the CLI
+   */
+  port: number;
+  /** Interface to bind. Loopback by default: this server is a development fixture. @default '127.0.0.1' */
+  host: string;
+  /** HS256 key for access tokens. @default a random 256-bit secret per process */
+  jwtSecret: string | undefined;
+  /** Access-token lifetime in seconds (at least this long; `exp` is rounded up). @default 900 */
+  tokenTtlS: number;
+  /** Refresh-token lifetime in seconds. @default 86400 */
+  refreshTtlS: number;
+  /** Ticket lifetime in seconds, never longer than the JWT it was bought with. @default 30 */
+  ticketTtlS: number;
+  /** Whether `GET /ws_ticket` exists; off answers 404 and clients must authenticate in band. @default true */
+  tickets: boolean;
+  /** How long an un-ticketed socket may take to send its `auth` frame. @default 5000 */
+  authDeadlineMs: number;
+  /**
+   * Browser origins allowed for CORS and for the WebSocket upgrade.
+   * @default the server's own origin (127.0.0.1 and localhost spellings), http://localhost:4200,
+   * http://127.0.0.1:4200
+   */
+  origins: readonly string[] | undefined;
+  /** Serve a built SPA from this folder, with index.html for unknown non-API GETs. @default none */
+  staticDir: string | undefined;
+  /** @default 'stdout' */
+  accessLog: AccessLogTarget;
+  /** Largest accepted WebSocket message in bytes; bigger ones close the socket with 1009. @default 65536 */
+  maxPayload: number;
+  /** Enables `POST /__control` and `GET /__stats` for fault-injection tests. @default false */
+  testControl: boolean;
+  /** user → password. @default {@link DEMO_USERS} */
+  users: Readonly<Record<string, string>>;
+  /**
+   * Ticket storage; the server closes it only if it created it.
+   * @default a new `MemoryTicketStore`
+   */
+  ticketStore: TicketStore | undefined;
+  /** On `close()`, how long sockets get to answer the 1001 close frame before being cut. @default 1000 */
+  shutdownGraceMs: number;
+}
+
+export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
+  port: 0,
+  host: '127.0.0.1',
+  jwtSecret: undefined,
+  tokenTtlS: 900,
+  refreshTtlS: 86_400,
+  ticketTtlS: 30,
+  tickets: true,
+  authDeadlineMs: 5000,
+  origins: undefined,
+  staticDir: undefined,
+  accessLog: 'stdout',
+  maxPayload: 65_536,
+  testControl: false,
+  users: DEMO_USERS,
+  ticketStore: undefined,
+  shutdownGraceMs: 1000,
+});
+
+/** The port the CLI uses when PORT is unset (the Angular dev server proxies to it). */
+export const CLI_DEFAULT_PORT = 4300;
+
+/** Config after defaults and validation: the secret is always known. */
+export interface ResolvedConfig extends Readonly<ServerConfig> {
+  readonly jwtSecret: string;
+  readonly jwtSecretSource: 'config' | 'random';
+}
+
+/** Thrown for a contradictory or out-of-range option; `option` names the field or env var. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(`${option}: ${message}`);
+  }
+}
+
+/** Merges `partial` over the defaults once and rejects values that cannot work. */
+export function resolveConfig(partial: Partial<ServerConfig> = {}): ResolvedConfig {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const merged: ServerConfig = { ...DEFAULT_CONFIG, ...defined };
+  requireNumber('port', merged.port, { min: 0, max: 65_535, integer: true });
+  requireNumber('tokenTtlS', merged.tokenTtlS, { min: 1 });
+  requireNumber('refreshTtlS', merged.refreshTtlS, { min: 1 });
+  // Fractions are allowed so tests can use sub-second tickets.
+  requireNumber('ticketTtlS', merged.ticketTtlS, { min: 0.001 });
+  requireNumber('authDeadlineMs', merged.authDeadlineMs, { min: 1 });
+  requireNumber('maxPayload', merged.maxPayload, { min: 64, integer: true });
+  requireNumber('shutdownGraceMs', merged.shutdownGraceMs, { min: 0 });
+  if (merged.host.trim() === '') throw new ConfigError('host', 'must not be empty');
+  if (merged.jwtSecret === '') throw new ConfigError('jwtSecret', 'must not be empty');
+  if (Object.keys(merged.users).length === 0) throw new ConfigError('users', 'needs at least one user');
+  for (const origin of merged.origins ?? []) requireOrigin(origin);
+  return {
+    ...merged,
+    jwtSecret: merged.jwtSecret ?? randomBytes(32).toString('base64url'),
+    jwtSecretSource: merged.jwtSecret === undefined ? 'random' : 'config',
+  };
+}
+
+/**
+ * The origins allowed when none are configured: this server itself (a SPA it serves from STATIC_DIR)
+ * and the Angular dev server on 4200, each under both loopback spellings browsers use.
+ */
+export function defaultOrigins(host: string, port: number): string[] {
+  const own = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  const unspecified = host === '0.0.0.0' || host === '::';
+  const named = unspecified ? [] : [`http://${host.includes(':') ? `[${host}]` : host}:${port}`];
+  const devServer = ['http://localhost:4200', 'http://127.0.0.1:4200'];
+  return [...new Set([...own, ...named, ...devServer])];
+}
+
+function requireOrigin(origin: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    throw new ConfigError('origins', `"${origin}" is not a URL`);
+  }
+  // Browsers send the serialized origin (no path, no trailing slash); anything else never matches.
+  if (parsed.origin !== origin) {
+    throw new ConfigError('origins', `"${origin}" is not an origin; did you mean "${parsed.origin}"?`);
+  }
+}
+
+function requireNumber(
+  option: string,
+  value: number,
+  rule: { min: number; max?: number; integer?: boolean },
+): void {
+  const ok =
+    Number.isFinite(value) &&
+    value >= rule.min &&
+    (rule.max === undefined || value <= rule.max) &&
+    (!rule.integer || Number.isInteger(value));
+  if (!ok) {
+    const range = rule.max === undefined ? `>= ${rule.min}` : `${rule.min}..${rule.max}`;
+    throw new ConfigError(option, `expected ${rule.integer ? 'an integer' : 'a number'} ${range}, got ${value}`);
+  }
+}

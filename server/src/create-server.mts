@@ -1,0 +1,145 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { WebSocketServer } from 'ws';
+import { openAccessLog } from './access-log.mjs';
+import type { ApiContext } from './api-context.mjs';
+import { Channel } from './channel.mjs';
+import { ChannelHub } from './channel-hub.mjs';
+import { CloseCode, CloseReason } from './close-codes.mjs';
+import { defaultOrigins, resolveConfig, type ResolvedConfig, type ServerConfig } from './config.mjs';
+import { RuntimeControl, type ServerControl } from './control.mjs';
+import { createHttpHandler } from './http-handler.mjs';
+import { MemoryTicketStore } from './memory-ticket-store.mjs';
+import { RefreshTokenStore } from './refresh-tokens.mjs';
+import { StatsRecorder, type ServerStats } from './stats.mjs';
+import { TicketService } from './ticket-service.mjs';
+import { createTokenService } from './tokens.mjs';
+import { createUpgradeHandler } from './upgrade.mjs';
+
+/** A listening server, as returned by {@link startServer}. */
+export interface RunningServer {
+  /** `http://127.0.0.1:PORT`; the socket endpoint is `${url.replace('http', 'ws')}/channel/`. */
+  readonly url: string;
+  readonly port: number;
+  /** The browser origins allowed (CORS and upgrade), defaults filled in. */
+  readonly origins: readonly string[];
+  /** The configuration in force, secret included (tests sign their own tokens with it). */
+  readonly config: ResolvedConfig;
+  /** Counters; the same object `GET /__stats` serves. */
+  stats(): ServerStats;
+  /** Fault-injection knobs, usable whether or not the HTTP control endpoints are enabled. */
+  readonly control: ServerControl;
+  /**
+   * Stops accepting, answers hung requests, closes sockets with 1001 "going away" (cutting any that
+   * do not answer within `shutdownGraceMs`), then releases stores and the log. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the reference server.
+ *
+ * @example
+ * const server = await startServer({ accessLog: 'off', tokenTtlS: 60 });
+ * const ws = new WebSocket(`${server.url.replace('http', 'ws')}/channel/`);
+ * await server.close();
+ */
+export async function startServer(options: Partial<ServerConfig> = {}): Promise<RunningServer> {
+  const config = resolveConfig(options);
+  const stats = new StatsRecorder();
+  const hub = new ChannelHub();
+  const store = config.ticketStore ?? new MemoryTicketStore();
+  const control = new RuntimeControl(
+    { ticketMode: config.tickets ? 'ok' : 'off', tokenTtlS: config.tokenTtlS },
+    () => hub.closeAll(CloseCode.restart, CloseReason.serverRestart),
+  );
+  const api: ApiContext = {
+    config,
+    tokens: createTokenService(config.jwtSecret),
+    refreshTokens: new RefreshTokenStore(config.refreshTtlS),
+    tickets: new TicketService(store, stats),
+    control,
+    stats,
+    socketCount: () => hub.memberCount,
+  };
+  const accessLog = openAccessLog(config.accessLog);
+  let origins: ReadonlySet<string> = new Set(config.origins ?? []);
+  let closing: Promise<void> | undefined;
+
+  // noServer: the upgrade is ours to inspect (origin, ticket) before ws completes the handshake.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayload, clientTracking: false });
+  const server = createServer(createHttpHandler({ api, accessLog, allowedOrigins: () => origins }));
+  server.on(
+    'upgrade',
+    createUpgradeHandler({
+      wss,
+      accessLog,
+      stats,
+      allowedOrigins: () => origins,
+      redeemTicket: (ticket) => api.tickets.redeem(ticket),
+      onSocket: (ws, initial) => {
+        // A handshake that finished during shutdown would escape the drain; cut it instead.
+        if (closing !== undefined) return ws.terminate();
+        const deps = { tokens: api.tokens, hub, stats, authDeadlineMs: config.authDeadlineMs, now: Date.now };
+        new Channel(ws, initial, deps);
+      },
+    }),
+  );
+
+  const releaseResources = async (): Promise<void> => {
+    api.refreshTokens.clear();
+    if (config.ticketStore === undefined) await store.close();
+    await accessLog.close();
+  };
+  try {
+    await listen(server, config.port, config.host);
+  } catch (err) {
+    await releaseResources();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  if (config.origins === undefined) origins = new Set(defaultOrigins(config.host, port));
+
+  const shutdown = async (): Promise<void> => {
+    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    control.shutdown();
+    await hub.drain(CloseCode.goingAway, CloseReason.goingAway, config.shutdownGraceMs);
+    server.closeIdleConnections();
+    // In-flight requests get the same grace as sockets, then their connections are cut.
+    const graceOver = new AbortController();
+    const grace = delay(config.shutdownGraceMs, undefined, { signal: graceOver.signal }).catch(() => {});
+    await Promise.race([serverClosed, grace]);
+    graceOver.abort();
+    server.closeAllConnections();
+    await serverClosed;
+    wss.close();
+    await releaseResources();
+  };
+
+  return {
+    url: `http://${urlHost(config.host)}:${port}`,
+    port,
+    origins: [...origins],
+    config,
+    control,
+    stats: () => stats.snapshot(hub.memberCount),
+    close: () => (closing ??= shutdown()),
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** How the bound host appears in a URL: a wildcard bind is reached through loopback. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

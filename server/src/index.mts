@@ -1,0 +1,26 @@
+/**
+ * The reference server's public surface: what e2e specs, benchmarks and the CLI import.
+ * Everything else under src/ is internal.
+ */
+export { startServer, type RunningServer } from './create-server.mjs';
+export {
+  ConfigError,
+  DEFAULT_CONFIG,
+  CLI_DEFAULT_PORT,
+  defaultOrigins,
+  resolveConfig,
+  type AccessLogTarget,
+  type ResolvedConfig,
+  type ServerConfig,
+} from './config.mjs';
+export { configFromEnv, ENV_SETTINGS, type EnvSetting } from './config-from-env.mjs';
+export type { ControlCommand, ControlResult, ServerControl, TicketMode } from './control.mjs';
+export type { ServerStats } from './stats.mjs';
+export { CloseCode, CloseReason, type AuthFailure } from './close-codes.mjs';
+export type { ServerMessage } from './client-frames.mjs';
+export { DEMO_USERS } from './demo-users.mjs';
+export { findJwts, JWT_PATTERN, redactUrl, REDACTED, type AccessEntry } from './access-log.mjs';
+export { TicketStoreClosedError, type TicketRecord, type TicketStore } from './ticket-store.mjs';
+export { MemoryTicketStore, type MemoryTicketStoreOptions } from './memory-ticket-store.mjs';
+export type { SessionBody } from './auth-routes.mjs';
+export type { TicketBody } from './ticket-route.mjs';

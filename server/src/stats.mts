@@ -1,0 +1,57 @@
+/** Counters for tests and dashboards; served at `GET /__stats` and by `RunningServer.stats()`. */
+export interface ServerStats {
+  /** Tickets handed out by `GET /ws_ticket`. */
+  readonly ticketsIssued: number;
+  /** Tickets accepted in an upgrade. */
+  readonly ticketsRedeemed: number;
+  /** Upgrades refused for an unknown, reused or expired ticket. */
+  readonly ticketsRejected: number;
+  /** The part of `ticketsRejected` that presented a ticket already redeemed. */
+  readonly ticketReuseAttempts: number;
+  /** `GET /ws_ticket` requests, whatever their outcome. */
+  readonly ticketRequests: number;
+  /** `POST /auth` requests, whatever their outcome. */
+  readonly authRequests: number;
+  /** `POST /auth/refresh` requests, whatever their outcome. */
+  readonly refreshRequests: number;
+  /** Sockets that authenticated with an `auth` first frame (no ticket). */
+  readonly firstMessageAuths: number;
+  /** Open, authenticated sockets right now. */
+  readonly sockets: number;
+  /** HTTP requests and upgrades by path (no query string). */
+  readonly requestsByPath: Readonly<Record<string, number>>;
+}
+
+export type Counter = Exclude<keyof ServerStats, 'sockets' | 'requestsByPath'>;
+
+// Paths come from clients; past this many distinct ones, the rest are lumped together so a scanner
+// cannot grow the map without bound.
+const MAX_DISTINCT_PATHS = 500;
+export const OTHER_PATHS = '(other)';
+
+export class StatsRecorder {
+  private readonly counters: Record<Counter, number> = {
+    ticketsIssued: 0,
+    ticketsRedeemed: 0,
+    ticketsRejected: 0,
+    ticketReuseAttempts: 0,
+    ticketRequests: 0,
+    authRequests: 0,
+    refreshRequests: 0,
+    firstMessageAuths: 0,
+  };
+  private readonly paths = new Map<string, number>();
+
+  count(counter: Counter): void {
+    this.counters[counter]++;
+  }
+
+  countPath(path: string): void {
+    const key = this.paths.has(path) || this.paths.size < MAX_DISTINCT_PATHS ? path : OTHER_PATHS;
+    this.paths.set(key, (this.paths.get(key) ?? 0) + 1);
+  }
+
+  snapshot(sockets: number): ServerStats {
+    return { ...this.counters, sockets, requestsByPath: Object.fromEntries(this.paths) };
+  }
+}

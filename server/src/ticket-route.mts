@@ -1,0 +1,48 @@
+import type { RouteHandler } from './api-context.mjs';
+import { errorReply, type Reply } from './http-io.mjs';
+
+/** The 200 body of `GET /ws_ticket`. */
+export interface TicketBody {
+  readonly ticket: string;
+  /** Unix seconds after which the ticket is refused. */
+  readonly expires: number;
+}
+
+/**
+ * `GET /ws_ticket` with `Authorization: Bearer <jwt>`. The control mode is consulted first: with
+ * tickets off the endpoint does not exist, whoever asks.
+ */
+export const issueTicket: RouteHandler = async (req, ctx, abandoned) => {
+  ctx.stats.count('ticketRequests');
+  const gate = await ctx.control.ticketGate(abandoned);
+  switch (gate) {
+    case 'off':
+      return errorReply(404, 'not_found');
+    case 'fail':
+      return errorReply(500, 'internal');
+    case 'shutdown':
+    case 'abandoned': // nobody is listening any more; sendReply drops it
+      return errorReply(503, 'shutting_down');
+    case 'hang':
+    case 'ok':
+      break;
+  }
+  const bearer = readBearer(req.headers.authorization);
+  if (bearer === null) return unauthorized('Bearer');
+  const verdict = await ctx.tokens.verify(bearer);
+  if (!verdict.ok) return unauthorized('Bearer error="invalid_token"');
+  const { sub, exp } = verdict.claims;
+  const body: TicketBody = await ctx.tickets.issue(sub, exp, ctx.config.ticketTtlS);
+  return { status: 200, body };
+};
+
+/** The token of an `Authorization: Bearer <token>` header, or `null` (RFC 6750 §2.1). */
+export function readBearer(header: string | undefined): string | null {
+  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header ?? '');
+  return match?.[1] ?? null;
+}
+
+function unauthorized(challenge: string): Reply {
+  // RFC 6750 §3: a bare challenge when no token came, error="invalid_token" when one was refused.
+  return errorReply(401, 'unauthorized', { 'WWW-Authenticate': challenge });
+}

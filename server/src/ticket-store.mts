@@ -1,0 +1,34 @@
+/**
+ * What a ticket stands for. The ticket string itself is the key and is never stored in the record.
+ */
+export interface TicketRecord {
+  /** The `sub` of the JWT the ticket was bought with. */
+  readonly user: string;
+  /** `exp` (unix seconds) of that JWT: a ticket-opened socket closes when it passes. */
+  readonly tokenExp: number;
+  /** When the ticket stops being redeemable (ms since epoch); re-checked on redeem. */
+  readonly expiresAtMs: number;
+}
+
+/**
+ * Storage for single-use WebSocket tickets. Async so a shared store (Redis `GETDEL`, a database)
+ * can implement it; several server processes behind a balancer must share one.
+ */
+export interface TicketStore {
+  /** Remember `ticket` for `ttlMs`. */
+  issue(ticket: string, record: TicketRecord, ttlMs: number): Promise<void>;
+  /**
+   * Atomic get-and-delete. Resolves `null` for unknown, expired or already-redeemed tickets: of two
+   * concurrent redeems of one ticket, exactly one may win.
+   */
+  redeem(ticket: string): Promise<TicketRecord | null>;
+  /** Release timers and connections; later calls reject with {@link TicketStoreClosedError}. */
+  close(): Promise<void>;
+}
+
+export class TicketStoreClosedError extends Error {
+  override readonly name = 'TicketStoreClosedError';
+  constructor() {
+    super('ticket store is closed');
+  }
+}

@@ -1,0 +1,106 @@
+import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { elapsedMs, redactUrl, type AccessLog } from './access-log.mjs';
+import type { ChannelState } from './channel-state.mjs';
+import { isOriginAllowed, type HeaderMap } from './cors.mjs';
+import { CLIENT_CLOSED_REQUEST, pathnameOf, rejectUpgrade } from './http-io.mjs';
+import { OTHER_PATHS, type StatsRecorder } from './stats.mjs';
+import type { RedeemResult } from './ticket-service.mjs';
+
+/** Where sockets live. `/channel` without the slash is accepted too. */
+export const CHANNEL_PATHS: ReadonlySet<string> = new Set(['/channel/', '/channel']);
+
+export interface UpgradeDeps {
+  readonly wss: WebSocketServer;
+  readonly accessLog: AccessLog;
+  readonly stats: StatsRecorder;
+  readonly allowedOrigins: () => ReadonlySet<string>;
+  readonly redeemTicket: (ticket: string) => Promise<RedeemResult>;
+  readonly onSocket: (ws: WebSocket, initial: ChannelState) => void;
+}
+
+/** The outcome of looking at an upgrade request, before any WebSocket exists. */
+export type UpgradeDecision =
+  | { readonly kind: 'accept'; readonly initial: ChannelState }
+  | { readonly kind: 'reject'; readonly status: number; readonly error: string; readonly headers?: HeaderMap };
+
+/**
+ * The `upgrade` listener. Everything that can refuse a socket happens here, as plain HTTP, before
+ * the handshake: wrong path (404), foreign Origin (403), bad ticket (401). A ticket is redeemed
+ * (burnt) here too, so it is single use even if the handshake later fails.
+ */
+export function createUpgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    const t = new Date().toISOString();
+    const started = performance.now();
+    const log = (status: number): void =>
+      deps.accessLog.write({
+        t,
+        method: req.method ?? 'GET',
+        path: redactUrl(req.url ?? '/'),
+        status,
+        ms: elapsedMs(started),
+      });
+    // Until ws takes the socket over, a client reset must not become an uncaught 'error'.
+    const onEarlyError = (): void => void socket.destroy();
+    socket.on('error', onEarlyError);
+    decideUpgrade(req, deps)
+      .catch((err: unknown): UpgradeDecision => {
+        console.error(`upgrade: ${err instanceof Error ? err.stack : String(err)}`);
+        return { kind: 'reject', status: 500, error: 'internal' };
+      })
+      .then((decision) => {
+        socket.off('error', onEarlyError);
+        if (decision.kind === 'reject') {
+          log(decision.status);
+          return rejectUpgrade(socket, decision.status, decision.error, decision.headers);
+        }
+        // The client may have left while the ticket was being redeemed; ws would drop it silently.
+        if (socket.destroyed) return log(CLIENT_CLOSED_REQUEST);
+        deps.wss.handleUpgrade(req, socket, head, (ws) => {
+          log(101);
+          deps.onSocket(ws, decision.initial);
+        });
+      });
+  };
+}
+
+async function decideUpgrade(req: IncomingMessage, deps: UpgradeDeps): Promise<UpgradeDecision> {
+  const rawUrl = req.url ?? '/';
+  const pathname = pathnameOf(rawUrl);
+  deps.stats.countPath(pathname ?? OTHER_PATHS);
+  if (pathname === null || !CHANNEL_PATHS.has(pathname)) return { kind: 'reject', status: 404, error: 'not_found' };
+  const malformed = handshakeProblem(req);
+  if (malformed !== null) return malformed;
+  if (!isOriginAllowed(req.headers.origin, deps.allowedOrigins())) {
+    return { kind: 'reject', status: 403, error: 'forbidden_origin' };
+  }
+  const ticket = new URL(`http://placeholder${rawUrl}`).searchParams.get('ticket');
+  if (ticket === null) return { kind: 'accept', initial: { kind: 'awaiting-auth' } };
+  const redeemed = await deps.redeemTicket(ticket);
+  if (!redeemed.ok) return { kind: 'reject', status: 401, error: 'invalid_ticket' };
+  const { user, tokenExp } = redeemed.record;
+  return { kind: 'accept', initial: { kind: 'authenticated', user, exp: tokenExp } };
+}
+
+/**
+ * The checks `ws` would make before completing the handshake, made first so a malformed request
+ * is logged with its status and never burns a ticket. (`ws` still re-checks.)
+ */
+export function handshakeProblem(req: IncomingMessage): UpgradeDecision | null {
+  const key = req.headers['sec-websocket-key'];
+  const version = req.headers['sec-websocket-version'];
+  const ok =
+    req.method === 'GET' &&
+    req.headers.upgrade?.toLowerCase() === 'websocket' &&
+    typeof key === 'string' &&
+    /^[+/0-9A-Za-z]{22}==$/.test(key);
+  if (!ok) return { kind: 'reject', status: 400, error: 'bad_request' };
+  if (version !== '13' && version !== '8') {
+    // RFC 6455 §4.4: tell the client which version we speak.
+    return { kind: 'reject', status: 426, error: 'upgrade_required', headers: { 'Sec-WebSocket-Version': '13, 8' } };
+  }
+  return null;
+}

@@ -1,0 +1,5 @@
+/** Helpers for specs that talk to the reference server over the wire (server and e2e specs). */
+export { channelUrl, fetchTicket, login, requestJson, type JsonResponse, type Session } from './http-client.mjs';
+export { TestSocket, UpgradeRejected, type CloseInfo } from './socket-client.mjs';
+export { startTestServer } from './test-server.mjs';
+export { eventually } from './eventually.mjs';
