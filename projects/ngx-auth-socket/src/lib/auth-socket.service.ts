@@ -4,9 +4,10 @@ import { DestroyRef, Injectable, Injector, PLATFORM_ID, Signal, inject, runInInj
 import { Observable, Subject, skip } from 'rxjs';
 import { AUTH_SOCKET_CONFIG, SocketMessage } from './config';
 import { ConnectionState } from './connection/connection-state';
-import { SocketConnection } from './connection/socket-connection';
+import { ResyncEvent, SocketConnection } from './connection/socket-connection';
 import { AuthSocketError } from './errors';
 import { SendReceipt } from './messaging/outbox';
+import { RequestTracker } from './messaging/request-tracker';
 import { TypeRouter } from './messaging/type-router';
 import { AUTH_SOCKET_RUNTIME } from './runtime';
 import { requestTicket } from './ticket/ticket-client';
@@ -35,8 +36,11 @@ export class AuthSocketService {
   private readonly router = new TypeRouter();
   private readonly incoming = new Subject<SocketMessage>();
   private readonly errorsSubject = new Subject<AuthSocketError>();
+  private readonly resyncSubject = new Subject<ResyncEvent>();
   private readonly stateSignal = signal<ConnectionState>({ kind: 'idle' });
   private readonly connection: SocketConnection;
+  private readonly requests: RequestTracker;
+  private readonly newId: () => string;
 
   /** Current connection state, for templates. */
   readonly state: Signal<ConnectionState> = this.stateSignal.asReadonly();
@@ -46,31 +50,45 @@ export class AuthSocketService {
   readonly errors$: Observable<AuthSocketError> = this.errorsSubject.asObservable();
   /** Every decoded message. Subscribing opens the socket (when a token is present). */
   readonly messages$: Observable<SocketMessage>;
+  /**
+   * With `resume` on: the server could not replay what was missed during an outage (its history
+   * no longer reaches back, or it restarted). Refetch the state the messages would have updated.
+   */
+  readonly resync$: Observable<ResyncEvent> = this.resyncSubject.asObservable();
 
   constructor() {
     const http = inject(HttpClient);
     const runtime = inject(AUTH_SOCKET_RUNTIME);
     const refreshHook = this.config.refreshToken;
+    this.requests = new RequestTracker(runtime);
+    this.newId = () => runtime.randomId();
     this.connection = new SocketConnection(
       {
         config: this.config,
         runtime,
         readToken: () => (this.config.tokenGetter ? this.tokens.resolve() : this.tokens.token()),
         storeToken: (token) => this.tokens.set(token),
-        fetchTicket: (token) => requestTicket(http, this.config.ticketUrl, token),
+        fetchTicket: (token, resume) => requestTicket(http, this.config.ticketUrl, token, resume, () => runtime.now()),
         refresh: refreshHook
           ? () => settle(runInInjectionContext(this.injector, refreshHook)).then((t) => t ?? null)
           : undefined,
         deliver: (message) => {
+          if (this.requests.size > 0 && this.requests.resolve(message)) return;
           this.incoming.next(message);
           this.router.dispatch(message);
         },
         report: (error) => this.errorsSubject.next(error),
+        resyncNeeded: (event) => this.resyncSubject.next(event),
       },
       isPlatformBrowser(inject(PLATFORM_ID)),
     );
     this.state$ = this.connection.state$;
-    const stateSubscription = this.connection.state$.subscribe((s) => this.stateSignal.set(s));
+    let previous: ConnectionState['kind'] = 'idle';
+    const stateSubscription = this.connection.state$.subscribe((s) => {
+      this.stateSignal.set(s);
+      this.interruptRequests(previous, s);
+      previous = s.kind;
+    });
     const tokenSubscription = this.tokens.token$.pipe(skip(1)).subscribe((t) => this.connection.tokenChanged(t));
     // keepAlive (or a token present at start-up with connect() pending) needs no subscriber to begin.
     this.connection.reviewDemand();
@@ -86,8 +104,10 @@ export class AuthSocketService {
       tokenSubscription.unsubscribe();
       this.connection.destroy();
       stateSubscription.unsubscribe();
+      this.requests.failAll(new AuthSocketError('request-interrupted', 'the socket service was destroyed'));
       this.incoming.complete();
       this.errorsSubject.complete();
+      this.resyncSubject.complete();
     });
   }
 
@@ -109,6 +129,48 @@ export class AuthSocketService {
     return this.connection.send(message);
   }
 
+  /**
+   * Sends `message` with an `id` (its own string `id`, or a fresh one) and emits the first message
+   * that comes back with the same `id`, then completes. Cold: subscribing sends. Fails with
+   * `request-timeout` after `timeoutMs` (default `requestTimeoutMs`), with `request-interrupted`
+   * when the connection drops before the reply (unless `delivery.acks` re-sends it after the
+   * reconnect) or authentication is lost, and with the send errors of {@link send}. A pending
+   * request keeps the socket open.
+   *
+   * @usageNotes
+   * ```ts
+   * socket.request<EchoReply>({ type: 'echo', payload: 42 }, { timeoutMs: 5000 }).subscribe(reply => …);
+   * ```
+   */
+  request<T extends SocketMessage = SocketMessage>(message: object, options: { timeoutMs?: number } = {}): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+        subscriber.error(new AuthSocketError('encode-failed', 'a request must be an object (it carries an id)'));
+        return undefined;
+      }
+      const own = (message as { id?: unknown }).id;
+      const id = typeof own === 'string' && own.length > 0 ? own : this.newId();
+      const forget = this.requests.track(id, options.timeoutMs ?? this.config.requestTimeoutMs, subscriber as unknown as Parameters<RequestTracker['track']>[2]);
+      this.connection.subscribersChanged(1);
+      const sending = this.connection.send({ ...message, id }).subscribe({
+        error: (error: unknown) => {
+          forget();
+          // A cancelled send means the connection (or the login) went away: that is an interruption.
+          subscriber.error(
+            error instanceof AuthSocketError && error.code === 'send-cancelled'
+              ? new AuthSocketError('request-interrupted', 'the request was cancelled before its reply', { cause: error })
+              : error,
+          );
+        },
+      });
+      return () => {
+        forget();
+        sending.unsubscribe();
+        this.connection.subscribersChanged(-1);
+      };
+    });
+  }
+
   /** Connects (if a token is present) and stays connected without subscribers until `disconnect()`. */
   connect(): void {
     this.connection.connect();
@@ -117,5 +179,18 @@ export class AuthSocketService {
   /** Closes the socket (1000) and stays closed until `connect()`; queued messages are rejected. */
   disconnect(): void {
     this.connection.disconnect();
+  }
+
+  /**
+   * Requests waiting for a reply fail when authentication is lost, and, without acks (which
+   * re-send them after a reconnect), when the open connection drops.
+   */
+  private interruptRequests(previous: ConnectionState['kind'], next: ConnectionState): void {
+    if (this.requests.size === 0 || next.kind === previous) return;
+    const terminal = next.kind === 'idle' || next.kind === 'unauthorized' || next.kind === 'closed';
+    const dropped = previous === 'open' && next.kind !== 'open' && !this.config.delivery.acks;
+    if (terminal || dropped) {
+      this.requests.failAll(new AuthSocketError('request-interrupted', `the connection went ${next.kind} before the reply arrived`));
+    }
   }
 }

@@ -13,7 +13,13 @@ describe('resolveConfig', () => {
     expect(c.reconnect).toEqual({ initialDelayMs: 1000, factor: 2, maxDelayMs: 30_000, maxAttempts: Infinity, resetAfterMs: 5000 });
     expect(c.firstMessage.waitForAck).toBeTrue();
     expect(c.firstMessage.ackTimeoutMs).toBe(10_000);
-    expect(c.firstMessage.buildAuthMessage('jwt')).toEqual({ type: 'auth', payload: 'jwt' });
+    expect(c.firstMessage.buildAuthMessage('jwt', {})).toEqual({ type: 'auth', payload: 'jwt' });
+    expect(c.firstMessage.buildAuthMessage('jwt', { resume: 7 })).toEqual({ type: 'auth', payload: 'jwt', resume: 7 });
+    expect(c.delivery).toEqual({ acks: false, messageTtlMs: 60_000 });
+    expect(c.heartbeat).toBeNull();
+    expect(c.resume).toBeFalse();
+    expect(c.refreshBeforeExpiryMs).toBe(30_000);
+    expect(c.requestTimeoutMs).toBe(10_000);
     expect(c.firstMessage.isAck({ type: 'auth_ok' })).toBeTrue();
     expect(c.firstMessage.isRejection({ type: 'auth_error' })).toBeTrue();
     expect(c.ticketTimeoutMs).toBe(10_000);
@@ -55,6 +61,9 @@ describe('resolveConfig', () => {
     ['negative outbox', { url: '/c', outboxLimit: -1 }, 'invalid-config'],
     ['zero connect timeout', { url: '/c', connectTimeoutMs: 0 }, 'invalid-config'],
     ['relative allowed origin', { url: '/c', allowedOrigins: ['cdn.example.com'] }, 'invalid-config'],
+    ['zero message TTL', { url: '/c', delivery: { messageTtlMs: 0 } }, 'invalid-config'],
+    ['zero heartbeat interval', { url: '/c', heartbeat: { intervalMs: 0 } }, 'invalid-config'],
+    ['negative refresh lead', { url: '/c', refreshBeforeExpiryMs: -1 }, 'invalid-config'],
     ['unknown token policy', { url: '/c', onTokenChange: 'ignore' as never }, 'invalid-config'],
   ];
   for (const [name, config, code] of invalid) {
@@ -68,6 +77,11 @@ describe('resolveConfig', () => {
       }
     });
   }
+
+  it('turns heartbeat: true into the default interval and timeout', () => {
+    expect(resolveConfig({ url: '/c', heartbeat: true }, page).heartbeat).toEqual({ intervalMs: 25_000, timeoutMs: 10_000 });
+    expect(resolveConfig({ url: '/c', heartbeat: { intervalMs: 5000 } }, page).heartbeat).toEqual({ intervalMs: 5000, timeoutMs: 10_000 });
+  });
 
   it('allows ws:// to a remote host only when explicitly asked', () => {
     expect(resolveConfig({ url: 'ws://api.example.com/ch', allowInsecure: true }, page).url).toBe('ws://api.example.com/ch');

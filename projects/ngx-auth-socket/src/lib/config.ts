@@ -29,10 +29,19 @@ export interface ReconnectConfig {
   readonly resetAfterMs?: number;
 }
 
+/** What the auth frame builder knows besides the token. */
+export interface AuthMessageContext {
+  /** The last `seq` seen, when `resume` is on and something was seen. */
+  readonly resume?: number;
+}
+
 /** First-message authentication, used when the server has no ticket endpoint. */
 export interface FirstMessageConfig {
-  /** Builds the first frame from the JWT. @default `(jwt) => ({ type: 'auth', payload: jwt })` */
-  readonly buildAuthMessage?: (token: string) => unknown;
+  /**
+   * Builds the first frame (and in-band re-auth frames) from the JWT.
+   * @default `(jwt, { resume }) => ({ type: 'auth', payload: jwt, resume })` (`resume` only when set)
+   */
+  readonly buildAuthMessage?: (token: string, context: AuthMessageContext) => unknown;
   /** Recognises the server's acknowledgement. @default `(m) => m.type === 'auth_ok'` */
   readonly isAck?: (message: SocketMessage) => boolean;
   /** Recognises the server's refusal. @default `(m) => m.type === 'auth_error'` */
@@ -41,6 +50,27 @@ export interface FirstMessageConfig {
   readonly waitForAck?: boolean;
   /** How long to wait for the acknowledgement. @default 10000 */
   readonly ackTimeoutMs?: number;
+}
+
+/** Delivery guarantees for `send()`. */
+export interface DeliveryConfig {
+  /**
+   * Give every sent message an `id` (unless it has a string one), keep it until the server answers
+   * `{"type":"ack","id"}`, and write unacknowledged messages again, in order, after a reconnect.
+   * The server drops duplicates by id: exactly-once effects over at-least-once delivery.
+   * Messages must then be objects. @default false
+   */
+  readonly acks?: boolean;
+  /** How long a message may wait to be written (with acks: acknowledged) before it fails with `send-expired`. @default 60000 */
+  readonly messageTtlMs?: number;
+}
+
+/** Application-level heartbeat: browsers can take minutes to notice a dead TCP connection. */
+export interface HeartbeatConfig {
+  /** Send `{"type":"ping"}` this often while open. @default 25000 */
+  readonly intervalMs?: number;
+  /** Declare the connection dead when nothing arrives this long after a ping. @default 10000 */
+  readonly timeoutMs?: number;
 }
 
 /** Turns messages into frames and frames into messages. @default JSON */
@@ -94,6 +124,24 @@ export interface AuthSocketConfig {
   readonly keepAlive?: boolean;
   /** Messages `send()` may queue while not open. @default 1000 */
   readonly outboxLimit?: number;
+  /** Acknowledged sends and message time-to-live. */
+  readonly delivery?: DeliveryConfig;
+  /** Heartbeat pings; off unless given (`true` for the defaults). @default false */
+  readonly heartbeat?: boolean | HeartbeatConfig;
+  /**
+   * Resume after reconnects: remember the last `seq` of received messages, present it (ticket
+   * request `?resume=` / auth frame `resume`), drop replayed duplicates, and report on `resync$`
+   * when the server cannot replay. @default false
+   */
+  readonly resume?: boolean;
+  /**
+   * With a `refreshToken` hook and a JWT carrying `exp`: refresh this long before expiry (at most
+   * halfway through the remaining life) and re-authenticate in band, so the socket never drops for
+   * an expired token. `false` turns it off. @default 30000
+   */
+  readonly refreshBeforeExpiryMs?: number | false;
+  /** Default deadline of `request()`. @default 10000 */
+  readonly requestTimeoutMs?: number;
   /** Frame codec. @default JSON text frames */
   readonly serializer?: SocketSerializer;
   /** WebSocket sub-protocols. */
@@ -129,6 +177,11 @@ export interface ResolvedAuthSocketConfig {
   readonly keepAlive: boolean;
   readonly outboxLimit: number;
   readonly serializer: SocketSerializer;
+  readonly delivery: Required<DeliveryConfig>;
+  readonly heartbeat: Required<HeartbeatConfig> | null;
+  readonly resume: boolean;
+  readonly refreshBeforeExpiryMs: number | false;
+  readonly requestTimeoutMs: number;
   readonly protocols: string | readonly string[] | undefined;
   readonly allowInsecure: boolean;
   readonly allowedOrigins: readonly string[];
@@ -155,7 +208,8 @@ export const DEFAULT_RECONNECT: Required<ReconnectConfig> = {
 };
 
 const DEFAULT_FIRST_MESSAGE: Required<FirstMessageConfig> = {
-  buildAuthMessage: (token) => ({ type: 'auth', payload: token }),
+  buildAuthMessage: (token, { resume }) =>
+    resume === undefined ? { type: 'auth', payload: token } : { type: 'auth', payload: token, resume },
   isAck: (m) => m.type === 'auth_ok',
   isRejection: (m) => m.type === 'auth_error',
   waitForAck: true,
@@ -216,6 +270,16 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     keepAlive: config.keepAlive ?? false,
     outboxLimit: config.outboxLimit ?? 1000,
     serializer: config.serializer ?? jsonSerializer,
+    delivery: { acks: config.delivery?.acks ?? false, messageTtlMs: config.delivery?.messageTtlMs ?? 60_000 },
+    heartbeat: config.heartbeat
+      ? {
+          intervalMs: (typeof config.heartbeat === 'object' ? config.heartbeat.intervalMs : undefined) ?? 25_000,
+          timeoutMs: (typeof config.heartbeat === 'object' ? config.heartbeat.timeoutMs : undefined) ?? 10_000,
+        }
+      : null,
+    resume: config.resume ?? false,
+    refreshBeforeExpiryMs: config.refreshBeforeExpiryMs ?? 30_000,
+    requestTimeoutMs: config.requestTimeoutMs ?? 10_000,
     protocols: config.protocols,
     allowInsecure,
     allowedOrigins: (config.allowedOrigins ?? []).map((o) => normalizeOrigin(o)),
@@ -227,6 +291,13 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
   checkNumber('connectTimeoutMs', resolved.connectTimeoutMs, 1);
   checkNumber('idleCloseDelayMs', resolved.idleCloseDelayMs, 0);
   checkNumber('outboxLimit', resolved.outboxLimit, 0);
+  checkNumber('delivery.messageTtlMs', resolved.delivery.messageTtlMs, 1);
+  checkNumber('requestTimeoutMs', resolved.requestTimeoutMs, 1);
+  if (resolved.heartbeat) {
+    checkNumber('heartbeat.intervalMs', resolved.heartbeat.intervalMs, 1);
+    checkNumber('heartbeat.timeoutMs', resolved.heartbeat.timeoutMs, 1);
+  }
+  if (resolved.refreshBeforeExpiryMs !== false) checkNumber('refreshBeforeExpiryMs', resolved.refreshBeforeExpiryMs, 0);
   if (config.onTokenChange !== undefined && !['reauth', 'reconnect'].includes(config.onTokenChange)) {
     throw new AuthSocketError('invalid-config', `Unknown onTokenChange "${config.onTokenChange}".`);
   }

@@ -18,6 +18,12 @@ import { redact } from './redact';
  * - `bad-frame`: a received frame was not JSON, was binary, or had no string `type`.
  * - `encode-failed`: a message passed to `send()` could not be serialized.
  * - `outbox-full`: `send()` was called while offline and the outbox was at its limit.
+ * - `send-expired`: a message was not written (or, with acks, not acknowledged) within its
+ *   time-to-live.
+ * - `request-timeout`: `request()` got no reply in time.
+ * - `request-interrupted`: the connection closed (without acks) or authentication was lost while a
+ *   request waited for its reply; it may or may not have been processed.
+ * - `heartbeat-timeout`: the server did not answer a heartbeat ping in time; the socket is replaced.
  * - `send-cancelled`: a queued message was dropped because of logout, `disconnect()` or a terminal
  *   state; it was never written.
  * - `insecure-url`: the socket URL uses `ws://` for a non-loopback host without `allowInsecure`.
@@ -39,6 +45,10 @@ export type AuthSocketErrorCode =
   | 'bad-frame'
   | 'encode-failed'
   | 'outbox-full'
+  | 'send-expired'
+  | 'request-timeout'
+  | 'request-interrupted'
+  | 'heartbeat-timeout'
   | 'send-cancelled'
   | 'insecure-url'
   | 'invalid-config';
@@ -51,6 +61,8 @@ export interface AuthSocketErrorDetails {
   readonly closeCode?: number;
   /** Redacted close reason or server reason. */
   readonly reason?: string;
+  /** The server's retry hint (close reason `retry_after=N` or a `Retry-After` header), in ms. */
+  readonly retryAfterMs?: number;
   /** The underlying error or event (never containing a token the library put there). */
   readonly cause?: unknown;
 }
@@ -71,6 +83,7 @@ export class AuthSocketError extends Error {
   readonly status?: number;
   readonly closeCode?: number;
   readonly reason?: string;
+  readonly retryAfterMs?: number;
 
   constructor(
     readonly code: AuthSocketErrorCode,
@@ -80,6 +93,7 @@ export class AuthSocketError extends Error {
     super(`[ngx-auth-socket ${code}] ${redact(message)}`, { cause: details.cause });
     this.status = details.status;
     this.closeCode = details.closeCode;
+    this.retryAfterMs = details.retryAfterMs;
     this.reason = details.reason === undefined ? undefined : redact(details.reason);
   }
 }

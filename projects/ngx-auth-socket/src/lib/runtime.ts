@@ -24,6 +24,8 @@ export interface AuthSocketRuntime {
   clearTimeout(handle: unknown): void;
   now(): number;
   random(): number;
+  /** A fresh unique id for acknowledged messages and requests (unique across page reloads). */
+  randomId(): string;
   isOnline(): boolean;
   /** Subscribes to network and page-visibility events; returns the unsubscribe function. */
   watchNetwork(events: NetworkEvents): () => void;
@@ -37,6 +39,7 @@ export function browserRuntime(): AuthSocketRuntime {
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
     now: () => Date.now(),
     random: () => Math.random(),
+    randomId: () => (typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : fallbackId()),
     isOnline: () => typeof navigator === 'undefined' || navigator.onLine !== false,
     watchNetwork: (events) => {
       if (typeof window === 'undefined' || typeof document === 'undefined') return () => undefined;
@@ -67,3 +70,10 @@ export const AUTH_SOCKET_RUNTIME = new InjectionToken<AuthSocketRuntime>('AUTH_S
   providedIn: 'root',
   factory: browserRuntime,
 });
+
+// Insecure contexts (plain http on a LAN name) lack crypto.randomUUID but have getRandomValues.
+function fallbackId(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -57,6 +57,7 @@ export class SocketHarness {
   /** Replaces mock-socket for the next sockets when set (e.g. a socket that never opens). */
   socketFactory: ((url: string) => SocketLike) | null = null;
   randomValue = 0.5;
+  private idCounter = 0;
   private network: NetworkEvents | null = null;
   private readonly timers = new Set<unknown>();
   private readonly subscriptions = new Subscription();
@@ -107,6 +108,7 @@ export class SocketHarness {
       },
       now: () => Date.now(),
       random: () => this.randomValue,
+      randomId: () => `id-${++this.idCounter}`,
       isOnline: () => this.online,
       watchNetwork: (events) => {
         this.network = events;
@@ -256,4 +258,10 @@ export function hangingSocket(): SocketLike & { closedWith: number | null } {
     onerror: null,
   };
   return socket as unknown as SocketLike & { closedWith: number | null };
+}
+
+/** An unsigned-but-well-formed JWT with the given claims (the client never verifies signatures). */
+export function makeJwt(claims: object): string {
+  const b64 = (o: object) => btoa(JSON.stringify(o)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}.c2lnbmF0dXJl`;
 }

@@ -1,4 +1,4 @@
-import { backoffCeiling, nextDelay } from './backoff';
+import { backoffCeiling, nextDelay, retryDelay } from './backoff';
 
 describe('backoff policy', () => {
   const policy = { initialDelayMs: 1000, factor: 2, maxDelayMs: 30_000 };
@@ -39,5 +39,19 @@ describe('backoff policy', () => {
     expect(Math.min(...delays)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...delays)).toBeLessThan(8000);
     for (const count of buckets) expect(count).toBeGreaterThan(150);
+  });
+});
+
+describe('retryDelay (server hints)', () => {
+  const policy = { initialDelayMs: 1000, factor: 2, maxDelayMs: 30_000 };
+  it('uses the jittered delay when there is no hint', () => {
+    expect(retryDelay(1, policy, () => 0.5)).toBe(500);
+  });
+  it('waits at least as long as the server asked', () => {
+    expect(retryDelay(1, policy, () => 0.5, 5000)).toBe(5000);
+    expect(retryDelay(6, policy, () => 0.5, 5000)).toBe(15_000);
+  });
+  it('never beyond the cap', () => {
+    expect(retryDelay(1, policy, () => 0.5, 3_600_000)).toBe(30_000);
   });
 });

@@ -26,3 +26,18 @@ export function backoffCeiling(
   const raw = policy.initialDelayMs * Math.pow(policy.factor, Math.min(exponent, 64));
   return Math.min(policy.maxDelayMs, Number.isFinite(raw) ? raw : policy.maxDelayMs);
 }
+
+/**
+ * The delay actually used: the jittered backoff, raised to the server's retry hint when it gave
+ * one, and never above the cap (a server cannot park a client longer than its own policy allows).
+ */
+export function retryDelay(
+  attempt: number,
+  policy: Required<Pick<ReconnectConfig, 'initialDelayMs' | 'factor' | 'maxDelayMs'>>,
+  random: () => number,
+  hintMs?: number,
+): number {
+  const jittered = nextDelay(attempt, policy, random);
+  if (hintMs === undefined || !(hintMs > 0)) return jittered;
+  return Math.min(policy.maxDelayMs, Math.max(jittered, hintMs));
+}

@@ -1,4 +1,4 @@
-import { Failure, FailureDecision, classifyFailure } from './failure-policy';
+import { Failure, FailureDecision, classifyFailure, retryHintFromHeader, retryHintFromReason } from './failure-policy';
 
 describe('failure policy (classifyFailure)', () => {
   const table: Array<[Failure, 'auto' | 'ticket' | 'first-message', FailureDecision]> = [
@@ -37,4 +37,24 @@ describe('failure policy (classifyFailure)', () => {
       expect(classifyFailure(failure, mode)).toBe(decision);
     });
   }
+});
+
+describe('retry hints', () => {
+  const reasons: Array<[string, number | undefined]> = [
+    ['retry_after=5', 5000],
+    ['overloaded; retry_after=12', 12_000],
+    ['retry_after=', undefined],
+    ['retry_after=abc', undefined],
+    ['xretry_after=5', undefined],
+    ['', undefined],
+  ];
+  for (const [reason, expected] of reasons) {
+    it(`reads "${reason}" as ${expected}`, () => expect(retryHintFromReason(reason)).toBe(expected));
+  }
+  it('reads Retry-After headers in seconds or as a date', () => {
+    expect(retryHintFromHeader('7', 0)).toBe(7000);
+    expect(retryHintFromHeader(new Date(10_000).toUTCString(), 4000)).toBe(6000);
+    expect(retryHintFromHeader(null, 0)).toBeUndefined();
+    expect(retryHintFromHeader('later', 0)).toBeUndefined();
+  });
 });

@@ -10,7 +10,7 @@ export type Failure =
   | { readonly source: 'ticket-expired' }
   | { readonly source: 'close'; readonly code: number; readonly clientInitiated: boolean }
   | { readonly source: 'auth-rejected' }
-  | { readonly source: 'timeout'; readonly phase: 'ticket' | 'connect' | 'auth' };
+  | { readonly source: 'timeout'; readonly phase: 'ticket' | 'connect' | 'auth' | 'heartbeat' };
 
 /**
  * - `fallback`: switch to first-message auth (only in `auto` mode) and try again at once.
@@ -52,4 +52,18 @@ export function classifyFailure(failure: Failure, mode: 'auto' | 'ticket' | 'fir
       // any other code: the server (or the path to it) went away; come back with a fresh ticket.
       return 'retry';
   }
+}
+
+/** A server's "retry after N seconds" in a close reason (`retry_after=5`), in ms. */
+export function retryHintFromReason(reason: string): number | undefined {
+  const match = /(?:^|[\s;,])retry_after=(\d{1,6})(?:$|[\s;,])/.exec(reason);
+  return match ? Number(match[1]) * 1000 : undefined;
+}
+
+/** An HTTP `Retry-After` header (seconds or an HTTP date), in ms from `nowMs`. */
+export function retryHintFromHeader(value: string | null, nowMs: number): number | undefined {
+  if (!value) return undefined;
+  if (/^\d{1,6}$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }

@@ -1,13 +1,15 @@
-import { BehaviorSubject, Observable, Subscription, of, throwError } from 'rxjs';
+import { BehaviorSubject, Observable, Subscription, throwError } from 'rxjs';
 import { ResolvedAuthSocketConfig, SocketMessage } from '../config';
 import { AuthSocketError } from '../errors';
 import { decodeFrame, encodeMessage, OutgoingFrame } from '../messaging/frame-codec';
 import { Outbox, SendReceipt } from '../messaging/outbox';
 import { AuthSocketRuntime, SocketLike } from '../runtime';
 import { Ticket, isTicketUsable } from '../ticket/ticket';
-import { nextDelay } from './backoff';
+import { readJwtExpiry, refreshAt } from '../token/jwt';
+import { retryDelay } from './backoff';
 import { ActiveAuthMode, ConnectionState, isStopped } from './connection-state';
-import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, Failure, classifyFailure } from './failure-policy';
+import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, Failure, classifyFailure, retryHintFromReason } from './failure-policy';
+import { Heartbeat } from './heartbeat';
 import { withQueryParam } from './socket-url';
 
 /** What the connection needs from the world besides the runtime. */
@@ -18,11 +20,22 @@ export interface ConnectionPorts {
   readToken(): string | null | Promise<string | null>;
   /** Stores a token obtained by `refresh()`. */
   storeToken(token: string): void;
-  fetchTicket(token: string): Observable<Ticket>;
+  /** Requests a ticket; `resume` is the last `seq` seen, when resuming. */
+  fetchTicket(token: string, resume: number | undefined): Observable<Ticket>;
   /** The app's refresh hook, or undefined when none is configured. */
   readonly refresh: (() => Promise<string | null | undefined>) | undefined;
   deliver(message: SocketMessage): void;
   report(error: AuthSocketError): void;
+  /** The server could not replay what was missed since `lastSeq`; the app should refetch. */
+  resyncNeeded(event: ResyncEvent): void;
+}
+
+/** Emitted on `resync$` when the server cannot replay the messages missed during an outage. */
+export interface ResyncEvent {
+  /** The last `seq` the client had seen. */
+  readonly lastSeq: number;
+  /** The server's latest `seq`; later messages continue from here. */
+  readonly serverSeq: number | undefined;
 }
 
 const WS_OPEN = 1;
@@ -39,6 +52,9 @@ interface Attempt {
   /** The one deadline running for this attempt (ticket, connect, auth ack or re-auth ack). */
   deadline: unknown;
   reauthPending: boolean;
+  heartbeat: Heartbeat | null;
+  /** Proactive token refresh, scheduled from the JWT's `exp` while open. */
+  refreshTimer: unknown;
 }
 
 /**
@@ -66,13 +82,17 @@ export class SocketConnection {
   private connectRequested = false;
   private destroyed = false;
   private readonly stopWatchingNetwork: () => void;
+  /** One refresh at a time: concurrent needs (401 and expiry ahead) share it. */
+  private refreshing: Promise<string | null> | null = null;
+  /** Highest `seq` received (with `resume` on). */
+  private lastSeq: number | undefined = undefined;
 
   constructor(
     private readonly ports: ConnectionPorts,
     /** False on the server platform: nothing ever connects there. */
     private readonly enabled: boolean,
   ) {
-    this.outbox = new Outbox(ports.config.outboxLimit);
+    this.outbox = new Outbox(ports.config.outboxLimit, ports.config.delivery.messageTtlMs, ports.runtime);
     this.stopWatchingNetwork = enabled
       ? ports.runtime.watchNetwork({
           online: () => this.onOnline(),
@@ -199,15 +219,16 @@ export class SocketConnection {
     }
   }
 
-  private applyTokenChange(token: string, mode: ActiveAuthMode): void {
+  private applyTokenChange(token: string, mode: ActiveAuthMode, forceReauth = false): void {
     const attempt = this.attempt!;
-    const policy = this.ports.config.onTokenChange ?? (mode === 'first-message' ? 'reauth' : 'reconnect');
+    const policy = forceReauth ? 'reauth' : (this.ports.config.onTokenChange ?? (mode === 'first-message' ? 'reauth' : 'reconnect'));
     if (policy === 'reconnect') {
       this.teardown('token changed');
       this.start(1);
       return;
     }
     attempt.token = token;
+    this.scheduleProactiveRefresh(attempt);
     if (!this.sendAuthFrame(attempt, token)) return;
     if (this.ports.config.firstMessage.waitForAck) {
       attempt.reauthPending = true;
@@ -241,20 +262,26 @@ export class SocketConnection {
 
   /** Writes `message` now when open, else queues it; the receipt reports its fate. */
   send(message: unknown): Observable<SendReceipt> {
-    const encoded = encodeMessage(message, this.ports.config.serializer);
-    if (!encoded.ok) return this.rejectSend(encoded.error);
     const state = this.current;
     if (state.kind === 'closed' || state.kind === 'unauthorized' || !this.enabled || this.destroyed) {
       return this.rejectSend(new AuthSocketError('send-cancelled', `cannot send while the connection is ${state.kind}; call connect() first`));
     }
-    if (state.kind === 'open' && this.outbox.size === 0 && this.write(encoded.frame)) {
-      return of({ queued: false });
+    let ackId: string | null = null;
+    if (this.ports.config.delivery.acks) {
+      if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+        return this.rejectSend(new AuthSocketError('encode-failed', 'with delivery.acks every message must be an object (it carries an id)'));
+      }
+      const own = (message as { id?: unknown }).id;
+      ackId = typeof own === 'string' && own.length > 0 ? own : this.ports.runtime.randomId();
+      if (ackId !== own) message = { ...message, id: ackId };
     }
-    const receipt = this.outbox.enqueue(encoded.frame);
+    const encoded = encodeMessage(message, this.ports.config.serializer);
+    if (!encoded.ok) return this.rejectSend(encoded.error);
+    const receipt = this.outbox.add(encoded.frame, ackId, state.kind === 'open' ? (frame) => this.write(frame) : null);
     if (!receipt) {
-      return this.rejectSend(new AuthSocketError('outbox-full', `outbox is full (${this.ports.config.outboxLimit} messages waiting for the connection)`));
+      return this.rejectSend(new AuthSocketError('outbox-full', `outbox is full (${this.ports.config.outboxLimit} messages not yet written or acknowledged)`));
     }
-    this.reviewDemand();
+    if (this.outbox.hasUnwritten) this.reviewDemand();
     return receipt;
   }
 
@@ -273,7 +300,7 @@ export class SocketConnection {
   private cancelQueued(why: string): void {
     const count = this.outbox.size;
     if (count === 0) return;
-    const error = new AuthSocketError('send-cancelled', `${count} queued message(s) were not sent: ${why}`);
+    const error = new AuthSocketError('send-cancelled', `${count} message(s) were not sent or not acknowledged: ${why}`);
     this.outbox.rejectAll(error);
     this.ports.report(error);
   }
@@ -284,7 +311,17 @@ export class SocketConnection {
   private start(number: number): void {
     this.clearTimer('retryTimer');
     this.teardown('restarting');
-    const attempt: Attempt = { number, token: null, mode: null, socket: null, ticketRequest: null, deadline: null, reauthPending: false };
+    const attempt: Attempt = {
+      number,
+      token: null,
+      mode: null,
+      socket: null,
+      ticketRequest: null,
+      deadline: null,
+      reauthPending: false,
+      heartbeat: null,
+      refreshTimer: null,
+    };
     this.attempt = attempt;
     const mode = this.modeForNextAttempt();
     this.setState(mode === 'ticket' ? { kind: 'fetching-ticket', attempt: number } : { kind: 'connecting', attempt: number, mode });
@@ -322,7 +359,7 @@ export class SocketConnection {
     this.setDeadline(attempt, this.ports.config.ticketTimeoutMs, () =>
       this.fail({ source: 'timeout', phase: 'ticket' }, new AuthSocketError('ticket-failed', `ticket request timed out after ${this.ports.config.ticketTimeoutMs} ms`)),
     );
-    attempt.ticketRequest = this.ports.fetchTicket(token).subscribe({
+    attempt.ticketRequest = this.ports.fetchTicket(token, this.resumePoint()).subscribe({
       next: (ticket) => this.withTicket(attempt, ticket),
       error: (error: unknown) => this.ticketFailed(attempt, error),
     });
@@ -393,7 +430,7 @@ export class SocketConnection {
   /** Sends the auth frame as the socket's next frame; false (and a failure) when it cannot. */
   private sendAuthFrame(attempt: Attempt, token: string): boolean {
     const { firstMessage, serializer } = this.ports.config;
-    const encoded = encodeMessage(firstMessage.buildAuthMessage(token), serializer);
+    const encoded = encodeMessage(firstMessage.buildAuthMessage(token, { resume: this.resumePoint() }), serializer);
     if (!encoded.ok) {
       this.ports.report(encoded.error);
       this.teardown('auth message could not be encoded');
@@ -412,9 +449,11 @@ export class SocketConnection {
       return;
     }
     const message = decoded.message;
+    attempt.heartbeat?.alive();
+    if (this.consumeProtocolFrame(message)) return;
     const { isAck, isRejection } = this.ports.config.firstMessage;
     const authPhase = this.current.kind === 'authenticating' || attempt.reauthPending;
-    if (attempt.mode === 'first-message' && authPhase && isAck(message)) {
+    if (authPhase && isAck(message)) {
       if (attempt.reauthPending) {
         attempt.reauthPending = false;
         this.clearDeadline(attempt);
@@ -428,18 +467,52 @@ export class SocketConnection {
       this.fail({ source: 'auth-rejected' }, new AuthSocketError('auth-rejected', `the server rejected the token${reason ? `: ${reason}` : ''}`, { reason }));
       return;
     }
+    if (this.ports.config.resume && typeof message['seq'] === 'number') {
+      // A replay may repeat what this client already has: deliver each seq once.
+      if (this.lastSeq !== undefined && message['seq'] <= this.lastSeq) return;
+      this.lastSeq = message['seq'];
+    }
     this.ports.deliver(message);
+  }
+
+  /** Frames of the delivery protocol (acks, pongs, resume results): handled here, not delivered. */
+  private consumeProtocolFrame(message: SocketMessage): boolean {
+    const { delivery, heartbeat, resume } = this.ports.config;
+    switch (message.type) {
+      case 'ack':
+        return delivery.acks && typeof message['id'] === 'string' && this.outbox.acknowledge(message['id']);
+      case 'pong':
+        return heartbeat !== null;
+      case 'resumed':
+        return resume;
+      case 'resume_failed': {
+        if (!resume) return false;
+        const serverSeq = typeof message['seq'] === 'number' ? message['seq'] : undefined;
+        const lastSeq = this.lastSeq;
+        // Continue from the server's present: older numbers can no longer be replayed.
+        this.lastSeq = serverSeq;
+        if (lastSeq !== undefined) this.ports.resyncNeeded({ lastSeq, serverSeq });
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  private resumePoint(): number | undefined {
+    return this.ports.config.resume ? this.lastSeq : undefined;
   }
 
   private socketClosed(attempt: Attempt, code: number, reason: string): void {
     if (this.attempt !== attempt) return;
     attempt.socket = null;
+    const retryAfterMs = retryHintFromReason(reason);
     const error =
       code === CLOSE_UNAUTHORIZED
         ? new AuthSocketError('auth-rejected', `the server closed the socket as unauthorized (${code})`, { closeCode: code, reason })
         : code === CLOSE_FORBIDDEN
           ? new AuthSocketError('forbidden', `the server closed the socket as forbidden (${code})`, { closeCode: code, reason })
-          : new AuthSocketError('socket-closed', `the socket closed (${code}${reason ? ` ${reason}` : ''})`, { closeCode: code, reason });
+          : new AuthSocketError('socket-closed', `the socket closed (${code}${reason ? ` ${reason}` : ''})`, { closeCode: code, reason, retryAfterMs });
     this.fail({ source: 'close', code, clientInitiated: false }, error);
   }
 
@@ -451,7 +524,68 @@ export class SocketConnection {
       this.stableTimer = null;
       this.resetStreak();
     }, this.ports.config.reconnect.resetAfterMs);
+    this.startHeartbeat(attempt);
+    this.scheduleProactiveRefresh(attempt);
+    this.outbox.resendUnacknowledged();
     this.outbox.flush((frame) => this.write(frame));
+  }
+
+  private startHeartbeat(attempt: Attempt): void {
+    const config = this.ports.config.heartbeat;
+    if (!config) return;
+    const ping = encodeMessage({ type: 'ping' }, this.ports.config.serializer);
+    attempt.heartbeat = new Heartbeat(
+      this.ports.runtime,
+      config.intervalMs,
+      config.timeoutMs,
+      () => ping.ok && this.write(ping.frame),
+      () =>
+        this.fail(
+          { source: 'timeout', phase: 'heartbeat' },
+          new AuthSocketError('heartbeat-timeout', `no answer to a heartbeat ping within ${config.timeoutMs} ms`),
+        ),
+    );
+    attempt.heartbeat.start();
+  }
+
+  /** With a refresh hook and a JWT `exp`: refresh ahead of expiry and re-authenticate in band. */
+  private scheduleProactiveRefresh(attempt: Attempt): void {
+    const lead = this.ports.config.refreshBeforeExpiryMs;
+    if (attempt.refreshTimer !== null) this.ports.runtime.clearTimeout(attempt.refreshTimer);
+    attempt.refreshTimer = null;
+    const expiresAt = attempt.token ? readJwtExpiry(attempt.token) : undefined;
+    if (lead === false || !this.ports.refresh || expiresAt === undefined) return;
+    const now = this.ports.runtime.now();
+    if (expiresAt <= now) return;
+    attempt.refreshTimer = this.ports.runtime.setTimeout(() => {
+      attempt.refreshTimer = null;
+      this.refreshOnce().then(
+        (token) => {
+          const state = this.current;
+          if (this.attempt !== attempt || state.kind !== 'open' || !token || token === attempt.token) return;
+          // Store after re-authenticating, so the store's change finds the attempt already on it.
+          this.applyTokenChange(token, state.mode, true);
+          this.ports.storeToken(token);
+        },
+        // A failed early refresh is not fatal: the server's 4001 at expiry takes the normal path.
+        (cause: unknown) => this.ports.report(new AuthSocketError('unauthorized', 'refreshToken() failed before expiry', { cause })),
+      );
+    }, refreshAt(expiresAt, now, lead) - now);
+  }
+
+  /** Runs the app's refresh hook, sharing one run among concurrent needs. */
+  private refreshOnce(): Promise<string | null> {
+    const refresh = this.ports.refresh;
+    if (!refresh) return Promise.resolve(null);
+    if (!this.refreshing) {
+      const run = refresh().then((t) => t ?? null);
+      this.refreshing = run;
+      const done = () => {
+        if (this.refreshing === run) this.refreshing = null;
+      };
+      run.then(done, done);
+    }
+    return this.refreshing;
   }
 
   // ---- failures ----------------------------------------------------------------------------
@@ -490,7 +624,7 @@ export class SocketConnection {
       this.refreshUsed = true;
       this.setState({ kind: 'refreshing-token', attempt: number });
       const pending = this.current;
-      refresh().then(
+      this.refreshOnce().then(
         (token) => {
           if (this.current !== pending) return;
           if (token && token !== failedToken) {
@@ -533,7 +667,7 @@ export class SocketConnection {
       this.setState({ kind: 'waiting-for-network', attempt });
       return;
     }
-    const delayMs = nextDelay(this.failures, reconnect, () => this.ports.runtime.random());
+    const delayMs = retryDelay(this.failures, reconnect, () => this.ports.runtime.random(), error.retryAfterMs);
     this.setState({ kind: 'reconnecting', attempt, delayMs, retryAt: this.ports.runtime.now() + delayMs, error });
     this.retryTimer = this.ports.runtime.setTimeout(() => {
       this.retryTimer = null;
@@ -563,6 +697,8 @@ export class SocketConnection {
     this.attempt = null;
     attempt.ticketRequest?.unsubscribe();
     this.clearDeadline(attempt);
+    attempt.heartbeat?.stop();
+    if (attempt.refreshTimer !== null) this.ports.runtime.clearTimeout(attempt.refreshTimer);
     const socket = attempt.socket;
     if (!socket) return;
     attempt.socket = null;

@@ -2,56 +2,147 @@ import { Observable, ReplaySubject } from 'rxjs';
 import { AuthSocketError } from '../errors';
 import { OutgoingFrame } from './frame-codec';
 
-/** Emitted once by the observable `send()` returns, when the frame was handed to the socket. */
+/** Emitted once by the observable `send()` returns, when the message reached its end. */
 export interface SendReceipt {
   /** True when the message waited in the outbox before it was written. */
   readonly queued: boolean;
+  /** True when the server acknowledged it (`delivery.acks`); false when it was only written. */
+  readonly acked: boolean;
 }
 
-/** One message waiting to be written, with the channel that reports its fate to its sender. */
-interface PendingSend {
+/** Timers the outbox needs for message time-to-live. */
+export interface OutboxTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** One message on its way: written yet or not, and waiting for its ack or not. */
+interface Entry {
   readonly frame: OutgoingFrame;
+  /** Set when the message waits for a server ack with this id. */
+  readonly ackId: string | null;
   readonly fate: ReplaySubject<SendReceipt>;
+  written: boolean;
+  queued: boolean;
+  expiry: unknown;
 }
 
 /**
- * Bounded FIFO of frames sent while the socket is not open. Every entry ends either written
- * (`receipt` emits and completes) or rejected (`receipt` errors): nothing is dropped silently.
+ * Every message between `send()` and its end, in send order and bounded in number. A message
+ * ends written (no acks), acknowledged (acks), or rejected with a typed error (full, expired,
+ * cancelled): nothing is dropped silently. Unacknowledged messages are written again, in their
+ * original order and with their original ids, after every reconnect; the server drops duplicates.
  */
 export class Outbox {
-  private readonly queue: PendingSend[] = [];
+  private readonly entries = new Map<number, Entry>();
+  private readonly byAckId = new Map<string, number>();
+  private nextKey = 0;
+  /** Entries not yet written; kept as a count so the hot path (`add` while open) is O(1). */
+  private unwritten = 0;
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly ttlMs: number,
+    private readonly timers: OutboxTimers,
+  ) {}
 
+  /** Messages not yet ended (queued, or written and awaiting their ack). */
   get size(): number {
-    return this.queue.length;
+    return this.entries.size;
   }
 
-  /** Queues `frame`; returns its receipt, or null when the outbox is full. */
-  enqueue(frame: OutgoingFrame): Observable<SendReceipt> | null {
-    if (this.queue.length >= this.limit) return null;
-    const fate = new ReplaySubject<SendReceipt>(1);
-    this.queue.push({ frame, fate });
-    return fate.asObservable();
+  /** Whether anything still has to be written. */
+  get hasUnwritten(): boolean {
+    return this.unwritten > 0;
   }
 
   /**
-   * Writes queued frames in order through `write` until it refuses one (returns false), which
-   * stays at the head for the next flush.
+   * Adds a message. `write` is tried at once when `canWriteNow` (keeping order: only when nothing
+   * older is waiting); returns the receipt, or null when the outbox is full.
    */
+  add(frame: OutgoingFrame, ackId: string | null, write: ((frame: OutgoingFrame) => boolean) | null): Observable<SendReceipt> | null {
+    if (this.entries.size >= this.limit) return null;
+    const key = this.nextKey++;
+    const entry: Entry = { frame, ackId, fate: new ReplaySubject<SendReceipt>(1), written: false, queued: false, expiry: null };
+    this.entries.set(key, entry);
+    if (ackId !== null) this.byAckId.set(ackId, key);
+    const canWrite = write !== null && this.unwritten === 0;
+    this.unwritten++;
+    if (canWrite && write(frame)) {
+      this.markWritten(key, entry);
+    } else {
+      entry.queued = true;
+    }
+    if (this.entries.has(key) && Number.isFinite(this.ttlMs)) {
+      entry.expiry = this.timers.setTimeout(() => this.expire(key), this.ttlMs);
+    }
+    return entry.fate.asObservable();
+  }
+
+  /** Writes every unwritten message in order until `write` refuses one. */
   flush(write: (frame: OutgoingFrame) => boolean): void {
-    while (this.queue.length > 0) {
-      const head = this.queue[0];
-      if (!write(head.frame)) return;
-      this.queue.shift();
-      head.fate.next({ queued: true });
-      head.fate.complete();
+    for (const [key, entry] of this.entries) {
+      if (entry.written) continue;
+      if (!write(entry.frame)) return;
+      this.markWritten(key, entry);
     }
   }
 
-  /** Rejects every queued frame with `error` and empties the outbox. */
-  rejectAll(error: AuthSocketError): void {
-    const rejected = this.queue.splice(0, this.queue.length);
-    for (const entry of rejected) entry.fate.error(error);
+  /** A new connection: written-but-unacknowledged messages must be written again. */
+  resendUnacknowledged(): void {
+    for (const entry of this.entries.values()) {
+      if (entry.ackId !== null && entry.written) {
+        entry.written = false;
+        entry.queued = true;
+        this.unwritten++;
+      }
+    }
+  }
+
+  /** The server acknowledged `ackId`; returns false for ids this outbox does not know. */
+  acknowledge(ackId: string): boolean {
+    const key = this.byAckId.get(ackId);
+    if (key === undefined) return false;
+    const entry = this.entries.get(key)!;
+    this.remove(key, entry);
+    entry.fate.next({ queued: entry.queued, acked: true });
+    entry.fate.complete();
+    return true;
+  }
+
+  /** Rejects every message not yet ended with `error`; returns how many there were. */
+  rejectAll(error: AuthSocketError): number {
+    const all = [...this.entries];
+    for (const [key, entry] of all) this.remove(key, entry);
+    for (const [, entry] of all) entry.fate.error(error);
+    return all.length;
+  }
+
+  private markWritten(key: number, entry: Entry): void {
+    entry.written = true;
+    this.unwritten--;
+    if (entry.ackId !== null) return;
+    this.remove(key, entry);
+    entry.fate.next({ queued: entry.queued, acked: false });
+    entry.fate.complete();
+  }
+
+  private expire(key: number): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    entry.expiry = null;
+    this.remove(key, entry);
+    const what = entry.written ? 'was not acknowledged' : 'could not be sent';
+    entry.fate.error(new AuthSocketError('send-expired', `message ${what} within its time-to-live (${this.ttlMs} ms)`));
+  }
+
+  private remove(key: number, entry: Entry): void {
+    this.entries.delete(key);
+    if (!entry.written) this.unwritten--;
+    if (entry.ackId !== null) this.byAckId.delete(entry.ackId);
+    if (entry.expiry !== null) {
+      this.timers.clearTimeout(entry.expiry);
+      entry.expiry = null;
+    }
   }
 }

@@ -13,7 +13,7 @@ describe('sending and bad input', () => {
     h.service.send({ type: 'chat', text: 'hi' }).subscribe((r) => receipts.push(r));
     h.tick();
     expect(h.lastSocket.received).toEqual([{ type: 'chat', text: 'hi' }]);
-    expect(receipts).toEqual([{ queued: false }]);
+    expect(receipts).toEqual([{ queued: false, acked: false }]);
   });
 
   it('queues while not open and flushes in order right after authentication', () => {

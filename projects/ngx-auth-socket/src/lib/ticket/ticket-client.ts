@@ -1,21 +1,30 @@
-import { HttpClient, HttpErrorResponse, HttpHeaders } from '@angular/common/http';
+import { HttpClient, HttpErrorResponse, HttpHeaders, HttpParams } from '@angular/common/http';
 import { Observable, catchError, map, throwError } from 'rxjs';
+import { retryHintFromHeader } from '../connection/failure-policy';
 import { AuthSocketError } from '../errors';
 import { Ticket, TicketParseError, parseTicketResponse } from './ticket';
 
 /**
- * Requests one ticket through the app's HttpClient (so its interceptors apply). Errors are
- * {@link AuthSocketError}s whose `status` carries the HTTP status (0 for network failures).
+ * Requests one ticket through the app's HttpClient (so its interceptors apply), presenting the
+ * last seen `seq` as `?resume=` when resuming. Errors are {@link AuthSocketError}s whose `status`
+ * carries the HTTP status (0 for network failures) and `retryAfterMs` a `Retry-After` header.
  */
-export function requestTicket(http: HttpClient, ticketUrl: string, token: string): Observable<Ticket> {
+export function requestTicket(
+  http: HttpClient,
+  ticketUrl: string,
+  token: string,
+  resume: number | undefined,
+  now: () => number,
+): Observable<Ticket> {
   const headers = new HttpHeaders({ Authorization: `Bearer ${token}` });
-  return http.get<unknown>(ticketUrl, { headers }).pipe(
+  const params = resume === undefined ? undefined : new HttpParams().set('resume', String(resume));
+  return http.get<unknown>(ticketUrl, { headers, params }).pipe(
     map((body) => parseTicketResponse(body)),
-    catchError((cause: unknown) => throwError(() => ticketError(cause))),
+    catchError((cause: unknown) => throwError(() => ticketError(cause, now()))),
   );
 }
 
-function ticketError(cause: unknown): AuthSocketError {
+function ticketError(cause: unknown, nowMs: number): AuthSocketError {
   if (cause instanceof TicketParseError) {
     return new AuthSocketError('ticket-invalid', `ticket endpoint answered an unusable body: ${cause.message}`, { cause });
   }
@@ -28,7 +37,8 @@ function ticketError(cause: unknown): AuthSocketError {
     if (status === 401) return new AuthSocketError('ticket-unauthorized', 'ticket endpoint refused the token (401)', { status, cause });
     if (status === 403) return new AuthSocketError('ticket-forbidden', 'ticket endpoint forbade the socket (403)', { status, cause });
     const what = status === 0 ? 'network error' : `HTTP ${status}`;
-    return new AuthSocketError('ticket-failed', `ticket request failed: ${what}`, { status, cause });
+    const retryAfterMs = retryHintFromHeader(cause.headers?.get('Retry-After') ?? null, nowMs);
+    return new AuthSocketError('ticket-failed', `ticket request failed: ${what}`, { status, cause, retryAfterMs });
   }
   return new AuthSocketError('ticket-failed', 'ticket request failed', { cause });
 }

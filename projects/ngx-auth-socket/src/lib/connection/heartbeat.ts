@@ -1,0 +1,54 @@
+import { AuthSocketRuntime } from '../runtime';
+
+/**
+ * Pings while the socket is open and declares it dead when nothing at all arrives within
+ * `timeoutMs` of a ping. Any received frame counts as a sign of life, so a busy connection never
+ * waits on a pong.
+ */
+export class Heartbeat {
+  private pingTimer: unknown = null;
+  private deadline: unknown = null;
+  private running = false;
+
+  constructor(
+    private readonly runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>,
+    private readonly intervalMs: number,
+    private readonly timeoutMs: number,
+    private readonly ping: () => void,
+    private readonly dead: () => void,
+  ) {}
+
+  start(): void {
+    this.stop();
+    this.running = true;
+    this.schedulePing();
+  }
+
+  /** A frame arrived: the connection is alive. */
+  alive(): void {
+    if (this.deadline === null) return;
+    this.runtime.clearTimeout(this.deadline);
+    this.deadline = null;
+  }
+
+  stop(): void {
+    this.running = false;
+    for (const handle of [this.pingTimer, this.deadline]) if (handle !== null) this.runtime.clearTimeout(handle);
+    this.pingTimer = this.deadline = null;
+  }
+
+  private schedulePing(): void {
+    this.pingTimer = this.runtime.setTimeout(() => {
+      this.pingTimer = null;
+      if (this.deadline === null) {
+        this.deadline = this.runtime.setTimeout(() => {
+          this.deadline = null;
+          this.stop();
+          this.dead();
+        }, this.timeoutMs);
+      }
+      this.ping();
+      if (this.running) this.schedulePing();
+    }, this.intervalMs);
+  }
+}

@@ -1,0 +1,334 @@
+import { HttpRequest } from '@angular/common/http';
+import { AuthSocketError } from '../errors';
+import { SendReceipt } from '../messaging/outbox';
+import { JWT_A, SocketHarness, TICKET_URL, makeJwt } from '../../spec-support/socket-harness';
+import { ResyncEvent } from './socket-connection';
+
+describe('delivery: acknowledged sends', () => {
+  let h: SocketHarness;
+  afterEach(() => h.dispose());
+
+  function open(config = {}): void {
+    h = new SocketHarness({ delivery: { acks: true }, ...config }, { token: JWT_A });
+    h.listen();
+    h.grantTicket('tk-1');
+  }
+
+  it('gives each message an id and ends it when the server acknowledges it', () => {
+    open();
+    const receipts: SendReceipt[] = [];
+    h.service.send({ type: 'chat', text: 'hi' }).subscribe((r) => receipts.push(r));
+    h.tick();
+    expect(h.lastSocket.received).toEqual([{ type: 'chat', text: 'hi', id: 'id-1' }]);
+    expect(receipts).toEqual([]);
+    h.push({ type: 'ack', id: 'id-1' });
+    expect(receipts).toEqual([{ queued: false, acked: true }]);
+    expect(h.messages).toEqual([]);
+  });
+
+  it('keeps an id the message already has', () => {
+    open();
+    h.service.send({ type: 'chat', id: 'mine-7' }).subscribe();
+    h.tick();
+    expect(h.lastSocket.received).toEqual([{ type: 'chat', id: 'mine-7' }]);
+  });
+
+  it('re-sends unacknowledged messages after a reconnect, in order, with the same ids', () => {
+    open();
+    for (const text of ['a', 'b', 'c']) h.service.send({ type: 'chat', text }).subscribe();
+    h.tick();
+    h.push({ type: 'ack', id: 'id-1' });
+    h.serverClose(1006);
+    h.service.send({ type: 'chat', text: 'd' }).subscribe();
+    h.advanceToRetry();
+    h.grantTicket('tk-2');
+    expect(h.lastSocket.received).toEqual([
+      { type: 'chat', text: 'b', id: 'id-2' },
+      { type: 'chat', text: 'c', id: 'id-3' },
+      { type: 'chat', text: 'd', id: 'id-4' },
+    ]);
+  });
+
+  it('fails a message with send-expired when no ack comes within its time-to-live', () => {
+    open({ delivery: { acks: true, messageTtlMs: 5000 } });
+    let error: AuthSocketError | undefined;
+    h.service.send({ type: 'chat', text: 'lost' }).subscribe({ error: (e) => (error = e) });
+    h.tick(4990);
+    expect(error).toBeUndefined();
+    h.tick(10);
+    expect(error?.code).toBe('send-expired');
+  });
+
+  it('counts unacknowledged messages against the outbox bound', () => {
+    open({ delivery: { acks: true }, outboxLimit: 2 });
+    h.service.send({ type: 'a' }).subscribe();
+    h.service.send({ type: 'b' }).subscribe();
+    let code = '';
+    h.service.send({ type: 'c' }).subscribe({ error: (e) => (code = e.code) });
+    expect(code).toBe('outbox-full');
+  });
+
+  it('refuses non-object messages with encode-failed', () => {
+    open();
+    let code = '';
+    h.service.send('plain text').subscribe({ error: (e) => (code = e.code) });
+    expect(code).toBe('encode-failed');
+  });
+
+  it('delivers an ack to subscribers when acks are off (it is then just a message)', () => {
+    h = new SocketHarness({}, { token: JWT_A });
+    h.listen();
+    h.grantTicket();
+    h.push({ type: 'ack', id: 'x' });
+    expect(h.messages).toEqual([{ type: 'ack', id: 'x' }]);
+  });
+});
+
+describe('delivery: request/reply', () => {
+  let h: SocketHarness;
+  afterEach(() => h.dispose());
+
+  it('sends with an id and emits the reply with that id, then completes', () => {
+    h = new SocketHarness({}, { token: JWT_A });
+    h.listen();
+    h.grantTicket();
+    const replies: unknown[] = [];
+    let done = false;
+    h.service.request({ type: 'echo', payload: 42 }).subscribe({ next: (r) => replies.push(r), complete: () => (done = true) });
+    h.tick();
+    expect(h.lastSocket.received).toEqual([{ type: 'echo', payload: 42, id: 'id-1' }]);
+    h.push({ type: 'chat', id: 'other' });
+    h.push({ type: 'echo_reply', id: 'id-1', payload: 42 });
+    expect(replies).toEqual([{ type: 'echo_reply', id: 'id-1', payload: 42 }]);
+    expect(done).toBeTrue();
+    expect(h.messages).toEqual([{ type: 'chat', id: 'other' }]);
+  });
+
+  it('opens the socket on its own and sends once authenticated', () => {
+    h = new SocketHarness({}, { token: JWT_A });
+    const replies: unknown[] = [];
+    h.service.request({ type: 'echo' }).subscribe((r) => replies.push(r));
+    h.grantTicket();
+    h.tick();
+    h.push({ type: 'echo_reply', id: 'id-1' });
+    expect(replies.length).toBe(1);
+  });
+
+  it('times out with request-timeout and forgets the request', () => {
+    h = new SocketHarness({ requestTimeoutMs: 3000 }, { token: JWT_A });
+    h.listen();
+    h.grantTicket();
+    let code = '';
+    h.service.request({ type: 'echo' }).subscribe({ error: (e) => (code = e.code) });
+    h.tick(3000);
+    expect(code).toBe('request-timeout');
+    h.push({ type: 'echo_reply', id: 'id-1' });
+    expect(h.messages).toEqual([{ type: 'echo_reply', id: 'id-1' }]);
+  });
+
+  it('fails with request-interrupted when the connection drops before the reply (no acks)', () => {
+    h = new SocketHarness({}, { token: JWT_A });
+    h.listen();
+    h.grantTicket();
+    let code = '';
+    h.service.request({ type: 'echo' }).subscribe({ error: (e) => (code = e.code) });
+    h.tick();
+    h.serverClose(1006);
+    expect(code).toBe('request-interrupted');
+  });
+
+  it('with acks, survives the drop: re-sent after the reconnect and answered there', () => {
+    h = new SocketHarness({ delivery: { acks: true } }, { token: JWT_A });
+    h.listen();
+    h.grantTicket('tk-1');
+    const replies: unknown[] = [];
+    h.service.request({ type: 'echo' }).subscribe({ next: (r) => replies.push(r), error: fail });
+    h.tick();
+    h.serverClose(1006);
+    h.advanceToRetry();
+    h.grantTicket('tk-2');
+    expect(h.lastSocket.received).toEqual([{ type: 'echo', id: 'id-1' }]);
+    h.push({ type: 'ack', id: 'id-1' });
+    h.push({ type: 'echo_reply', id: 'id-1' });
+    expect(replies).toEqual([{ type: 'echo_reply', id: 'id-1' }]);
+  });
+
+  it('fails on logout and on unauthorized, even with acks', () => {
+    h = new SocketHarness({ delivery: { acks: true } }, { token: JWT_A });
+    h.listen();
+    h.grantTicket();
+    const codes: string[] = [];
+    h.service.request({ type: 'echo' }).subscribe({ error: (e) => codes.push(e.code) });
+    h.store.clear();
+    expect(codes).toEqual(['request-interrupted']);
+  });
+
+  it('unsubscribing forgets the request: a late reply goes to messages$', () => {
+    h = new SocketHarness({}, { token: JWT_A });
+    h.listen();
+    h.grantTicket();
+    const subscription = h.service.request({ type: 'echo' }).subscribe();
+    h.tick();
+    subscription.unsubscribe();
+    h.push({ type: 'echo_reply', id: 'id-1' });
+    expect(h.messages).toEqual([{ type: 'echo_reply', id: 'id-1' }]);
+  });
+});
+
+describe('delivery: heartbeat', () => {
+  let h: SocketHarness;
+  afterEach(() => h.dispose());
+
+  it('pings while open and consumes pongs', () => {
+    h = new SocketHarness({ heartbeat: { intervalMs: 1000, timeoutMs: 500 } }, { token: JWT_A });
+    h.listen();
+    h.grantTicket();
+    h.tick(1000);
+    expect(h.lastSocket.received).toEqual([{ type: 'ping' }]);
+    h.push({ type: 'pong' });
+    h.tick(1000);
+    h.push({ type: 'pong' });
+    expect(h.state.kind).toBe('open');
+    expect(h.messages).toEqual([]);
+  });
+
+  it('replaces a silent connection within interval + timeout', () => {
+    h = new SocketHarness({ heartbeat: { intervalMs: 1000, timeoutMs: 500 } }, { token: JWT_A });
+    h.listen();
+    h.grantTicket();
+    // grantTicket() left us 6 ms after the open: the deadline is at open + 1000 + 500.
+    h.tick(1490);
+    expect(h.state.kind).toBe('open');
+    h.tick(10);
+    expect(h.errors.map((e) => e.code)).toEqual(['heartbeat-timeout']);
+    expect(h.state.kind).toBe('reconnecting');
+    h.advanceToRetry();
+    h.grantTicket('tk-2');
+    expect(h.state.kind).toBe('open');
+  });
+
+  it('counts any frame as a sign of life', () => {
+    h = new SocketHarness({ heartbeat: { intervalMs: 1000, timeoutMs: 500 } }, { token: JWT_A });
+    h.listen();
+    h.grantTicket();
+    for (let i = 0; i < 5; i++) {
+      h.tick(1000);
+      h.push({ type: 'chat', n: i });
+    }
+    expect(h.state.kind).toBe('open');
+  });
+});
+
+describe('delivery: resume', () => {
+  let h: SocketHarness;
+  afterEach(() => h.dispose());
+
+  it('presents the last seq on the ticket request and drops replayed duplicates', () => {
+    h = new SocketHarness({ resume: true }, { token: JWT_A });
+    h.listen();
+    const first = h.grantTicket('tk-1');
+    expect(first.request.params.has('resume')).toBeFalse();
+    h.push({ type: 'chat', seq: 1 });
+    h.push({ type: 'chat', seq: 2 });
+    h.serverClose(1006);
+    h.advanceToRetry();
+    const request = h.http.expectOne((r: HttpRequest<unknown>) => r.url === TICKET_URL);
+    expect(request.request.params.get('resume')).toBe('2');
+    request.flush({ ticket: 'tk-2', expires: Math.floor(Date.now() / 1000) + 30 });
+    h.tick();
+    h.push({ type: 'chat', seq: 2 });
+    h.push({ type: 'chat', seq: 3 });
+    h.push({ type: 'resumed', seq: 3 });
+    expect(h.messages.map((m) => m['seq'])).toEqual([1, 2, 3]);
+  });
+
+  it('presents the last seq in the first-message auth frame', () => {
+    h = new SocketHarness({ resume: true, auth: 'first-message' }, { token: JWT_A });
+    h.listen();
+    h.tick();
+    expect(h.lastSocket.received).toEqual([{ type: 'auth', payload: JWT_A }]);
+    h.acceptAuth();
+    h.push({ type: 'chat', seq: 9 });
+    h.serverClose(1012);
+    h.advanceToRetry();
+    h.tick();
+    expect(h.lastSocket.received).toEqual([{ type: 'auth', payload: JWT_A, resume: 9 }]);
+  });
+
+  it('reports resume_failed on resync$ and continues from the server seq', () => {
+    h = new SocketHarness({ resume: true }, { token: JWT_A });
+    const events: ResyncEvent[] = [];
+    h.service.resync$.subscribe((e) => events.push(e));
+    h.listen();
+    h.grantTicket('tk-1');
+    h.push({ type: 'chat', seq: 5 });
+    h.serverClose(1006);
+    h.advanceToRetry();
+    h.grantTicket('tk-2');
+    h.push({ type: 'resume_failed', seq: 900 });
+    h.push({ type: 'chat', seq: 901 });
+    expect(events).toEqual([{ lastSeq: 5, serverSeq: 900 }]);
+    expect(h.messages.map((m) => m['seq'])).toEqual([5, 901]);
+  });
+});
+
+describe('delivery: proactive token refresh and retry hints', () => {
+  let h: SocketHarness;
+  afterEach(() => h.dispose());
+
+  it('refreshes before exp and re-authenticates in band, without reconnecting (ticket mode)', async () => {
+    const now = Date.UTC(2026, 0, 1);
+    const first = makeJwt({ sub: 'alice', exp: now / 1000 + 120 });
+    const second = makeJwt({ sub: 'alice', exp: now / 1000 + 240 });
+    const refresh = jasmine.createSpy('refreshToken').and.resolveTo(second);
+    h = new SocketHarness({ refreshToken: refresh, refreshBeforeExpiryMs: 30_000 }, { token: first });
+    h.listen();
+    h.grantTicket();
+    h.tick(89_000);
+    expect(refresh).not.toHaveBeenCalled();
+    h.tick(1_000);
+    expect(refresh).toHaveBeenCalledTimes(1);
+    await h.settle();
+    h.tick();
+    expect(h.sockets.length).toBe(1);
+    expect(h.lastSocket.received).toEqual([{ type: 'auth', payload: second }]);
+    expect(h.store.token()).toBe(second);
+    h.push({ type: 'auth_ok' });
+    expect(h.state.kind).toBe('open');
+    expect(h.messages).toEqual([]);
+  });
+
+  it('shares one refresh between concurrent needs', async () => {
+    const now = Date.UTC(2026, 0, 1);
+    const first = makeJwt({ sub: 'alice', exp: now / 1000 + 4 });
+    let resolve!: (t: string) => void;
+    const refresh = jasmine.createSpy('refreshToken').and.returnValue(new Promise<string>((r) => (resolve = r)));
+    h = new SocketHarness({ refreshToken: refresh }, { token: first });
+    h.listen();
+    h.grantTicket();
+    h.tick(2000);
+    h.serverClose(4001, 'token_expired');
+    expect(refresh).toHaveBeenCalledTimes(1);
+    resolve(makeJwt({ sub: 'alice', exp: now / 1000 + 600 }));
+    await h.settle();
+    h.grantTicket('tk-2');
+    expect(h.state.kind).toBe('open');
+  });
+
+  it('honours a close reason retry_after=N within the cap', () => {
+    h = new SocketHarness({}, { token: JWT_A });
+    h.listen();
+    h.grantTicket();
+    h.serverClose(1013, 'retry_after=7');
+    expect(h.state).toEqual(jasmine.objectContaining({ kind: 'reconnecting', delayMs: 7000 }));
+  });
+
+  it('honours Retry-After from a failing ticket endpoint', () => {
+    h = new SocketHarness({}, { token: JWT_A });
+    h.listen();
+    h.expectTicketRequest().flush({ error: 'busy' }, { status: 503, statusText: 'busy', headers: { 'Retry-After': '9' } });
+    h.tick();
+    expect(h.state).toEqual(jasmine.objectContaining({ kind: 'reconnecting', delayMs: 9000 }));
+    expect(h.errors[0].retryAfterMs).toBe(9000);
+  });
+});
