@@ -93,3 +93,23 @@ export async function waitUntil(predicate, what, timeout = 15_000) {
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** Opens the lab page (served as STATIC_DIR) and waits for `window.lab`. */
+export async function openLab(browser, baseUrl) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const sockets = [];
+  const problems = [];
+  page.on('websocket', (ws) => {
+    const entry = { url: ws.url(), closed: false };
+    sockets.push(entry);
+    ws.on('close', () => (entry.closed = true));
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/WebSocket|Failed to load resource|status of \d{3}/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  await page.goto(`${baseUrl}/`);
+  await page.waitForSelector('body[data-lab-ready=true]');
+  return { context, page, sockets, problems };
+}

@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist/server/src/main.mjs');
 const DEMO = join(ROOT, 'dist/demo/browser');
+/** The lab page (projects/lab) for chaos tests: pass `{ STATIC_DIR: LAB }`. */
+export const LAB = join(ROOT, 'dist/lab/browser');
 
 /** A free TCP port on 127.0.0.1 (bound, read and released). */
 export function freePort() {
@@ -41,8 +43,9 @@ export class ServerProcess {
   }
 
   async start(env = {}) {
-    if (!existsSync(MAIN) || !existsSync(join(DEMO, 'index.html'))) {
-      throw new Error('Build first: npm run build:lib && npm run build:demo && npm run build:server');
+    const staticDir = { ...this.extraEnv, ...env }.STATIC_DIR ?? DEMO;
+    if (!existsSync(MAIN) || !existsSync(join(staticDir, 'index.html'))) {
+      throw new Error('Build first: npm run build:lib && npm run build:demo && npm run build:lab && npm run build:server');
     }
     if (!this.port) this.port = await freePort();
     this.output = '';
@@ -79,6 +82,15 @@ export class ServerProcess {
         fail(new Error(`server exited with ${code}:\n${this.output}`));
       });
     });
+  }
+
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the process: a server that stops answering. */
+  pause() {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume() {
+    this.child?.kill('SIGCONT');
   }
 
   /** Kills the server (SIGKILL by default: no goodbye frames, like a crashed node). */
