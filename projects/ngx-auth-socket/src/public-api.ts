@@ -21,7 +21,7 @@ export {
   type TokenChangePolicy,
 } from './lib/config';
 export type { ActiveAuthMode, ConnectionState, ConnectionStateKind } from './lib/connection/connection-state';
-export type { ResyncEvent } from './lib/connection/socket-connection';
+export type { ResyncEvent } from './lib/messaging/resume-tracker';
 export { AuthSocketError, isAuthSocketError, type AuthSocketErrorCode, type AuthSocketErrorDetails } from './lib/errors';
 export type { SendReceipt } from './lib/messaging/outbox';
 export { AUTH_SOCKET_RUNTIME, browserRuntime, type AuthSocketRuntime, type NetworkEvents, type SocketLike } from './lib/runtime';

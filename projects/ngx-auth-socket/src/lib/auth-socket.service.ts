@@ -4,7 +4,8 @@ import { DestroyRef, Injectable, Injector, PLATFORM_ID, Signal, inject, runInInj
 import { Observable, Subject, skip } from 'rxjs';
 import { AUTH_SOCKET_CONFIG, SocketMessage } from './config';
 import { ConnectionState } from './connection/connection-state';
-import { ResyncEvent, SocketConnection } from './connection/socket-connection';
+import { SocketConnection } from './connection/socket-connection';
+import { ResyncEvent } from './messaging/resume-tracker';
 import { AuthSocketError } from './errors';
 import { SendReceipt } from './messaging/outbox';
 import { RequestTracker } from './messaging/request-tracker';

@@ -2,7 +2,7 @@ import { HttpRequest } from '@angular/common/http';
 import { AuthSocketError } from '../errors';
 import { SendReceipt } from '../messaging/outbox';
 import { JWT_A, SocketHarness, TICKET_URL, makeJwt } from '../../spec-support/socket-harness';
-import { ResyncEvent } from './socket-connection';
+import { ResyncEvent } from '../messaging/resume-tracker';
 
 describe('delivery: acknowledged sends', () => {
   let h: SocketHarness;

@@ -5,7 +5,8 @@ import { decodeFrame, encodeMessage, OutgoingFrame } from '../messaging/frame-co
 import { Outbox, SendReceipt } from '../messaging/outbox';
 import { AuthSocketRuntime, SocketLike } from '../runtime';
 import { Ticket, isTicketUsable } from '../ticket/ticket';
-import { readJwtExpiry, refreshAt } from '../token/jwt';
+import { ResumeTracker, ResyncEvent } from '../messaging/resume-tracker';
+import { TokenRefresher } from '../token/token-refresher';
 import { retryDelay } from './backoff';
 import { ActiveAuthMode, ConnectionState, isStopped } from './connection-state';
 import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, Failure, classifyFailure, retryHintFromReason } from './failure-policy';
@@ -30,14 +31,6 @@ export interface ConnectionPorts {
   resyncNeeded(event: ResyncEvent): void;
 }
 
-/** Emitted on `resync$` when the server cannot replay the messages missed during an outage. */
-export interface ResyncEvent {
-  /** The last `seq` the client had seen. */
-  readonly lastSeq: number;
-  /** The server's latest `seq`; later messages continue from here. */
-  readonly serverSeq: number | undefined;
-}
-
 const WS_OPEN = 1;
 const WS_CONNECTING = 0;
 const CLOSE_NORMAL = 1000;
@@ -53,8 +46,8 @@ interface Attempt {
   deadline: unknown;
   reauthPending: boolean;
   heartbeat: Heartbeat | null;
-  /** Proactive token refresh, scheduled from the JWT's `exp` while open. */
-  refreshTimer: unknown;
+  /** Cancels the proactive token refresh scheduled from the JWT's `exp` while open. */
+  cancelRefresh: () => void;
 }
 
 /**
@@ -82,10 +75,8 @@ export class SocketConnection {
   private connectRequested = false;
   private destroyed = false;
   private readonly stopWatchingNetwork: () => void;
-  /** One refresh at a time: concurrent needs (401 and expiry ahead) share it. */
-  private refreshing: Promise<string | null> | null = null;
-  /** Highest `seq` received (with `resume` on). */
-  private lastSeq: number | undefined = undefined;
+  private readonly refresher: TokenRefresher;
+  private readonly resume: ResumeTracker;
 
   constructor(
     private readonly ports: ConnectionPorts,
@@ -93,6 +84,8 @@ export class SocketConnection {
     private readonly enabled: boolean,
   ) {
     this.outbox = new Outbox(ports.config.outboxLimit, ports.config.delivery.messageTtlMs, ports.runtime);
+    this.refresher = new TokenRefresher(ports.refresh, ports.runtime, ports.config.refreshBeforeExpiryMs);
+    this.resume = new ResumeTracker(ports.config.resume);
     this.stopWatchingNetwork = enabled
       ? ports.runtime.watchNetwork({
           online: () => this.onOnline(),
@@ -320,7 +313,7 @@ export class SocketConnection {
       deadline: null,
       reauthPending: false,
       heartbeat: null,
-      refreshTimer: null,
+      cancelRefresh: () => undefined,
     };
     this.attempt = attempt;
     const mode = this.modeForNextAttempt();
@@ -359,7 +352,7 @@ export class SocketConnection {
     this.setDeadline(attempt, this.ports.config.ticketTimeoutMs, () =>
       this.fail({ source: 'timeout', phase: 'ticket' }, new AuthSocketError('ticket-failed', `ticket request timed out after ${this.ports.config.ticketTimeoutMs} ms`)),
     );
-    attempt.ticketRequest = this.ports.fetchTicket(token, this.resumePoint()).subscribe({
+    attempt.ticketRequest = this.ports.fetchTicket(token, this.resume.point).subscribe({
       next: (ticket) => this.withTicket(attempt, ticket),
       error: (error: unknown) => this.ticketFailed(attempt, error),
     });
@@ -430,7 +423,7 @@ export class SocketConnection {
   /** Sends the auth frame as the socket's next frame; false (and a failure) when it cannot. */
   private sendAuthFrame(attempt: Attempt, token: string): boolean {
     const { firstMessage, serializer } = this.ports.config;
-    const encoded = encodeMessage(firstMessage.buildAuthMessage(token, { resume: this.resumePoint() }), serializer);
+    const encoded = encodeMessage(firstMessage.buildAuthMessage(token, { resume: this.resume.point }), serializer);
     if (!encoded.ok) {
       this.ports.report(encoded.error);
       this.teardown('auth message could not be encoded');
@@ -467,40 +460,19 @@ export class SocketConnection {
       this.fail({ source: 'auth-rejected' }, new AuthSocketError('auth-rejected', `the server rejected the token${reason ? `: ${reason}` : ''}`, { reason }));
       return;
     }
-    if (this.ports.config.resume && typeof message['seq'] === 'number') {
-      // A replay may repeat what this client already has: deliver each seq once.
-      if (this.lastSeq !== undefined && message['seq'] <= this.lastSeq) return;
-      this.lastSeq = message['seq'];
-    }
+    // A replay may repeat what this client already has: deliver each seq once.
+    if (!this.resume.accept(message)) return;
     this.ports.deliver(message);
   }
 
-  /** Frames of the delivery protocol (acks, pongs, resume results): handled here, not delivered. */
+  /** Frames of the delivery protocol (acks, pongs, resume answers): handled here, not delivered. */
   private consumeProtocolFrame(message: SocketMessage): boolean {
-    const { delivery, heartbeat, resume } = this.ports.config;
-    switch (message.type) {
-      case 'ack':
-        return delivery.acks && typeof message['id'] === 'string' && this.outbox.acknowledge(message['id']);
-      case 'pong':
-        return heartbeat !== null;
-      case 'resumed':
-        return resume;
-      case 'resume_failed': {
-        if (!resume) return false;
-        const serverSeq = typeof message['seq'] === 'number' ? message['seq'] : undefined;
-        const lastSeq = this.lastSeq;
-        // Continue from the server's present: older numbers can no longer be replayed.
-        this.lastSeq = serverSeq;
-        if (lastSeq !== undefined) this.ports.resyncNeeded({ lastSeq, serverSeq });
-        return true;
-      }
-      default:
-        return false;
-    }
-  }
-
-  private resumePoint(): number | undefined {
-    return this.ports.config.resume ? this.lastSeq : undefined;
+    const { delivery, heartbeat } = this.ports.config;
+    if (message.type === 'ack') return delivery.acks && typeof message['id'] === 'string' && this.outbox.acknowledge(message['id']);
+    if (message.type === 'pong') return heartbeat !== null;
+    const { consumed, resync } = this.resume.answer(message);
+    if (resync) this.ports.resyncNeeded(resync);
+    return consumed;
   }
 
   private socketClosed(attempt: Attempt, code: number, reason: string): void {
@@ -550,42 +522,20 @@ export class SocketConnection {
 
   /** With a refresh hook and a JWT `exp`: refresh ahead of expiry and re-authenticate in band. */
   private scheduleProactiveRefresh(attempt: Attempt): void {
-    const lead = this.ports.config.refreshBeforeExpiryMs;
-    if (attempt.refreshTimer !== null) this.ports.runtime.clearTimeout(attempt.refreshTimer);
-    attempt.refreshTimer = null;
-    const expiresAt = attempt.token ? readJwtExpiry(attempt.token) : undefined;
-    if (lead === false || !this.ports.refresh || expiresAt === undefined) return;
-    const now = this.ports.runtime.now();
-    if (expiresAt <= now) return;
-    attempt.refreshTimer = this.ports.runtime.setTimeout(() => {
-      attempt.refreshTimer = null;
-      this.refreshOnce().then(
-        (token) => {
-          const state = this.current;
-          if (this.attempt !== attempt || state.kind !== 'open' || !token || token === attempt.token) return;
-          // Store after re-authenticating, so the store's change finds the attempt already on it.
-          this.applyTokenChange(token, state.mode, true);
-          this.ports.storeToken(token);
-        },
-        // A failed early refresh is not fatal: the server's 4001 at expiry takes the normal path.
-        (cause: unknown) => this.ports.report(new AuthSocketError('unauthorized', 'refreshToken() failed before expiry', { cause })),
-      );
-    }, refreshAt(expiresAt, now, lead) - now);
-  }
-
-  /** Runs the app's refresh hook, sharing one run among concurrent needs. */
-  private refreshOnce(): Promise<string | null> {
-    const refresh = this.ports.refresh;
-    if (!refresh) return Promise.resolve(null);
-    if (!this.refreshing) {
-      const run = refresh().then((t) => t ?? null);
-      this.refreshing = run;
-      const done = () => {
-        if (this.refreshing === run) this.refreshing = null;
-      };
-      run.then(done, done);
-    }
-    return this.refreshing;
+    attempt.cancelRefresh();
+    if (!attempt.token) return;
+    attempt.cancelRefresh = this.refresher.scheduleAhead(
+      attempt.token,
+      (token) => {
+        const state = this.current;
+        if (this.attempt !== attempt || state.kind !== 'open' || token === attempt.token) return;
+        // Store after re-authenticating, so the store's change finds the attempt already on it.
+        this.applyTokenChange(token, state.mode, true);
+        this.ports.storeToken(token);
+      },
+      // A failed early refresh is not fatal: the server's 4001 at expiry takes the normal path.
+      (cause: unknown) => this.ports.report(new AuthSocketError('unauthorized', 'refreshToken() failed before expiry', { cause })),
+    );
   }
 
   // ---- failures ----------------------------------------------------------------------------
@@ -619,12 +569,11 @@ export class SocketConnection {
   }
 
   private unauthorized(number: number, failedToken: string | null, error: AuthSocketError): void {
-    const refresh = this.ports.refresh;
-    if (refresh && !this.refreshUsed) {
+    if (this.refresher.available && !this.refreshUsed) {
       this.refreshUsed = true;
       this.setState({ kind: 'refreshing-token', attempt: number });
       const pending = this.current;
-      this.refreshOnce().then(
+      this.refresher.refresh().then(
         (token) => {
           if (this.current !== pending) return;
           if (token && token !== failedToken) {
@@ -698,7 +647,7 @@ export class SocketConnection {
     attempt.ticketRequest?.unsubscribe();
     this.clearDeadline(attempt);
     attempt.heartbeat?.stop();
-    if (attempt.refreshTimer !== null) this.ports.runtime.clearTimeout(attempt.refreshTimer);
+    attempt.cancelRefresh();
     const socket = attempt.socket;
     if (!socket) return;
     attempt.socket = null;

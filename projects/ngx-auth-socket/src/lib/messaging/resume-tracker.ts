@@ -1,0 +1,48 @@
+import { SocketMessage } from '../config';
+
+/** Emitted on `resync$` when the server cannot replay the messages missed during an outage. */
+export interface ResyncEvent {
+  /** The last `seq` the client had seen. */
+  readonly lastSeq: number;
+  /** The server's latest `seq`; later messages continue from here. */
+  readonly serverSeq: number | undefined;
+}
+
+/**
+ * The client side of resume: the highest `seq` delivered, presented on reconnect; replayed
+ * duplicates filtered; the server's `resumed` / `resume_failed` answers interpreted.
+ */
+export class ResumeTracker {
+  private lastSeq: number | undefined = undefined;
+
+  constructor(private readonly enabled: boolean) {}
+
+  /** What to present on the next connection (undefined: nothing seen, or resume off). */
+  get point(): number | undefined {
+    return this.enabled ? this.lastSeq : undefined;
+  }
+
+  /** False when `message` repeats a `seq` already delivered (a replay overlap): drop it. */
+  accept(message: SocketMessage): boolean {
+    const seq = message['seq'];
+    if (!this.enabled || typeof seq !== 'number') return true;
+    if (this.lastSeq !== undefined && seq <= this.lastSeq) return false;
+    this.lastSeq = seq;
+    return true;
+  }
+
+  /**
+   * Handles the server's resume answers: `consumed` when `message` was one, with the event to
+   * report when the server could not replay.
+   */
+  answer(message: SocketMessage): { consumed: boolean; resync?: ResyncEvent } {
+    if (!this.enabled) return { consumed: false };
+    if (message.type === 'resumed') return { consumed: true };
+    if (message.type !== 'resume_failed') return { consumed: false };
+    const serverSeq = typeof message['seq'] === 'number' ? message['seq'] : undefined;
+    const lastSeq = this.lastSeq;
+    // Continue from the server's present: older numbers can no longer be replayed.
+    this.lastSeq = serverSeq;
+    return { consumed: true, resync: lastSeq === undefined ? undefined : { lastSeq, serverSeq } };
+  }
+}
