@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ServerMessage } from './client-frames.mjs';
+import type { ServerMessage } from './server-messages.mjs';
 
 /** What the hub needs from a socket; implemented by `Channel`. */
 export interface HubMember {

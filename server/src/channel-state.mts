@@ -1,6 +1,10 @@
-import type { ClientFrame, ServerMessage } from './client-frames.mjs';
+import { ack, close, send, withId, type ChannelAction } from './channel-actions.mjs';
+import type { ChatSubmission } from './chat-room.mjs';
+import type { ClientFrame } from './client-frames.mjs';
 import { CloseCode, CloseReason, closeCodeFor, type AuthFailure } from './close-codes.mjs';
 import type { TokenVerdict } from './tokens.mjs';
+
+export type { ChannelAction } from './channel-actions.mjs';
 
 /**
  * The life of one socket as a state machine. {@link step} is the only place that decides what a
@@ -15,21 +19,25 @@ export type ChannelState =
   | { readonly kind: 'closed' };
 
 export type ChannelEvent =
-  /** An `auth` frame, after its JWT has been verified. */
-  | { readonly kind: 'auth'; readonly verdict: TokenVerdict }
+  /** An `auth` frame, after its JWT has been verified; `resume` is the seq it presented, if any. */
+  | { readonly kind: 'auth'; readonly verdict: TokenVerdict; readonly resume?: number }
   /** Any other frame (including invalid ones). */
   | { readonly kind: 'frame'; readonly frame: Exclude<ClientFrame, { type: 'auth' }> }
   | { readonly kind: 'auth-deadline' }
   | { readonly kind: 'token-expired' };
 
-export type ChannelAction =
-  | { readonly kind: 'send'; readonly message: ServerMessage }
-  | { readonly kind: 'broadcast'; readonly message: ServerMessage }
-  | { readonly kind: 'close'; readonly code: number; readonly reason: string };
-
 export interface Step {
   readonly state: ChannelState;
   readonly actions: readonly ChannelAction[];
+}
+
+/**
+ * The first step of a socket. A ticketed socket is authenticated from the start, so the resume
+ * point bound to its ticket is served at once; an un-ticketed one resumes after `auth_ok`.
+ */
+export function start(initial: ChannelState, resume: number | undefined): Step {
+  const resuming = initial.kind === 'authenticated' && resume !== undefined;
+  return { state: initial, actions: resuming ? [{ kind: 'resume', after: resume }] : [] };
 }
 
 /** Decides the next state and what to do. Pure: `nowMs` is passed in for chat timestamps. */
@@ -46,14 +54,16 @@ export function step(state: ChannelState, event: ChannelEvent, nowMs: number): S
 
 function stepAwaitingAuth(event: ChannelEvent): Step {
   switch (event.kind) {
-    case 'auth':
+    case 'auth': {
       if (!event.verdict.ok) return fail(failureOf(event.verdict));
-      return {
-        state: { kind: 'authenticated', user: event.verdict.claims.sub, exp: event.verdict.claims.exp },
-        actions: [send({ type: 'auth_ok', user: event.verdict.claims.sub })],
-      };
+      const { sub, exp } = event.verdict.claims;
+      const resume: ChannelAction[] = event.resume === undefined ? [] : [{ kind: 'resume', after: event.resume }];
+      return { state: { kind: 'authenticated', user: sub, exp }, actions: [send({ type: 'auth_ok', user: sub }), ...resume] };
+    }
     case 'frame':
-      // Anything but `auth` first — chat, junk, binary — is refused the same way: no partial trust.
+      // A malformed resume point is an auth failure of its own, so the client can tell it apart.
+      if (event.frame.type === 'invalid' && event.frame.why === 'bad-resume') return fail('bad_resume');
+      // Anything but `auth` first — chat, ping, junk, binary — is refused the same way: no partial trust.
       return fail('auth_required');
     case 'auth-deadline':
       return fail('auth_timeout');
@@ -71,6 +81,7 @@ function stepAuthenticated(state: ChannelState & { kind: 'authenticated' }, even
       const { sub, exp } = event.verdict.claims;
       // Re-auth refreshes the session; it must not turn one user's socket into another's.
       if (sub !== state.user) return fail('forbidden');
+      // A resume point on a re-auth is ignored: this socket has been receiving everything live.
       return { state: { kind: 'authenticated', user: sub, exp }, actions: [send({ type: 'auth_ok', user: sub })] };
     }
     case 'token-expired':
@@ -83,6 +94,11 @@ function stepAuthenticated(state: ChannelState & { kind: 'authenticated' }, even
   }
 }
 
+/**
+ * Room frames. A frame with an `id` is acknowledged once processed: after the chat went to the
+ * room (which drops known ids, so a re-send is acknowledged again but not broadcast again), before
+ * an echo's reply or a ping's pong, before a kick's close.
+ */
 function stepMessage(
   state: ChannelState & { kind: 'authenticated' },
   frame: Exclude<ClientFrame, { type: 'auth' }>,
@@ -90,13 +106,19 @@ function stepMessage(
   stay: (...actions: ChannelAction[]) => Step,
 ): Step {
   switch (frame.type) {
-    case 'chat':
-      return stay({ kind: 'broadcast', message: { type: 'chat', from: state.user, text: frame.text, ts: nowMs } });
+    case 'chat': {
+      const chat: ChatSubmission = { from: state.user, text: frame.text, ts: nowMs, ...withId(frame.id) };
+      return stay({ kind: 'publish', chat }, ...ack(frame.id));
+    }
     case 'echo':
-      return stay(send({ type: 'echo_reply', id: frame.id, payload: frame.payload }));
+      // Read-only, so never deduplicated: a re-sent request is answered again.
+      return stay(...ack(frame.id), send({ type: 'echo_reply', id: frame.id, payload: frame.payload }));
+    case 'ping':
+      return stay(...ack(frame.id), send({ type: 'pong', ...withId(frame.id) }));
     case 'kick':
-      return { state: { kind: 'closed' }, actions: [close(CloseCode.restart, CloseReason.kicked)] };
+      return { state: { kind: 'closed' }, actions: [...ack(frame.id), close(CloseCode.restart, CloseReason.kicked)] };
     case 'invalid':
+      if (frame.why === 'bad-resume') return fail('bad_resume');
       // An authenticated client that sends junk is told so but keeps its socket: likely a version skew.
       return stay(send({ type: 'error', reason: 'bad_message' }));
   }
@@ -112,12 +134,4 @@ function fail(reason: AuthFailure): Step {
     state: { kind: 'closed' },
     actions: [send({ type: 'auth_error', reason }), close(closeCodeFor(reason), reason)],
   };
-}
-
-function send(message: ServerMessage): ChannelAction {
-  return { kind: 'send', message };
-}
-
-function close(code: number, reason: string): ChannelAction {
-  return { kind: 'close', code, reason };
 }

@@ -1,6 +1,7 @@
 import type { RawData, WebSocket } from 'ws';
-import { step, type ChannelAction, type ChannelEvent, type ChannelState } from './channel-state.mjs';
+import { start, step, type ChannelAction, type ChannelEvent, type ChannelState, type Step } from './channel-state.mjs';
 import type { ChannelHub, HubMember } from './channel-hub.mjs';
+import type { Room } from './chat-room.mjs';
 import { parseClientFrame } from './client-frames.mjs';
 import { CloseCode, CloseReason } from './close-codes.mjs';
 import type { StatsRecorder } from './stats.mjs';
@@ -9,6 +10,7 @@ import type { TokenService } from './tokens.mjs';
 export interface ChannelDeps {
   readonly tokens: TokenService;
   readonly hub: ChannelHub;
+  readonly room: Room;
   readonly stats: StatsRecorder;
   readonly authDeadlineMs: number;
   readonly now: () => number;
@@ -33,10 +35,12 @@ export class Channel implements HubMember {
   private inbox: Promise<void> = Promise.resolve();
   private pending = 0;
 
+  /** `resume`: the seq bound to the ticket this socket was opened with, if any. */
   constructor(
     private readonly ws: WebSocket,
     initial: ChannelState,
     private readonly deps: ChannelDeps,
+    resume?: number,
   ) {
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
     deps.hub.add(this);
@@ -47,7 +51,7 @@ export class Channel implements HubMember {
     });
     // Errors (bad frames, resets) are followed by 'close'; the listener only keeps them from throwing.
     ws.on('error', () => {});
-    this.enter(initial);
+    this.apply(start(initial, resume));
   }
 
   sendText(text: string): void {
@@ -79,13 +83,20 @@ export class Channel implements HubMember {
     const frame = parseClientFrame(toBuffer(data), isBinary);
     const event: ChannelEvent =
       frame.type === 'auth'
-        ? { kind: 'auth', verdict: await this.deps.tokens.verify(frame.token) }
+        ? { kind: 'auth', verdict: await this.deps.tokens.verify(frame.token), resume: frame.resume }
         : { kind: 'frame', frame };
     this.dispatch(event);
   }
 
   private dispatch(event: ChannelEvent): void {
-    const next = step(this.state, event, this.deps.now());
+    this.apply(step(this.state, event, this.deps.now()));
+  }
+
+  /**
+   * Enters the state (joining the room) and performs the actions in one synchronous run: a replay
+   * and the live broadcasts after it reach the socket in seq order, with nothing lost in between.
+   */
+  private apply(next: Step): void {
     this.enter(next.state);
     for (const action of next.actions) this.perform(action);
   }
@@ -93,9 +104,14 @@ export class Channel implements HubMember {
   private perform(action: ChannelAction): void {
     switch (action.kind) {
       case 'send':
+        if (action.message.type === 'ack') this.deps.stats.count('acksSent');
+        if (action.message.type === 'pong') this.deps.stats.count('pingsAnswered');
         return this.sendText(JSON.stringify(action.message));
-      case 'broadcast':
-        return this.deps.hub.broadcast(action.message);
+      case 'publish':
+        return this.deps.room.publish(action.chat);
+      case 'resume':
+        for (const message of this.deps.room.resumeFrom(action.after)) this.sendText(JSON.stringify(message));
+        return;
       case 'close':
         return this.ws.close(action.code, action.reason);
     }

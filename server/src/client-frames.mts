@@ -1,26 +1,26 @@
+import { resumeFromField } from './resume-point.mjs';
+
 /**
  * Parsing of client → server frames. Pure: the socket layer hands in what `ws` delivered and gets
  * back a typed frame, or `invalid` with why (never an exception).
  */
 export const MAX_CHAT_LENGTH = 2000;
-const MAX_ECHO_ID_LENGTH = 256;
+/** Message ids (`"id"` on any frame but `auth`) are 1–64 characters: UUIDs fit, payloads do not. */
+export const MAX_MESSAGE_ID_LENGTH = 64;
 
 export type ClientFrame =
-  | { readonly type: 'auth'; readonly token: string }
-  | { readonly type: 'chat'; readonly text: string }
+  | { readonly type: 'auth'; readonly token: string; readonly resume?: number }
+  | { readonly type: 'chat'; readonly text: string; readonly id?: string }
   | { readonly type: 'echo'; readonly id: string; readonly payload: unknown }
-  | { readonly type: 'kick' }
+  | { readonly type: 'kick'; readonly id?: string }
+  | { readonly type: 'ping'; readonly id?: string }
   | { readonly type: 'invalid'; readonly why: InvalidFrameReason };
 
-export type InvalidFrameReason = 'binary' | 'not-json' | 'not-object' | 'unknown-type' | 'bad-field';
-
-/** Server → client messages, as sent. */
-export type ServerMessage =
-  | { readonly type: 'auth_ok'; readonly user: string }
-  | { readonly type: 'auth_error'; readonly reason: string }
-  | { readonly type: 'chat'; readonly from: string; readonly text: string; readonly ts: number }
-  | { readonly type: 'echo_reply'; readonly id: string; readonly payload: unknown }
-  | { readonly type: 'error'; readonly reason: 'bad_message' };
+/**
+ * Why a frame was refused. `bad-resume` is told apart because it is an auth failure
+ * (`auth_error` `bad_resume`), not a `bad_message`.
+ */
+export type InvalidFrameReason = 'binary' | 'not-json' | 'not-object' | 'unknown-type' | 'bad-field' | 'bad-id' | 'bad-resume';
 
 export function parseClientFrame(data: string | Buffer, isBinary: boolean): ClientFrame {
   if (isBinary) return invalid('binary');
@@ -32,25 +32,40 @@ export function parseClientFrame(data: string | Buffer, isBinary: boolean): Clie
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return invalid('not-object');
   const frame = value as Record<string, unknown>;
+  if (frame['type'] === 'auth') return parseAuth(frame);
+  // The id is checked before the type's own fields: a frame with a bad id is never processed.
+  const id = frame['id'];
+  if (id !== undefined && !isMessageId(id)) return invalid('bad-id');
+  const withId = id === undefined ? {} : { id };
   switch (frame['type']) {
-    case 'auth':
-      return typeof frame['payload'] === 'string' ? { type: 'auth', token: frame['payload'] } : invalid('bad-field');
     case 'chat': {
       const text = frame['text'];
       const ok = typeof text === 'string' && text.length > 0 && text.length <= MAX_CHAT_LENGTH;
-      return ok ? { type: 'chat', text } : invalid('bad-field');
+      return ok ? { type: 'chat', text, ...withId } : invalid('bad-field');
     }
-    case 'echo': {
-      const id = frame['id'];
-      const ok = typeof id === 'string' && id.length > 0 && id.length <= MAX_ECHO_ID_LENGTH;
+    case 'echo':
       // A missing payload echoes as null: JSON has no undefined to send back.
-      return ok ? { type: 'echo', id, payload: frame['payload'] ?? null } : invalid('bad-field');
-    }
+      return id === undefined ? invalid('bad-field') : { type: 'echo', id, payload: frame['payload'] ?? null };
     case 'kick':
-      return { type: 'kick' };
+      return { type: 'kick', ...withId };
+    case 'ping':
+      return { type: 'ping', ...withId };
     default:
       return invalid('unknown-type');
   }
+}
+
+/** An auth frame's `id`, if any, is ignored: auth has its own answer (`auth_ok`), never an ack. */
+function parseAuth(frame: Record<string, unknown>): ClientFrame {
+  const token = frame['payload'];
+  if (typeof token !== 'string') return invalid('bad-field');
+  const resume = resumeFromField(frame['resume']);
+  if (resume === 'bad') return invalid('bad-resume');
+  return resume === undefined ? { type: 'auth', token } : { type: 'auth', token, resume };
+}
+
+function isMessageId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_MESSAGE_ID_LENGTH;
 }
 
 function invalid(why: InvalidFrameReason): ClientFrame {

@@ -42,6 +42,9 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('MAX_PAYLOAD', '65536', 'largest WebSocket message, bytes', (raw) => ({
     maxPayload: parseNumber('MAX_PAYLOAD', raw, true),
   })),
+  setting('JOURNAL', '(none)', 'append-only file of accepted chats; seq, ids and history survive restarts', (raw) => ({
+    journal: raw,
+  })),
   setting('TEST_CONTROL', '0', '1 enables POST /__control and GET /__stats', (raw) => ({
     testControl: parseSwitch('TEST_CONTROL', raw),
   })),

@@ -52,6 +52,11 @@ export interface ServerConfig {
   ticketStore: TicketStore | undefined;
   /** On `close()`, how long sockets get to answer the 1001 close frame before being cut. @default 1000 */
   shutdownGraceMs: number;
+  /**
+   * Append-only JSON-lines file of accepted chats. With it, sequence numbers, processed message ids
+   * and the replay history survive restarts and crashes. @default none (memory only)
+   */
+  journal: string | undefined;
 }
 
 export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
@@ -71,6 +76,7 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   users: DEMO_USERS,
   ticketStore: undefined,
   shutdownGraceMs: 1000,
+  journal: undefined,
 });
 
 /** The port the CLI uses when PORT is unset (the Angular dev server proxies to it). */
@@ -107,6 +113,7 @@ export function resolveConfig(partial: Partial<ServerConfig> = {}): ResolvedConf
   requireNumber('shutdownGraceMs', merged.shutdownGraceMs, { min: 0 });
   if (merged.host.trim() === '') throw new ConfigError('host', 'must not be empty');
   if (merged.jwtSecret === '') throw new ConfigError('jwtSecret', 'must not be empty');
+  if (merged.journal !== undefined && merged.journal.trim() === '') throw new ConfigError('journal', 'must not be empty');
   if (Object.keys(merged.users).length === 0) throw new ConfigError('users', 'needs at least one user');
   for (const origin of merged.origins ?? []) requireOrigin(origin);
   return {

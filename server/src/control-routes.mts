@@ -1,8 +1,8 @@
 import type { RouteHandler } from './api-context.mjs';
-import { parseControlCommand } from './control.mjs';
+import { parseControlCommand } from './control-command.mjs';
 import { errorReply, readJsonBody } from './http-io.mjs';
 
-/** `POST /__control {ticketMode?, tokenTtlS?, kickAll?}` → the resulting settings and kick count. */
+/** `POST /__control {ticketMode?, tokenTtlS?, kickAll?, retryAfterS?}` → the resulting settings and kick count. */
 export const applyControl: RouteHandler = async (req, ctx) => {
   const body = await readJsonBody(req, 4096);
   if (!body.ok) return body.reply;

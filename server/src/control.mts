@@ -1,47 +1,27 @@
+import { dropAllClose, type CloseCodeValue } from './close-codes.mjs';
+import { isRetryAfter, TICKET_MODES, type ControlCommand, type ControlResult, type TicketMode } from './control-command.mjs';
+
 /**
  * Runtime knobs for end-to-end fault tests. Exposed over HTTP only with `testControl`, but always
  * reachable programmatically through `RunningServer.control`.
  */
-export type TicketMode = 'ok' | 'fail' | 'hang' | 'off';
-
 export interface ServerControl {
-  /** How `GET /ws_ticket` behaves: ok, fail (500), hang (no answer), off (404). */
+  /** How `GET /ws_ticket` behaves: ok, fail (500, or 503 + Retry-After), hang (no answer), off (404). */
   readonly ticketMode: TicketMode;
+  /** With `fail`: the `Retry-After` seconds of the 503, or undefined for a plain 500. */
+  readonly ticketRetryAfterS: number | undefined;
   /** Lifetime of access tokens issued from now on. */
   readonly tokenTtlS: number;
-  setTicketMode(mode: TicketMode): void;
+  /** `retryAfterS` only with `fail`: answer 503 with that `Retry-After` instead of 500. */
+  setTicketMode(mode: TicketMode, retryAfterS?: number): void;
   setTokenTtlS(seconds: number): void;
-  /** Closes every socket (authenticated or not) with 1012; returns how many. */
-  kickAll(): number;
+  /**
+   * Closes every socket (authenticated or not) with 1012 `server_restart`, or with 1013
+   * `retry_after=<retryAfterS>` when given; returns how many.
+   */
+  kickAll(retryAfterS?: number): number;
   /** Applies a `POST /__control` body. */
   apply(command: ControlCommand): ControlResult;
-}
-
-export interface ControlCommand {
-  readonly ticketMode?: TicketMode;
-  readonly tokenTtlS?: number;
-  readonly kickAll?: boolean;
-}
-
-export interface ControlResult {
-  readonly ticketMode: TicketMode;
-  readonly tokenTtlS: number;
-  readonly kicked: number;
-}
-
-const TICKET_MODES: readonly TicketMode[] = ['ok', 'fail', 'hang', 'off'];
-
-/** Validates a `POST /__control` body; `null` if any field is of the wrong kind or unknown. */
-export function parseControlCommand(body: unknown): ControlCommand | null {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
-  const { ticketMode, tokenTtlS, kickAll, ...rest } = body as Record<string, unknown>;
-  if (Object.keys(rest).length > 0) return null;
-  if (ticketMode !== undefined && !TICKET_MODES.includes(ticketMode as TicketMode)) return null;
-  if (tokenTtlS !== undefined && !(typeof tokenTtlS === 'number' && Number.isFinite(tokenTtlS) && tokenTtlS >= 1)) {
-    return null;
-  }
-  if (kickAll !== undefined && typeof kickAll !== 'boolean') return null;
-  return { ticketMode: ticketMode as TicketMode | undefined, tokenTtlS, kickAll };
 }
 
 /** What a parked (hung) ticket request learns when it is released. */
@@ -50,13 +30,14 @@ export type TicketGate = TicketMode | 'shutdown' | 'abandoned';
 /** The server's {@link ServerControl}, plus the parking lot for requests held by `hang`. */
 export class RuntimeControl implements ServerControl {
   private mode: TicketMode;
+  private retryAfter: number | undefined;
   private ttlS: number;
   private readonly parked = new Set<(gate: TicketGate) => void>();
   private shuttingDown = false;
 
   constructor(
     initial: { ticketMode: TicketMode; tokenTtlS: number },
-    private readonly closeAllSockets: () => number,
+    private readonly closeAllSockets: (code: CloseCodeValue, reason: string) => number,
   ) {
     this.mode = initial.ticketMode;
     this.ttlS = initial.tokenTtlS;
@@ -66,13 +47,21 @@ export class RuntimeControl implements ServerControl {
     return this.mode;
   }
 
+  get ticketRetryAfterS(): number | undefined {
+    return this.retryAfter;
+  }
+
   get tokenTtlS(): number {
     return this.ttlS;
   }
 
-  setTicketMode(mode: TicketMode): void {
+  setTicketMode(mode: TicketMode, retryAfterS?: number): void {
     if (!TICKET_MODES.includes(mode)) throw new RangeError(`unknown ticket mode "${mode}"`);
+    if (retryAfterS !== undefined && (mode !== 'fail' || !isRetryAfter(retryAfterS))) {
+      throw new RangeError('retryAfterS goes with ticket mode "fail" and is whole seconds 0–86400');
+    }
     this.mode = mode;
+    this.retryAfter = retryAfterS;
     if (mode !== 'hang') this.release(mode);
   }
 
@@ -81,14 +70,18 @@ export class RuntimeControl implements ServerControl {
     this.ttlS = seconds;
   }
 
-  kickAll(): number {
-    return this.closeAllSockets();
+  kickAll(retryAfterS?: number): number {
+    if (retryAfterS !== undefined && !isRetryAfter(retryAfterS)) throw new RangeError('retryAfterS is whole seconds 0–86400');
+    const { code, reason } = dropAllClose(retryAfterS);
+    return this.closeAllSockets(code, reason);
   }
 
   apply(command: ControlCommand): ControlResult {
     if (command.tokenTtlS !== undefined) this.setTokenTtlS(command.tokenTtlS);
-    if (command.ticketMode !== undefined) this.setTicketMode(command.ticketMode);
-    const kicked = command.kickAll === true ? this.kickAll() : 0;
+    if (command.ticketMode !== undefined) {
+      this.setTicketMode(command.ticketMode, command.ticketMode === 'fail' ? command.retryAfterS : undefined);
+    }
+    const kicked = command.kickAll === true ? this.kickAll(command.retryAfterS) : 0;
     return { ticketMode: this.mode, tokenTtlS: this.ttlS, kicked };
   }
 

@@ -14,7 +14,8 @@ export function corsHeaders(origin: string | undefined, allowed: ReadonlySet<str
   // Vary on every response, allowed or not, so a shared cache never serves one origin's answer to another.
   const vary: HeaderMap = { Vary: 'Origin' };
   if (origin === undefined || !allowed.has(origin)) return vary;
-  return { ...vary, 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'WWW-Authenticate' };
+  // Cross-origin scripts can read only the headers listed here: the 401 challenge and the 503 retry hint.
+  return { ...vary, 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'WWW-Authenticate, Retry-After' };
 }
 
 /** Headers for an `OPTIONS` preflight; empty of CORS grants when the origin is not listed. */

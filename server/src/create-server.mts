@@ -6,6 +6,8 @@ import { openAccessLog } from './access-log.mjs';
 import type { ApiContext } from './api-context.mjs';
 import { Channel } from './channel.mjs';
 import { ChannelHub } from './channel-hub.mjs';
+import { ChatJournal } from './chat-journal.mjs';
+import { ChatRoom } from './chat-room.mjs';
 import { CloseCode, CloseReason } from './close-codes.mjs';
 import { defaultOrigins, resolveConfig, type ResolvedConfig, type ServerConfig } from './config.mjs';
 import { RuntimeControl, type ServerControl } from './control.mjs';
@@ -47,12 +49,20 @@ export interface RunningServer {
  */
 export async function startServer(options: Partial<ServerConfig> = {}): Promise<RunningServer> {
   const config = resolveConfig(options);
+  // First, so a journal that cannot be read stops startup before anything is bound or opened.
+  const journaled = config.journal === undefined ? undefined : ChatJournal.open(config.journal);
   const stats = new StatsRecorder();
   const hub = new ChannelHub();
+  const room = new ChatRoom({
+    hub,
+    stats,
+    now: Date.now,
+    ...(journaled === undefined ? {} : { journal: { file: journaled.journal, recent: journaled.recent } }),
+  });
   const store = config.ticketStore ?? new MemoryTicketStore();
   const control = new RuntimeControl(
     { ticketMode: config.tickets ? 'ok' : 'off', tokenTtlS: config.tokenTtlS },
-    () => hub.closeAll(CloseCode.restart, CloseReason.serverRestart),
+    (code, reason) => hub.closeAll(code, reason),
   );
   const api: ApiContext = {
     config,
@@ -78,11 +88,11 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
       stats,
       allowedOrigins: () => origins,
       redeemTicket: (ticket) => api.tickets.redeem(ticket),
-      onSocket: (ws, initial) => {
+      onSocket: (ws, initial, resume) => {
         // A handshake that finished during shutdown would escape the drain; cut it instead.
         if (closing !== undefined) return ws.terminate();
-        const deps = { tokens: api.tokens, hub, stats, authDeadlineMs: config.authDeadlineMs, now: Date.now };
-        new Channel(ws, initial, deps);
+        const deps = { tokens: api.tokens, hub, room, stats, authDeadlineMs: config.authDeadlineMs, now: Date.now };
+        new Channel(ws, initial, deps, resume);
       },
     }),
   );
@@ -91,6 +101,7 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
     api.refreshTokens.clear();
     if (config.ticketStore === undefined) await store.close();
     await accessLog.close();
+    journaled?.journal.close();
   };
   try {
     await listen(server, config.port, config.host);

@@ -33,6 +33,7 @@ export type ApiErrorCode =
   | 'method_not_allowed'
   | 'payload_too_large'
   | 'internal'
+  | 'unavailable'
   | 'shutting_down';
 
 export function errorReply(status: number, error: ApiErrorCode, headers?: HeaderMap): Reply {

@@ -14,10 +14,13 @@ export {
   type ServerConfig,
 } from './config.mjs';
 export { configFromEnv, ENV_SETTINGS, type EnvSetting } from './config-from-env.mjs';
-export type { ControlCommand, ControlResult, ServerControl, TicketMode } from './control.mjs';
+export type { ServerControl } from './control.mjs';
+export type { ControlCommand, ControlResult, TicketMode } from './control-command.mjs';
 export type { ServerStats } from './stats.mjs';
-export { CloseCode, CloseReason, type AuthFailure } from './close-codes.mjs';
-export type { ServerMessage } from './client-frames.mjs';
+export { CloseCode, CloseReason, dropAllClose, type AuthFailure } from './close-codes.mjs';
+export type { ChatBroadcast, ServerMessage } from './server-messages.mjs';
+export { JournalError, JOURNAL_TAIL_BYTES } from './chat-journal.mjs';
+export type { JournalEntry } from './journal-lines.mjs';
 export { DEMO_USERS } from './demo-users.mjs';
 export { findJwts, JWT_PATTERN, redactUrl, REDACTED, type AccessEntry } from './access-log.mjs';
 export { TicketStoreClosedError, type TicketRecord, type TicketStore } from './ticket-store.mjs';

@@ -4,6 +4,7 @@
  * vars; see --help). Prints one "listening on" line that scripts and e2e specs wait for.
  */
 import { isIP } from 'node:net';
+import { JournalError } from './chat-journal.mjs';
 import { ConfigError } from './config.mjs';
 import { configFromEnv, ENV_SETTINGS } from './config-from-env.mjs';
 import { startServer, type RunningServer } from './create-server.mjs';
@@ -22,6 +23,7 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log(`  JWT secret: ${config.jwtSecretSource === 'random' ? '(random)' : '(from JWT_SECRET)'}`);
   console.log(`  tickets: ${config.tickets ? 'on' : 'off'}, test control: ${config.testControl ? 'on' : 'off'}`);
   console.log(`  allowed origins: ${server.origins.join(', ')}`);
+  console.log(`  journal: ${config.journal ?? 'off (seq, ids and history are lost on restart)'}`);
   if (config.jwtSecretSource === 'config' && Buffer.byteLength(config.jwtSecret) < 32) {
     console.warn('  warning: JWT_SECRET is shorter than 32 bytes; fine for a demo, weak for anything else');
   }
@@ -45,12 +47,12 @@ async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGINT', stop);
 }
 
-/** Starts the server, or exits 2 with a one-line message when the settings are wrong. */
+/** Starts the server, or exits 2 with a one-line message when the settings (or the journal) are wrong. */
 async function startFromEnv(argv: readonly string[]): Promise<RunningServer> {
   try {
     return await startServer(configFromEnv(process.env, argv));
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
+    if (!(err instanceof ConfigError || err instanceof JournalError)) throw err;
     console.error(`configuration error: ${err.message}`);
     return process.exit(2);
   }

@@ -16,6 +16,18 @@ export interface ServerStats {
   readonly refreshRequests: number;
   /** Sockets that authenticated with an `auth` first frame (no ticket). */
   readonly firstMessageAuths: number;
+  /** Chats processed (journaled and broadcast) by this process. */
+  readonly chatsAccepted: number;
+  /** Chats not processed because their id had been already (they were acknowledged again). */
+  readonly duplicatesDropped: number;
+  /** `ack` frames sent. */
+  readonly acksSent: number;
+  /** `pong` frames sent. */
+  readonly pingsAnswered: number;
+  /** Resume points served: replay sent, then `resumed`. */
+  readonly resumes: number;
+  /** Resume points that could not be served: `resume_failed`. */
+  readonly resumeFailures: number;
   /** Open, authenticated sockets right now. */
   readonly sockets: number;
   /** HTTP requests and upgrades by path (no query string). */
@@ -39,6 +51,12 @@ export class StatsRecorder {
     authRequests: 0,
     refreshRequests: 0,
     firstMessageAuths: 0,
+    chatsAccepted: 0,
+    duplicatesDropped: 0,
+    acksSent: 0,
+    pingsAnswered: 0,
+    resumes: 0,
+    resumeFailures: 0,
   };
   private readonly paths = new Map<string, number>();
 

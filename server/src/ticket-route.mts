@@ -1,5 +1,6 @@
 import type { RouteHandler } from './api-context.mjs';
 import { errorReply, type Reply } from './http-io.mjs';
+import { resumeFromQuery } from './resume-point.mjs';
 
 /** The 200 body of `GET /ws_ticket`. */
 export interface TicketBody {
@@ -9,8 +10,9 @@ export interface TicketBody {
 }
 
 /**
- * `GET /ws_ticket` with `Authorization: Bearer <jwt>`. The control mode is consulted first: with
- * tickets off the endpoint does not exist, whoever asks.
+ * `GET /ws_ticket[?resume=<seq>]` with `Authorization: Bearer <jwt>`. The control mode is consulted
+ * first: with tickets off the endpoint does not exist, whoever asks. A resume point is bound to the
+ * ticket and served to the socket that redeems it.
  */
 export const issueTicket: RouteHandler = async (req, ctx, abandoned) => {
   ctx.stats.count('ticketRequests');
@@ -18,8 +20,11 @@ export const issueTicket: RouteHandler = async (req, ctx, abandoned) => {
   switch (gate) {
     case 'off':
       return errorReply(404, 'not_found');
-    case 'fail':
-      return errorReply(500, 'internal');
+    case 'fail': {
+      const retryAfterS = ctx.control.ticketRetryAfterS;
+      if (retryAfterS === undefined) return errorReply(500, 'internal');
+      return errorReply(503, 'unavailable', { 'Retry-After': String(retryAfterS) });
+    }
     case 'shutdown':
     case 'abandoned': // nobody is listening any more; sendReply drops it
       return errorReply(503, 'shutting_down');
@@ -31,8 +36,10 @@ export const issueTicket: RouteHandler = async (req, ctx, abandoned) => {
   if (bearer === null) return unauthorized('Bearer');
   const verdict = await ctx.tokens.verify(bearer);
   if (!verdict.ok) return unauthorized('Bearer error="invalid_token"');
+  const resume = resumeFromQuery(new URL(`http://placeholder${req.url ?? '/'}`).searchParams.getAll('resume'));
+  if (resume === 'bad') return errorReply(400, 'bad_request');
   const { sub, exp } = verdict.claims;
-  const body: TicketBody = await ctx.tickets.issue(sub, exp, ctx.config.ticketTtlS);
+  const body: TicketBody = await ctx.tickets.issue(sub, exp, ctx.config.ticketTtlS, resume);
   return { status: 200, body };
 };
 

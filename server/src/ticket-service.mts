@@ -24,10 +24,16 @@ export class TicketService {
     this.redeemed = new ExpiringMap({ maxEntries: 100_000, now });
   }
 
-  async issue(user: string, tokenExpS: number, ticketTtlS: number): Promise<{ ticket: string; expires: number }> {
+  async issue(
+    user: string,
+    tokenExpS: number,
+    ticketTtlS: number,
+    resume?: number,
+  ): Promise<{ ticket: string; expires: number }> {
     const { expiresAtMs, ttlMs, expires } = ticketLifetime(this.now(), ticketTtlS, tokenExpS);
     const ticket = newTicket();
-    await this.store.issue(ticket, { user, tokenExp: tokenExpS, expiresAtMs }, ttlMs);
+    const record: TicketRecord = { user, tokenExp: tokenExpS, expiresAtMs, ...(resume === undefined ? {} : { resume }) };
+    await this.store.issue(ticket, record, ttlMs);
     this.stats.count('ticketsIssued');
     return { ticket, expires };
   }

@@ -8,6 +8,8 @@ export interface TicketRecord {
   readonly tokenExp: number;
   /** When the ticket stops being redeemable (ms since epoch); re-checked on redeem. */
   readonly expiresAtMs: number;
+  /** The last broadcast seq the client saw (`GET /ws_ticket?resume=`): replayed after on redeem. */
+  readonly resume?: number;
 }
 
 /**

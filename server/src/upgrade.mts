@@ -18,12 +18,13 @@ export interface UpgradeDeps {
   readonly stats: StatsRecorder;
   readonly allowedOrigins: () => ReadonlySet<string>;
   readonly redeemTicket: (ticket: string) => Promise<RedeemResult>;
-  readonly onSocket: (ws: WebSocket, initial: ChannelState) => void;
+  /** `resume`: the seq bound to the redeemed ticket, to be served right after the handshake. */
+  readonly onSocket: (ws: WebSocket, initial: ChannelState, resume: number | undefined) => void;
 }
 
 /** The outcome of looking at an upgrade request, before any WebSocket exists. */
 export type UpgradeDecision =
-  | { readonly kind: 'accept'; readonly initial: ChannelState }
+  | { readonly kind: 'accept'; readonly initial: ChannelState; readonly resume?: number }
   | { readonly kind: 'reject'; readonly status: number; readonly error: string; readonly headers?: HeaderMap };
 
 /**
@@ -61,7 +62,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, 
         if (socket.destroyed) return log(CLIENT_CLOSED_REQUEST);
         deps.wss.handleUpgrade(req, socket, head, (ws) => {
           log(101);
-          deps.onSocket(ws, decision.initial);
+          deps.onSocket(ws, decision.initial, decision.resume);
         });
       });
   };
@@ -81,8 +82,8 @@ async function decideUpgrade(req: IncomingMessage, deps: UpgradeDeps): Promise<U
   if (ticket === null) return { kind: 'accept', initial: { kind: 'awaiting-auth' } };
   const redeemed = await deps.redeemTicket(ticket);
   if (!redeemed.ok) return { kind: 'reject', status: 401, error: 'invalid_ticket' };
-  const { user, tokenExp } = redeemed.record;
-  return { kind: 'accept', initial: { kind: 'authenticated', user, exp: tokenExp } };
+  const { user, tokenExp, resume } = redeemed.record;
+  return { kind: 'accept', initial: { kind: 'authenticated', user, exp: tokenExp }, ...(resume === undefined ? {} : { resume }) };
 }
 
 /**

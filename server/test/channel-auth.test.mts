@@ -51,10 +51,10 @@ test('a ticketed socket has no auth deadline', async (t) => {
   const server = await startTestServer(t, { authDeadlineMs: 50 });
   const { token } = await login(server.url);
   const socket = await TestSocket.open(channelUrl(server.url, (await fetchTicket(server.url, token)).ticket));
-  // Let the 50 ms deadline pass for real; the echo then proves the socket was left alone.
+  // Let the 50 ms deadline pass for real; the pong then proves the socket was left alone.
   await new Promise((resolve) => setTimeout(resolve, 120));
-  socket.send({ type: 'echo', id: 'alive', payload: null });
-  assert.deepEqual(await socket.next(), { type: 'echo_reply', id: 'alive', payload: null });
+  socket.send({ type: 'ping' });
+  assert.deepEqual(await socket.next(), { type: 'pong' });
   await socket.close();
 });
 
@@ -73,8 +73,25 @@ test('in-band re-auth with a fresh JWT for the same user gets auth_ok and moves 
   // Outlive the first token's exp (≤ 2 s away), then prove the socket is still open.
   const firstExpMs = JSON.parse(Buffer.from(shortLived.token.split('.')[1] ?? '', 'base64url').toString()).exp * 1000;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstExpMs - Date.now()) + 100));
-  socket.send({ type: 'echo', id: 'still-here', payload: 1 });
-  assert.deepEqual(await socket.next(), { type: 'echo_reply', id: 'still-here', payload: 1 });
+  socket.send({ type: 'ping' });
+  assert.deepEqual(await socket.next(), { type: 'pong' });
+  await socket.close();
+});
+
+test('in-band re-auth on a ticketed socket moves its expiry too', async (t) => {
+  const server = await startTestServer(t, { tokenTtlS: 1 });
+  const shortLived = await login(server.url);
+  const socket = await TestSocket.open(channelUrl(server.url, (await fetchTicket(server.url, shortLived.token)).ticket));
+
+  server.control.setTokenTtlS(60);
+  socket.send({ type: 'auth', payload: (await login(server.url)).token });
+  assert.deepEqual(await socket.next(), { type: 'auth_ok', user: 'alice' });
+
+  // The ticket was bound to the first token's exp (≤ 2 s away); outlive it, then prove the socket is open.
+  const firstExpMs = JSON.parse(Buffer.from(shortLived.token.split('.')[1] ?? '', 'base64url').toString()).exp * 1000;
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstExpMs - Date.now()) + 100));
+  socket.send({ type: 'ping' });
+  assert.deepEqual(await socket.next(), { type: 'pong' });
   await socket.close();
 });
 

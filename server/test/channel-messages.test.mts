@@ -20,10 +20,12 @@ test('chat reaches every authenticated socket, sender included, and no unauthent
 
   const before = Date.now();
   alice.send({ type: 'chat', text: 'hello room' });
-  const toBob = (await bob.next()) as { type: string; from: string; text: string; ts: number };
-  assert.deepEqual({ ...toBob, ts: 0 }, { type: 'chat', from: 'alice', text: 'hello room', ts: 0 });
+  const toBob = (await bob.next()) as { type: string; seq: number; from: string; text: string; ts: number };
+  assert.deepEqual(Object.keys(toBob), ['type', 'seq', 'from', 'text', 'ts'], 'no id: none was sent');
+  assert.deepEqual({ ...toBob, ts: 0 }, { type: 'chat', seq: toBob.seq, from: 'alice', text: 'hello room', ts: 0 });
+  assert.ok(Number.isSafeInteger(toBob.seq), 'seq is an integer');
   assert.ok(toBob.ts >= before && toBob.ts <= Date.now(), 'ts is server time in ms');
-  assert.deepEqual(await alice.next(), toBob);
+  assert.deepEqual(await alice.next(), toBob, 'no ack for a chat without an id');
 
   // The server writes to one socket in order: had the chat gone to the stranger, it would arrive
   // before the auth_ok it gets now.
@@ -32,17 +34,19 @@ test('chat reaches every authenticated socket, sender included, and no unauthent
   await Promise.all([alice.close(), bob.close(), stranger.close()]);
 });
 
-test('echo replies to the sender only, matched by id', async (t) => {
+test('echo is acknowledged, then replied to the sender only, matched by id', async (t) => {
   const server = await startTestServer(t);
   const alice = await connect(server, 'alice');
   const bob = await connect(server, 'bob');
   alice.send({ type: 'echo', id: 'req-1', payload: { nested: [1, 'two', null] } });
   alice.send({ type: 'echo', id: 'req-2', payload: 'second' });
+  assert.deepEqual(await alice.next(), { type: 'ack', id: 'req-1' });
   assert.deepEqual(await alice.next(), { type: 'echo_reply', id: 'req-1', payload: { nested: [1, 'two', null] } });
+  assert.deepEqual(await alice.next(), { type: 'ack', id: 'req-2' });
   assert.deepEqual(await alice.next(), { type: 'echo_reply', id: 'req-2', payload: 'second' });
-  // Bob's first message is his own echo, so nothing of Alice's reached him.
-  bob.send({ type: 'echo', id: 'bob', payload: 0 });
-  assert.deepEqual(await bob.next(), { type: 'echo_reply', id: 'bob', payload: 0 });
+  // Bob's first message is his own pong, so nothing of Alice's reached him.
+  bob.send({ type: 'ping' });
+  assert.deepEqual(await bob.next(), { type: 'pong' });
   await Promise.all([alice.close(), bob.close()]);
 });
 
@@ -59,6 +63,10 @@ const badMessages: [string, (s: TestSocket) => void][] = [
   ['a binary frame', (s) => s.sendRaw(Buffer.from([0xde, 0xad]), true)],
   ['chat over 2000 characters', (s) => s.send({ type: 'chat', text: 'x'.repeat(2001) })],
   ['echo without an id', (s) => s.send({ type: 'echo', payload: 1 })],
+  ['an empty id', (s) => s.send({ type: 'chat', text: 'hi', id: '' })],
+  ['an id over 64 characters', (s) => s.send({ type: 'chat', text: 'hi', id: 'x'.repeat(65) })],
+  ['a numeric id', (s) => s.send({ type: 'ping', id: 7 })],
+  ['a null id', (s) => s.send({ type: 'echo', id: null, payload: 1 })],
 ];
 for (const [name, sendIt] of badMessages) {
   test(`${name} from an authenticated client gets error bad_message and the socket stays open`, async (t) => {
@@ -66,8 +74,9 @@ for (const [name, sendIt] of badMessages) {
     const socket = await connect(server);
     sendIt(socket);
     assert.deepEqual(await socket.next(), { type: 'error', reason: 'bad_message' });
-    socket.send({ type: 'echo', id: 'after', payload: true });
-    assert.deepEqual(await socket.next(), { type: 'echo_reply', id: 'after', payload: true });
+    socket.send({ type: 'ping' });
+    assert.deepEqual(await socket.next(), { type: 'pong' }, 'nothing else was sent: no ack, no broadcast');
+    assert.equal(server.stats().chatsAccepted, 0);
     await socket.close();
   });
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { step, type ChannelEvent, type ChannelState } from '../src/channel-state.mjs';
+import { start, step, type ChannelEvent, type ChannelState } from '../src/channel-state.mjs';
 import { parseClientFrame, type ClientFrame } from '../src/client-frames.mjs';
 import type { TokenVerdict } from '../src/tokens.mjs';
 
@@ -33,12 +33,39 @@ describe('channel state machine', () => {
     ['awaiting + deadline → 4001 auth_timeout', awaiting, { kind: 'auth-deadline' }, { kind: 'closed' }, [
       { kind: 'send', message: { type: 'auth_error', reason: 'auth_timeout' } },
       { kind: 'close', code: 4001, reason: 'auth_timeout' }]],
-    ['authenticated + chat → broadcast with sender and time', alice, frame({ type: 'chat', text: 'hi' }), alice, [
-      { kind: 'broadcast', message: { type: 'chat', from: 'alice', text: 'hi', ts: NOW } }]],
-    ['authenticated + echo → reply to sender only', alice, frame({ type: 'echo', id: '7', payload: { a: 1 } }), alice, [
+    ['awaiting + valid auth with resume → auth_ok, then the replay', awaiting, { kind: 'auth', verdict: valid('alice'), resume: 41 },
+      { kind: 'authenticated', user: 'alice', exp: 2_000_000_100 },
+      [{ kind: 'send', message: { type: 'auth_ok', user: 'alice' } }, { kind: 'resume', after: 41 }]],
+    ['awaiting + auth with a bad resume → 4001 bad_resume', awaiting, frame({ type: 'invalid', why: 'bad-resume' }), { kind: 'closed' }, [
+      { kind: 'send', message: { type: 'auth_error', reason: 'bad_resume' } },
+      { kind: 'close', code: 4001, reason: 'bad_resume' }]],
+    ['awaiting + ping first → 4001 auth_required', awaiting, frame({ type: 'ping' }), { kind: 'closed' }, [
+      { kind: 'send', message: { type: 'auth_error', reason: 'auth_required' } },
+      { kind: 'close', code: 4001, reason: 'auth_required' }]],
+    ['authenticated + chat → publish with sender and time, no ack', alice, frame({ type: 'chat', text: 'hi' }), alice, [
+      { kind: 'publish', chat: { from: 'alice', text: 'hi', ts: NOW } }]],
+    ['authenticated + chat with id → publish, then ack', alice, frame({ type: 'chat', text: 'hi', id: 'm1' }), alice, [
+      { kind: 'publish', chat: { from: 'alice', text: 'hi', ts: NOW, id: 'm1' } },
+      { kind: 'send', message: { type: 'ack', id: 'm1' } }]],
+    ['authenticated + echo → ack, then reply to sender only', alice, frame({ type: 'echo', id: '7', payload: { a: 1 } }), alice, [
+      { kind: 'send', message: { type: 'ack', id: '7' } },
       { kind: 'send', message: { type: 'echo_reply', id: '7', payload: { a: 1 } } }]],
+    ['authenticated + ping → pong', alice, frame({ type: 'ping' }), alice, [
+      { kind: 'send', message: { type: 'pong' } }]],
+    ['authenticated + ping with id → ack, pong with id', alice, frame({ type: 'ping', id: 'p' }), alice, [
+      { kind: 'send', message: { type: 'ack', id: 'p' } },
+      { kind: 'send', message: { type: 'pong', id: 'p' } }]],
     ['authenticated + kick → 1012 kicked', alice, frame({ type: 'kick' }), { kind: 'closed' }, [
       { kind: 'close', code: 1012, reason: 'kicked' }]],
+    ['authenticated + kick with id → ack, then 1012 kicked', alice, frame({ type: 'kick', id: 'k' }), { kind: 'closed' }, [
+      { kind: 'send', message: { type: 'ack', id: 'k' } },
+      { kind: 'close', code: 1012, reason: 'kicked' }]],
+    ['authenticated + re-auth with resume → auth_ok only (already live)', alice, { kind: 'auth', verdict: valid('alice'), resume: 3 },
+      { kind: 'authenticated', user: 'alice', exp: 2_000_000_100 },
+      [{ kind: 'send', message: { type: 'auth_ok', user: 'alice' } }]],
+    ['authenticated + re-auth with a bad resume → 4001 bad_resume', alice, frame({ type: 'invalid', why: 'bad-resume' }), { kind: 'closed' }, [
+      { kind: 'send', message: { type: 'auth_error', reason: 'bad_resume' } },
+      { kind: 'close', code: 4001, reason: 'bad_resume' }]],
     ['authenticated + junk → bad_message, stays open', alice, frame({ type: 'invalid', why: 'unknown-type' }), alice, [
       { kind: 'send', message: { type: 'error', reason: 'bad_message' } }]],
     ['authenticated + same-user re-auth → new exp, auth_ok', alice, auth(valid('alice', 2_000_000_900)),
@@ -64,10 +91,35 @@ describe('channel state machine', () => {
   }
 });
 
+describe('start', () => {
+  test('a ticketed socket with a resume point replays at once', () => {
+    assert.deepEqual(start(alice, 0), { state: alice, actions: [{ kind: 'resume', after: 0 }] });
+  });
+  test('without a resume point, or before auth, nothing happens', () => {
+    assert.deepEqual(start(alice, undefined), { state: alice, actions: [] });
+    assert.deepEqual(start(awaiting, 5), { state: awaiting, actions: [] });
+  });
+});
+
 describe('parseClientFrame', () => {
   const cases: [string, string | Buffer, boolean, ClientFrame][] = [
     ['auth', '{"type":"auth","payload":"jwt"}', false, { type: 'auth', token: 'jwt' }],
     ['auth without a string payload', '{"type":"auth","payload":1}', false, { type: 'invalid', why: 'bad-field' }],
+    ['auth with resume', '{"type":"auth","payload":"jwt","resume":12}', false, { type: 'auth', token: 'jwt', resume: 12 }],
+    ['auth with resume 0', '{"type":"auth","payload":"jwt","resume":0}', false, { type: 'auth', token: 'jwt', resume: 0 }],
+    ['auth with a negative resume', '{"type":"auth","payload":"jwt","resume":-1}', false, { type: 'invalid', why: 'bad-resume' }],
+    ['auth with a fractional resume', '{"type":"auth","payload":"jwt","resume":1.5}', false, { type: 'invalid', why: 'bad-resume' }],
+    ['auth with a string resume', '{"type":"auth","payload":"jwt","resume":"5"}', false, { type: 'invalid', why: 'bad-resume' }],
+    ['auth with a null resume', '{"type":"auth","payload":"jwt","resume":null}', false, { type: 'invalid', why: 'bad-resume' }],
+    ['auth ignores an id', '{"type":"auth","payload":"jwt","id":""}', false, { type: 'auth', token: 'jwt' }],
+    ['chat with id', '{"type":"chat","text":"hi","id":"m-1"}', false, { type: 'chat', text: 'hi', id: 'm-1' }],
+    ['chat with a 64-char id', JSON.stringify({ type: 'chat', text: 'hi', id: 'i'.repeat(64) }), false,
+      { type: 'chat', text: 'hi', id: 'i'.repeat(64) }],
+    ['chat with a 65-char id', JSON.stringify({ type: 'chat', text: 'hi', id: 'i'.repeat(65) }), false, { type: 'invalid', why: 'bad-id' }],
+    ['unknown type with a bad id', '{"type":"dance","id":3}', false, { type: 'invalid', why: 'bad-id' }],
+    ['ping', '{"type":"ping"}', false, { type: 'ping' }],
+    ['ping with id', '{"type":"ping","id":"p"}', false, { type: 'ping', id: 'p' }],
+    ['kick with id', '{"type":"kick","id":"k"}', false, { type: 'kick', id: 'k' }],
     ['chat', '{"type":"chat","text":"hi"}', false, { type: 'chat', text: 'hi' }],
     ['chat at the 2000-char limit', JSON.stringify({ type: 'chat', text: 'x'.repeat(2000) }), false,
       { type: 'chat', text: 'x'.repeat(2000) }],

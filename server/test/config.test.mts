@@ -15,6 +15,7 @@ describe('resolveConfig', () => {
     assert.equal(config.tickets, true);
     assert.equal(config.testControl, false);
     assert.deepEqual(config.users, { alice: 'alice', bob: 'bob' });
+    assert.equal(config.journal, undefined, 'memory only');
     assert.equal(config.jwtSecretSource, 'random');
     assert.ok(config.jwtSecret.length >= 43, 'a 256-bit secret');
     assert.notEqual(resolveConfig().jwtSecret, config.jwtSecret, 'random per server');
@@ -22,6 +23,10 @@ describe('resolveConfig', () => {
 
   test('undefined fields do not erase defaults', () => {
     assert.equal(resolveConfig({ tokenTtlS: undefined }).tokenTtlS, DEFAULT_CONFIG.tokenTtlS);
+  });
+
+  test('an empty journal path is refused', () => {
+    assert.throws(() => resolveConfig({ journal: ' ' }), ConfigError);
   });
 
   test('a configured secret is kept and reported as such', () => {
@@ -81,6 +86,8 @@ describe('configFromEnv', () => {
     }],
     ['ACCESS_LOG file', { ACCESS_LOG: '/tmp/x.log' }, [], { port: 4300, accessLog: { file: '/tmp/x.log' } }],
     ['ACCESS_LOG off', { ACCESS_LOG: 'off' }, [], { port: 4300, accessLog: 'off' }],
+    ['JOURNAL', { JOURNAL: '/tmp/chat.jsonl' }, [], { port: 4300, journal: '/tmp/chat.jsonl' }],
+    ['--journal flag', {}, ['--journal', 'j.jsonl'], { port: 4300, journal: 'j.jsonl' }],
     ['STATIC_DIR and JWT_SECRET', { STATIC_DIR: 'dist/demo', JWT_SECRET: 'k' }, [], {
       port: 4300, staticDir: 'dist/demo', jwtSecret: 'k',
     }],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseControlCommand } from '../src/control.mjs';
+import { parseControlCommand } from '../src/control-command.mjs';
 import { eventually } from '../testing/eventually.mjs';
 import { channelUrl, fetchTicket, login, requestJson } from '../testing/http-client.mjs';
 import { TestSocket } from '../testing/socket-client.mjs';

@@ -41,9 +41,17 @@ export async function login(baseUrl: string, user = 'alice', password = user): P
   return res.body as Session;
 }
 
-/** Buys a WebSocket ticket with `token`, failing loudly if the server does not issue one. */
-export async function fetchTicket(baseUrl: string, token: string): Promise<{ ticket: string; expires: number }> {
-  const res = await requestJson(`${baseUrl}/ws_ticket`, { headers: { Authorization: `Bearer ${token}` } });
+/**
+ * Buys a WebSocket ticket with `token`, failing loudly if the server does not issue one. `resume`
+ * binds the last seq seen to it (`?resume=`).
+ */
+export async function fetchTicket(
+  baseUrl: string,
+  token: string,
+  options: { resume?: number } = {},
+): Promise<{ ticket: string; expires: number }> {
+  const query = options.resume === undefined ? '' : `?resume=${options.resume}`;
+  const res = await requestJson(`${baseUrl}/ws_ticket${query}`, { headers: { Authorization: `Bearer ${token}` } });
   if (res.status !== 200) throw new Error(`ticket request answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body as { ticket: string; expires: number };
 }

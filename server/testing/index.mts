@@ -3,3 +3,6 @@ export { channelUrl, fetchTicket, login, requestJson, type JsonResponse, type Se
 export { TestSocket, UpgradeRejected, type CloseInfo } from './socket-client.mjs';
 export { startTestServer } from './test-server.mjs';
 export { eventually } from './eventually.mjs';
+export { connectInBand, connectWithTicket, type ConnectOptions } from './connect.mjs';
+export { startCliServer, CLI_MAIN, type CliServer } from './cli-process.mjs';
+export { journalLines, tempJournal } from './journal-file.mjs';

@@ -1,0 +1,31 @@
+import type { ChatSubmission } from './chat-room.mjs';
+import type { ServerMessage } from './server-messages.mjs';
+
+/**
+ * What the socket shell is told to do, and small constructors for it; the state machine in
+ * `channel-state.mts` decides which.
+ */
+export type ChannelAction =
+  | { readonly kind: 'send'; readonly message: ServerMessage }
+  /** Hand a chat to the room, which drops it if its id was processed before. */
+  | { readonly kind: 'publish'; readonly chat: ChatSubmission }
+  /** Send what the socket missed after seq `after` (or `resume_failed`). */
+  | { readonly kind: 'resume'; readonly after: number }
+  | { readonly kind: 'close'; readonly code: number; readonly reason: string };
+
+/** An ack for a frame that carried an id; nothing otherwise. */
+export function ack(id: string | undefined): ChannelAction[] {
+  return id === undefined ? [] : [send({ type: 'ack', id })];
+}
+
+export function withId(id: string | undefined): { id?: string } {
+  return id === undefined ? {} : { id };
+}
+
+export function send(message: ServerMessage): ChannelAction {
+  return { kind: 'send', message };
+}
+
+export function close(code: number, reason: string): ChannelAction {
+  return { kind: 'close', code, reason };
+}
