@@ -1,0 +1,5 @@
+// App A: the baseline every other probe is compared with.
+import { provideHttpClient } from '@angular/common/http';
+import { start } from './shared/app';
+
+start([provideHttpClient()]);
