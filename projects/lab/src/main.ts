@@ -7,7 +7,17 @@ import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common
 import { ApplicationRef, Component, createEnvironmentInjector, provideZonelessChangeDetection } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
 import { firstValueFrom } from 'rxjs';
-import { AuthSocketConfig, AuthSocketService, AuthTokenStore, authTokenInterceptor, provideAuthSocket } from 'ngx-auth-socket';
+import {
+  AuthSocketConfig,
+  AuthSocketFeature,
+  AuthSocketService,
+  AuthTokenStore,
+  HeartbeatConfig,
+  authTokenInterceptor,
+  provideAuthSocket,
+  withHeartbeat,
+  withResume,
+} from 'ngx-auth-socket';
 import { LabClient } from './lab-client';
 
 @Component({ selector: 'lab-root', template: `<p>ngx-auth-socket lab: driven through window.lab</p>` })
@@ -34,8 +44,16 @@ async function main(): Promise<void> {
     logout(): void {
       tokens.clear();
     },
-    /** Creates `count` clients with `config` merged over `{url: '/channel/'}`; returns their ids. */
-    createClients(count: number, config: Partial<AuthSocketConfig> = {}): number[] {
+    /**
+     * Creates `count` clients with `config` merged over `{url: '/channel/'}`; returns their ids.
+     * Tests pass plain JSON, so features come as keys: `heartbeat: {…}` → `withHeartbeat({…})`,
+     * `resume: true` → `withResume()`.
+     */
+    createClients(count: number, options: LabClientOptions = {}): number[] {
+      const { heartbeat, resume, ...config } = options;
+      const features: AuthSocketFeature[] = [];
+      if (heartbeat) features.push(withHeartbeat(heartbeat === true ? {} : heartbeat));
+      if (resume) features.push(withResume());
       const ids: number[] = [];
       for (let i = 0; i < count; i++) {
         const injector = createEnvironmentInjector(
@@ -44,7 +62,7 @@ async function main(): Promise<void> {
               url: '/channel/',
               refreshToken: () => refresh(http),
               ...config,
-            }),
+            }, ...features),
           ],
           root.get(ApplicationRef).injector,
         );
@@ -83,3 +101,6 @@ async function refresh(http: HttpClient): Promise<string | null> {
 }
 
 main().catch((error: unknown) => console.error(error));
+
+/** What `lab.createClients()` accepts: socket config plus feature switches. */
+type LabClientOptions = Partial<AuthSocketConfig> & { heartbeat?: boolean | HeartbeatConfig; resume?: boolean };

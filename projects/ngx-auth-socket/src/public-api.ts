@@ -3,6 +3,7 @@
  */
 export { AuthSocketService } from './lib/auth-socket.service';
 export { provideAuthSocket } from './lib/provide-auth-socket';
+export { withHeartbeat, withResume, type AuthSocketFeature, type AuthSocketFeatureKind } from './lib/features';
 export {
   AUTH_SOCKET_CONFIG,
   jsonSerializer,

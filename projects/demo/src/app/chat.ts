@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import { AuthSocketService, SocketMessage } from 'ngx-auth-socket';
+import { AuthSocketError, AuthSocketService, SocketMessage } from 'ngx-auth-socket';
 import { AuthApi } from './auth-api';
 import { ConnectionStatus } from './connection-status';
 
@@ -39,6 +39,9 @@ interface ChatMessage extends SocketMessage {
         <input #text name="text" data-testid="chat-input" placeholder="Message" maxlength="2000" autocomplete="off" />
         <button type="submit" data-testid="send">Send</button>
       </form>
+      @if (resynced()) {
+        <p class="muted" data-testid="resync">Some messages could not be replayed after the outage; older lines may be missing.</p>
+      }
       @if (lastError()) {
         <p class="error" data-testid="last-error">{{ lastError() }}</p>
       }
@@ -50,6 +53,7 @@ export class Chat {
   private readonly socket = inject(AuthSocketService);
   readonly messages = signal<readonly ChatMessage[]>([]);
   readonly lastError = signal<string | null>(null);
+  readonly resynced = signal(false);
 
   constructor() {
     const destroyRef = inject(DestroyRef);
@@ -58,14 +62,17 @@ export class Chat {
       .pipe(takeUntilDestroyed(destroyRef))
       .subscribe((m) => this.messages.update((list) => [...list.slice(-199), m]));
     this.socket.errors$.pipe(takeUntilDestroyed(destroyRef)).subscribe((e) => this.lastError.set(`${e.code}: ${e.message}`));
+    this.socket.resync$.pipe(takeUntilDestroyed(destroyRef)).subscribe(() => this.resynced.set(true));
   }
 
   post(event: Event, input: HTMLInputElement): void {
     event.preventDefault();
     const text = input.value.trim();
     if (!text) return;
-    // Sent now when connected, else queued and sent right after the next authentication.
-    this.socket.send({ type: 'chat', text }).subscribe({ error: () => undefined });
+    // Sent now when connected, else queued and sent right after the next authentication; with
+    // acks it counts as delivered only once the server confirms. A line that cannot be delivered
+    // (outbox full, expired, logout) says so instead of vanishing.
+    this.socket.send({ type: 'chat', text }).subscribe({ error: (e: AuthSocketError) => this.lastError.set(`not delivered: "${text}" (${e.code})`) });
     input.value = '';
   }
 

@@ -1,12 +1,13 @@
 import { isPlatformBrowser } from '@angular/common';
 import { HttpClient } from '@angular/common/http';
 import { DestroyRef, Injectable, Injector, PLATFORM_ID, Signal, inject, runInInjectionContext, signal } from '@angular/core';
-import { Observable, Subject, skip } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import { AUTH_SOCKET_CONFIG, SocketMessage } from './config';
 import { ConnectionState } from './connection/connection-state';
 import { SocketConnection } from './connection/socket-connection';
 import { ResyncEvent } from './messaging/resume-tracker';
 import { AuthSocketError } from './errors';
+import { AUTH_SOCKET_HEARTBEAT, AUTH_SOCKET_RESUME } from './features';
 import { SendReceipt } from './messaging/outbox';
 import { RequestTracker } from './messaging/request-tracker';
 import { TypeRouter } from './messaging/type-router';
@@ -35,7 +36,6 @@ export class AuthSocketService {
   private readonly tokens = inject(AuthTokenStore);
   private readonly injector = inject(Injector);
   private readonly router = new TypeRouter();
-  private readonly incoming = new Subject<SocketMessage>();
   private readonly errorsSubject = new Subject<AuthSocketError>();
   private readonly resyncSubject = new Subject<ResyncEvent>();
   private readonly stateSignal = signal<ConnectionState>({ kind: 'idle' });
@@ -52,7 +52,7 @@ export class AuthSocketService {
   /** Every decoded message. Subscribing opens the socket (when a token is present). */
   readonly messages$: Observable<SocketMessage>;
   /**
-   * With `resume` on: the server could not replay what was missed during an outage (its history
+   * With `withResume()`: the server could not replay what was missed during an outage (its history
    * no longer reaches back, or it restarted). Refetch the state the messages would have updated.
    */
   readonly resync$: Observable<ResyncEvent> = this.resyncSubject.asObservable();
@@ -61,7 +61,10 @@ export class AuthSocketService {
     const http = inject(HttpClient);
     const runtime = inject(AUTH_SOCKET_RUNTIME);
     const refreshHook = this.config.refreshToken;
-    this.requests = new RequestTracker(runtime);
+    const createResumeTracker = inject(AUTH_SOCKET_RESUME);
+    const router = this.router;
+    const requests: RequestTracker = new RequestTracker(runtime);
+    this.requests = requests;
     this.newId = () => runtime.randomId();
     this.connection = new SocketConnection(
       {
@@ -73,13 +76,15 @@ export class AuthSocketService {
         refresh: refreshHook
           ? () => settle(runInInjectionContext(this.injector, refreshHook)).then((t) => t ?? null)
           : undefined,
+        // The hot path: one field read, then one map lookup in the router.
         deliver: (message) => {
-          if (this.requests.size > 0 && this.requests.resolve(message)) return;
-          this.incoming.next(message);
-          this.router.dispatch(message);
+          if (requests.size > 0 && requests.resolve(message)) return;
+          router.dispatch(message);
         },
         report: (error) => this.errorsSubject.next(error),
         resyncNeeded: (event) => this.resyncSubject.next(event),
+        heartbeat: inject(AUTH_SOCKET_HEARTBEAT),
+        resume: createResumeTracker ? createResumeTracker() : null,
       },
       isPlatformBrowser(inject(PLATFORM_ID)),
     );
@@ -90,23 +95,19 @@ export class AuthSocketService {
       this.interruptRequests(previous, s);
       previous = s.kind;
     });
-    const tokenSubscription = this.tokens.token$.pipe(skip(1)).subscribe((t) => this.connection.tokenChanged(t));
+    // token$ replays the current token at once; only later changes matter here.
+    let replayed = false;
+    const tokenSubscription = this.tokens.token$.subscribe((t) => replayed && this.connection.tokenChanged(t));
+    replayed = true;
     // keepAlive (or a token present at start-up with connect() pending) needs no subscriber to begin.
     this.connection.reviewDemand();
-    this.messages$ = new Observable<SocketMessage>((subscriber) => {
-      const subscription = this.incoming.subscribe(subscriber);
-      this.connection.subscribersChanged(1);
-      return () => {
-        subscription.unsubscribe();
-        this.connection.subscribersChanged(-1);
-      };
-    });
+    this.messages$ = router.watch<SocketMessage>(null, (delta) => this.connection.subscribersChanged(delta));
     inject(DestroyRef).onDestroy(() => {
       tokenSubscription.unsubscribe();
       this.connection.destroy();
       stateSubscription.unsubscribe();
-      this.requests.failAll(new AuthSocketError('request-interrupted', 'the socket service was destroyed'));
-      this.incoming.complete();
+      if (requests.size > 0) requests.failAll(new AuthSocketError('request-interrupted', 'the socket service was destroyed'));
+      router.complete();
       this.errorsSubject.complete();
       this.resyncSubject.complete();
     });

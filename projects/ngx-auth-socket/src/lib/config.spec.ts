@@ -16,8 +16,6 @@ describe('resolveConfig', () => {
     expect(c.firstMessage.buildAuthMessage('jwt', {})).toEqual({ type: 'auth', payload: 'jwt' });
     expect(c.firstMessage.buildAuthMessage('jwt', { resume: 7 })).toEqual({ type: 'auth', payload: 'jwt', resume: 7 });
     expect(c.delivery).toEqual({ acks: false, messageTtlMs: 60_000 });
-    expect(c.heartbeat).toBeNull();
-    expect(c.resume).toBeFalse();
     expect(c.refreshBeforeExpiryMs).toBe(30_000);
     expect(c.requestTimeoutMs).toBe(10_000);
     expect(c.firstMessage.isAck({ type: 'auth_ok' })).toBeTrue();
@@ -62,7 +60,6 @@ describe('resolveConfig', () => {
     ['zero connect timeout', { url: '/c', connectTimeoutMs: 0 }, 'invalid-config'],
     ['relative allowed origin', { url: '/c', allowedOrigins: ['cdn.example.com'] }, 'invalid-config'],
     ['zero message TTL', { url: '/c', delivery: { messageTtlMs: 0 } }, 'invalid-config'],
-    ['zero heartbeat interval', { url: '/c', heartbeat: { intervalMs: 0 } }, 'invalid-config'],
     ['negative refresh lead', { url: '/c', refreshBeforeExpiryMs: -1 }, 'invalid-config'],
     ['unknown token policy', { url: '/c', onTokenChange: 'ignore' as never }, 'invalid-config'],
   ];
@@ -77,11 +74,6 @@ describe('resolveConfig', () => {
       }
     });
   }
-
-  it('turns heartbeat: true into the default interval and timeout', () => {
-    expect(resolveConfig({ url: '/c', heartbeat: true }, page).heartbeat).toEqual({ intervalMs: 25_000, timeoutMs: 10_000 });
-    expect(resolveConfig({ url: '/c', heartbeat: { intervalMs: 5000 } }, page).heartbeat).toEqual({ intervalMs: 5000, timeoutMs: 10_000 });
-  });
 
   it('allows ws:// to a remote host only when explicitly asked', () => {
     expect(resolveConfig({ url: 'ws://api.example.com/ch', allowInsecure: true }, page).url).toBe('ws://api.example.com/ch');

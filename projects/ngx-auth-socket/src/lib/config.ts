@@ -65,7 +65,7 @@ export interface DeliveryConfig {
   readonly messageTtlMs?: number;
 }
 
-/** Application-level heartbeat: browsers can take minutes to notice a dead TCP connection. */
+/** Options of `withHeartbeat()`. */
 export interface HeartbeatConfig {
   /** Send `{"type":"ping"}` this often while open. @default 25000 */
   readonly intervalMs?: number;
@@ -126,14 +126,6 @@ export interface AuthSocketConfig {
   readonly outboxLimit?: number;
   /** Acknowledged sends and message time-to-live. */
   readonly delivery?: DeliveryConfig;
-  /** Heartbeat pings; off unless given (`true` for the defaults). @default false */
-  readonly heartbeat?: boolean | HeartbeatConfig;
-  /**
-   * Resume after reconnects: remember the last `seq` of received messages, present it (ticket
-   * request `?resume=` / auth frame `resume`), drop replayed duplicates, and report on `resync$`
-   * when the server cannot replay. @default false
-   */
-  readonly resume?: boolean;
   /**
    * With a `refreshToken` hook and a JWT carrying `exp`: refresh this long before expiry (at most
    * halfway through the remaining life) and re-authenticate in band, so the socket never drops for
@@ -166,6 +158,8 @@ export interface AuthSocketConfig {
 export interface ResolvedAuthSocketConfig {
   readonly url: string;
   readonly ticketUrl: string;
+  /** The ticket endpoint's origin, to which the interceptor may send the token. */
+  readonly ticketOrigin: string;
   readonly ticketParam: string;
   readonly auth: AuthMode;
   readonly firstMessage: Required<FirstMessageConfig>;
@@ -178,8 +172,6 @@ export interface ResolvedAuthSocketConfig {
   readonly outboxLimit: number;
   readonly serializer: SocketSerializer;
   readonly delivery: Required<DeliveryConfig>;
-  readonly heartbeat: Required<HeartbeatConfig> | null;
-  readonly resume: boolean;
   readonly refreshBeforeExpiryMs: number | false;
   readonly requestTimeoutMs: number;
   readonly protocols: string | readonly string[] | undefined;
@@ -256,9 +248,11 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
   if (!/^[A-Za-z0-9_.~-]+$/.test(ticketParam)) {
     throw new AuthSocketError('invalid-config', `ticketParam "${ticketParam}" is not a plain query name.`);
   }
+  const ticketUrl = new URL(config.ticketUrl ?? defaultTicketPath(url), baseUrl);
   const resolved: ResolvedAuthSocketConfig = {
     url,
-    ticketUrl: new URL(config.ticketUrl ?? defaultTicketPath(url), baseUrl).toString(),
+    ticketUrl: ticketUrl.toString(),
+    ticketOrigin: ticketUrl.origin,
     ticketParam,
     auth,
     firstMessage,
@@ -271,13 +265,6 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     outboxLimit: config.outboxLimit ?? 1000,
     serializer: config.serializer ?? jsonSerializer,
     delivery: { acks: config.delivery?.acks ?? false, messageTtlMs: config.delivery?.messageTtlMs ?? 60_000 },
-    heartbeat: config.heartbeat
-      ? {
-          intervalMs: (typeof config.heartbeat === 'object' ? config.heartbeat.intervalMs : undefined) ?? 25_000,
-          timeoutMs: (typeof config.heartbeat === 'object' ? config.heartbeat.timeoutMs : undefined) ?? 10_000,
-        }
-      : null,
-    resume: config.resume ?? false,
     refreshBeforeExpiryMs: config.refreshBeforeExpiryMs ?? 30_000,
     requestTimeoutMs: config.requestTimeoutMs ?? 10_000,
     protocols: config.protocols,
@@ -293,10 +280,6 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
   checkNumber('outboxLimit', resolved.outboxLimit, 0);
   checkNumber('delivery.messageTtlMs', resolved.delivery.messageTtlMs, 1);
   checkNumber('requestTimeoutMs', resolved.requestTimeoutMs, 1);
-  if (resolved.heartbeat) {
-    checkNumber('heartbeat.intervalMs', resolved.heartbeat.intervalMs, 1);
-    checkNumber('heartbeat.timeoutMs', resolved.heartbeat.timeoutMs, 1);
-  }
   if (resolved.refreshBeforeExpiryMs !== false) checkNumber('refreshBeforeExpiryMs', resolved.refreshBeforeExpiryMs, 0);
   if (config.onTokenChange !== undefined && !['reauth', 'reconnect'].includes(config.onTokenChange)) {
     throw new AuthSocketError('invalid-config', `Unknown onTokenChange "${config.onTokenChange}".`);
@@ -317,7 +300,8 @@ function normalizeOrigin(origin: string): string {
   }
 }
 
-function checkNumber(name: string, value: number, min: number): void {
+/** @throws AuthSocketError `invalid-config` unless `value` is a number ≥ `min`. */
+export function checkNumber(name: string, value: number, min: number): void {
   if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
     throw new AuthSocketError('invalid-config', `${name} must be a number ≥ ${min} (got ${String(value)}).`);
   }

@@ -13,6 +13,7 @@ import { AuthSocketConfig, SocketMessage } from '../lib/config';
 import { AuthSocketService } from '../lib/auth-socket.service';
 import { ConnectionState } from '../lib/connection/connection-state';
 import { AuthSocketError } from '../lib/errors';
+import { AuthSocketFeature } from '../lib/features';
 import { provideAuthSocket } from '../lib/provide-auth-socket';
 import { AUTH_SOCKET_RUNTIME, AuthSocketRuntime, NetworkEvents, SocketLike } from '../lib/runtime';
 import { AuthTokenStore } from '../lib/token/auth-token-store';
@@ -42,6 +43,8 @@ export interface HarnessOptions {
   readonly providers?: Provider[];
   /** Store this token before the service is created. */
   readonly token?: string | null;
+  /** Optional features (`withHeartbeat()`, `withResume()`) passed to `provideAuthSocket`. */
+  readonly features?: AuthSocketFeature[];
 }
 
 export class SocketHarness {
@@ -119,7 +122,7 @@ export class SocketHarness {
       providers: [
         provideHttpClient(withInterceptors([authTokenInterceptor])),
         provideHttpClientTesting(),
-        provideAuthSocket({ url: SOCKET_URL, ticketUrl: TICKET_URL, ...config }),
+        provideAuthSocket({ url: SOCKET_URL, ticketUrl: TICKET_URL, ...config }, ...(options.features ?? [])),
         { provide: AUTH_SOCKET_RUNTIME, useValue: runtime },
         ...(options.providers ?? []),
       ],

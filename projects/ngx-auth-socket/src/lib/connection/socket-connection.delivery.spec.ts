@@ -3,6 +3,7 @@ import { AuthSocketError } from '../errors';
 import { SendReceipt } from '../messaging/outbox';
 import { JWT_A, SocketHarness, TICKET_URL, makeJwt } from '../../spec-support/socket-harness';
 import { ResyncEvent } from '../messaging/resume-tracker';
+import { withHeartbeat, withResume } from '../features';
 
 describe('delivery: acknowledged sends', () => {
   let h: SocketHarness;
@@ -180,7 +181,7 @@ describe('delivery: heartbeat', () => {
   afterEach(() => h.dispose());
 
   it('pings while open and consumes pongs', () => {
-    h = new SocketHarness({ heartbeat: { intervalMs: 1000, timeoutMs: 500 } }, { token: JWT_A });
+    h = new SocketHarness({}, { token: JWT_A, features: [withHeartbeat({ intervalMs: 1000, timeoutMs: 500 })] });
     h.listen();
     h.grantTicket();
     h.tick(1000);
@@ -193,7 +194,7 @@ describe('delivery: heartbeat', () => {
   });
 
   it('replaces a silent connection within interval + timeout', () => {
-    h = new SocketHarness({ heartbeat: { intervalMs: 1000, timeoutMs: 500 } }, { token: JWT_A });
+    h = new SocketHarness({}, { token: JWT_A, features: [withHeartbeat({ intervalMs: 1000, timeoutMs: 500 })] });
     h.listen();
     h.grantTicket();
     // grantTicket() left us 6 ms after the open: the deadline is at open + 1000 + 500.
@@ -208,7 +209,7 @@ describe('delivery: heartbeat', () => {
   });
 
   it('counts any frame as a sign of life', () => {
-    h = new SocketHarness({ heartbeat: { intervalMs: 1000, timeoutMs: 500 } }, { token: JWT_A });
+    h = new SocketHarness({}, { token: JWT_A, features: [withHeartbeat({ intervalMs: 1000, timeoutMs: 500 })] });
     h.listen();
     h.grantTicket();
     for (let i = 0; i < 5; i++) {
@@ -224,7 +225,7 @@ describe('delivery: resume', () => {
   afterEach(() => h.dispose());
 
   it('presents the last seq on the ticket request and drops replayed duplicates', () => {
-    h = new SocketHarness({ resume: true }, { token: JWT_A });
+    h = new SocketHarness({}, { token: JWT_A, features: [withResume()] });
     h.listen();
     const first = h.grantTicket('tk-1');
     expect(first.request.params.has('resume')).toBeFalse();
@@ -243,7 +244,7 @@ describe('delivery: resume', () => {
   });
 
   it('presents the last seq in the first-message auth frame', () => {
-    h = new SocketHarness({ resume: true, auth: 'first-message' }, { token: JWT_A });
+    h = new SocketHarness({ auth: 'first-message' }, { token: JWT_A, features: [withResume()] });
     h.listen();
     h.tick();
     expect(h.lastSocket.received).toEqual([{ type: 'auth', payload: JWT_A }]);
@@ -255,8 +256,24 @@ describe('delivery: resume', () => {
     expect(h.lastSocket.received).toEqual([{ type: 'auth', payload: JWT_A, resume: 9 }]);
   });
 
+  it('without withResume() presents nothing and delivers every frame, resume answers included', () => {
+    h = new SocketHarness({}, { token: JWT_A });
+    h.listen();
+    h.grantTicket('tk-1');
+    h.push({ type: 'chat', seq: 4 });
+    h.serverClose(1006);
+    h.advanceToRetry();
+    const request = h.http.expectOne((r: HttpRequest<unknown>) => r.url === TICKET_URL);
+    expect(request.request.params.has('resume')).toBeFalse();
+    request.flush({ ticket: 'tk-2', expires: Math.floor(Date.now() / 1000) + 30 });
+    h.tick();
+    h.push({ type: 'chat', seq: 4 });
+    h.push({ type: 'resume_failed', seq: 9 });
+    expect(h.messages.map((m) => m.type)).toEqual(['chat', 'chat', 'resume_failed']);
+  });
+
   it('reports resume_failed on resync$ and continues from the server seq', () => {
-    h = new SocketHarness({ resume: true }, { token: JWT_A });
+    h = new SocketHarness({}, { token: JWT_A, features: [withResume()] });
     const events: ResyncEvent[] = [];
     h.service.resync$.subscribe((e) => events.push(e));
     h.listen();

@@ -1,16 +1,16 @@
-import { BehaviorSubject, Observable, Subscription, throwError } from 'rxjs';
+import { BehaviorSubject, Observable, Subscription } from 'rxjs';
 import { ResolvedAuthSocketConfig, SocketMessage } from '../config';
 import { AuthSocketError } from '../errors';
 import { decodeFrame, encodeMessage, OutgoingFrame } from '../messaging/frame-codec';
 import { Outbox, SendReceipt } from '../messaging/outbox';
 import { AuthSocketRuntime, SocketLike } from '../runtime';
 import { Ticket, isTicketUsable } from '../ticket/ticket';
-import { ResumeTracker, ResyncEvent } from '../messaging/resume-tracker';
+import type { HeartbeatFeature } from '../features';
+import type { ResumeTracker, ResyncEvent } from '../messaging/resume-tracker';
 import { TokenRefresher } from '../token/token-refresher';
 import { retryDelay } from './backoff';
 import { ActiveAuthMode, ConnectionState, isStopped } from './connection-state';
 import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, Failure, classifyFailure, retryHintFromReason } from './failure-policy';
-import { Heartbeat } from './heartbeat';
 import { withQueryParam } from './socket-url';
 
 /** What the connection needs from the world besides the runtime. */
@@ -29,6 +29,10 @@ export interface ConnectionPorts {
   report(error: AuthSocketError): void;
   /** The server could not replay what was missed since `lastSeq`; the app should refetch. */
   resyncNeeded(event: ResyncEvent): void;
+  /** Set by `withHeartbeat()`. */
+  readonly heartbeat: HeartbeatFeature | null;
+  /** Set by `withResume()`. */
+  readonly resume: ResumeTracker | null;
 }
 
 const WS_OPEN = 1;
@@ -45,7 +49,7 @@ interface Attempt {
   /** The one deadline running for this attempt (ticket, connect, auth ack or re-auth ack). */
   deadline: unknown;
   reauthPending: boolean;
-  heartbeat: Heartbeat | null;
+  heartbeat: { alive(): void; stop(): void } | null;
   /** Cancels the proactive token refresh scheduled from the JWT's `exp` while open. */
   cancelRefresh: () => void;
 }
@@ -76,7 +80,9 @@ export class SocketConnection {
   private destroyed = false;
   private readonly stopWatchingNetwork: () => void;
   private readonly refresher: TokenRefresher;
-  private readonly resume: ResumeTracker;
+  private readonly resume: ResumeTracker | null;
+  /** Whether acks, pongs or resume answers can arrive: otherwise no frame is a protocol frame. */
+  private readonly protocolFrames: boolean;
 
   constructor(
     private readonly ports: ConnectionPorts,
@@ -85,7 +91,8 @@ export class SocketConnection {
   ) {
     this.outbox = new Outbox(ports.config.outboxLimit, ports.config.delivery.messageTtlMs, ports.runtime);
     this.refresher = new TokenRefresher(ports.refresh, ports.runtime, ports.config.refreshBeforeExpiryMs);
-    this.resume = new ResumeTracker(ports.config.resume);
+    this.resume = ports.resume;
+    this.protocolFrames = ports.config.delivery.acks || ports.heartbeat !== null || ports.resume !== null;
     this.stopWatchingNetwork = enabled
       ? ports.runtime.watchNetwork({
           online: () => this.onOnline(),
@@ -268,9 +275,9 @@ export class SocketConnection {
       ackId = typeof own === 'string' && own.length > 0 ? own : this.ports.runtime.randomId();
       if (ackId !== own) message = { ...message, id: ackId };
     }
-    const encoded = encodeMessage(message, this.ports.config.serializer);
-    if (!encoded.ok) return this.rejectSend(encoded.error);
-    const receipt = this.outbox.add(encoded.frame, ackId, state.kind === 'open' ? (frame) => this.write(frame) : null);
+    const frame = encodeMessage(message, this.ports.config.serializer);
+    if (frame instanceof AuthSocketError) return this.rejectSend(frame);
+    const receipt = this.outbox.add(frame, ackId, state.kind === 'open' ? (frame) => this.write(frame) : null);
     if (!receipt) {
       return this.rejectSend(new AuthSocketError('outbox-full', `outbox is full (${this.ports.config.outboxLimit} messages not yet written or acknowledged)`));
     }
@@ -280,7 +287,7 @@ export class SocketConnection {
 
   private rejectSend(error: AuthSocketError): Observable<never> {
     this.ports.report(error);
-    return throwError(() => error);
+    return new Observable<never>((subscriber) => subscriber.error(error));
   }
 
   private write(frame: OutgoingFrame): boolean {
@@ -352,7 +359,7 @@ export class SocketConnection {
     this.setDeadline(attempt, this.ports.config.ticketTimeoutMs, () =>
       this.fail({ source: 'timeout', phase: 'ticket' }, new AuthSocketError('ticket-failed', `ticket request timed out after ${this.ports.config.ticketTimeoutMs} ms`)),
     );
-    attempt.ticketRequest = this.ports.fetchTicket(token, this.resume.point).subscribe({
+    attempt.ticketRequest = this.ports.fetchTicket(token, this.resume?.point).subscribe({
       next: (ticket) => this.withTicket(attempt, ticket),
       error: (error: unknown) => this.ticketFailed(attempt, error),
     });
@@ -423,30 +430,28 @@ export class SocketConnection {
   /** Sends the auth frame as the socket's next frame; false (and a failure) when it cannot. */
   private sendAuthFrame(attempt: Attempt, token: string): boolean {
     const { firstMessage, serializer } = this.ports.config;
-    const encoded = encodeMessage(firstMessage.buildAuthMessage(token, { resume: this.resume.point }), serializer);
-    if (!encoded.ok) {
-      this.ports.report(encoded.error);
+    const frame = encodeMessage(firstMessage.buildAuthMessage(token, { resume: this.resume?.point }), serializer);
+    if (frame instanceof AuthSocketError) {
+      this.ports.report(frame);
       this.teardown('auth message could not be encoded');
-      this.setState({ kind: 'closed', reason: 'client', error: encoded.error });
+      this.setState({ kind: 'closed', reason: 'client', error: frame });
       return false;
     }
-    attempt.socket!.send(encoded.frame);
+    attempt.socket!.send(frame);
     return true;
   }
 
   private frameReceived(attempt: Attempt, data: unknown): void {
     if (this.attempt !== attempt) return;
-    const decoded = decodeFrame(data, this.ports.config.serializer);
-    if (!decoded.ok) {
-      this.ports.report(decoded.error);
+    const message = decodeFrame(data, this.ports.config.serializer);
+    if (message instanceof AuthSocketError) {
+      this.ports.report(message);
       return;
     }
-    const message = decoded.message;
     attempt.heartbeat?.alive();
-    if (this.consumeProtocolFrame(message)) return;
+    if (this.protocolFrames && this.consumeProtocolFrame(message)) return;
     const { isAck, isRejection } = this.ports.config.firstMessage;
-    const authPhase = this.current.kind === 'authenticating' || attempt.reauthPending;
-    if (authPhase && isAck(message)) {
+    if ((attempt.reauthPending || this.current.kind === 'authenticating') && isAck(message)) {
       if (attempt.reauthPending) {
         attempt.reauthPending = false;
         this.clearDeadline(attempt);
@@ -461,15 +466,15 @@ export class SocketConnection {
       return;
     }
     // A replay may repeat what this client already has: deliver each seq once.
-    if (!this.resume.accept(message)) return;
+    if (this.resume !== null && !this.resume.accept(message)) return;
     this.ports.deliver(message);
   }
 
   /** Frames of the delivery protocol (acks, pongs, resume answers): handled here, not delivered. */
   private consumeProtocolFrame(message: SocketMessage): boolean {
-    const { delivery, heartbeat } = this.ports.config;
-    if (message.type === 'ack') return delivery.acks && typeof message['id'] === 'string' && this.outbox.acknowledge(message['id']);
-    if (message.type === 'pong') return heartbeat !== null;
+    if (message.type === 'ack') return this.ports.config.delivery.acks && typeof message['id'] === 'string' && this.outbox.acknowledge(message['id']);
+    if (message.type === 'pong') return this.ports.heartbeat !== null;
+    if (this.resume === null) return false;
     const { consumed, resync } = this.resume.answer(message);
     if (resync) this.ports.resyncNeeded(resync);
     return consumed;
@@ -503,21 +508,18 @@ export class SocketConnection {
   }
 
   private startHeartbeat(attempt: Attempt): void {
-    const config = this.ports.config.heartbeat;
-    if (!config) return;
+    const feature = this.ports.heartbeat;
+    if (!feature) return;
     const ping = encodeMessage({ type: 'ping' }, this.ports.config.serializer);
-    attempt.heartbeat = new Heartbeat(
+    attempt.heartbeat = feature.start(
       this.ports.runtime,
-      config.intervalMs,
-      config.timeoutMs,
-      () => ping.ok && this.write(ping.frame),
+      () => !(ping instanceof AuthSocketError) && this.write(ping),
       () =>
         this.fail(
           { source: 'timeout', phase: 'heartbeat' },
-          new AuthSocketError('heartbeat-timeout', `no answer to a heartbeat ping within ${config.timeoutMs} ms`),
+          new AuthSocketError('heartbeat-timeout', `no answer to a heartbeat ping within ${feature.timeoutMs} ms`),
         ),
     );
-    attempt.heartbeat.start();
   }
 
   /** With a refresh hook and a JWT `exp`: refresh ahead of expiry and re-authenticate in band. */

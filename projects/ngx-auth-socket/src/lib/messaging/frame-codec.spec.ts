@@ -1,9 +1,10 @@
 import { jsonSerializer } from '../config';
+import { AuthSocketError } from '../errors';
 import { decodeFrame, encodeMessage } from './frame-codec';
 
 describe('frame codec', () => {
   it('decodes a JSON object with a string type', () => {
-    expect(decodeFrame('{"type":"chat","text":"hi"}', jsonSerializer)).toEqual({ ok: true, message: { type: 'chat', text: 'hi' } });
+    expect(decodeFrame('{"type":"chat","text":"hi"}', jsonSerializer)).toEqual({ type: 'chat', text: 'hi' });
   });
 
   const bad: Array<[string, unknown]> = [
@@ -18,8 +19,8 @@ describe('frame codec', () => {
   for (const [name, frame] of bad) {
     it(`turns ${name} into a bad-frame error`, () => {
       const result = decodeFrame(frame, jsonSerializer);
-      expect(result.ok).toBeFalse();
-      if (!result.ok) expect(result.error.code).toBe('bad-frame');
+      expect(result).toBeInstanceOf(AuthSocketError);
+      expect((result as AuthSocketError).code).toBe('bad-frame');
     });
   }
 
@@ -29,17 +30,16 @@ describe('frame codec', () => {
       deserialize: (d: string | ArrayBuffer) => JSON.parse(typeof d === 'string' ? d : new TextDecoder().decode(d)),
     };
     const bytes = new TextEncoder().encode('{"type":"bin"}').buffer as ArrayBuffer;
-    expect(decodeFrame(bytes, serializer)).toEqual({ ok: true, message: { type: 'bin' } });
+    expect(decodeFrame(bytes, serializer)).toEqual({ type: 'bin' });
   });
 
   it('encodes with the serializer and reports failures as encode-failed', () => {
-    expect(encodeMessage({ type: 'a' }, jsonSerializer)).toEqual({ ok: true, frame: '{"type":"a"}' });
+    expect(encodeMessage({ type: 'a' }, jsonSerializer)).toBe('{"type":"a"}');
     const circular: Record<string, unknown> = { type: 'x' };
     circular['self'] = circular;
     const result = encodeMessage(circular, jsonSerializer);
-    expect(result.ok).toBeFalse();
-    if (!result.ok) expect(result.error.code).toBe('encode-failed');
-    const undef = encodeMessage(undefined, jsonSerializer);
-    expect(undef.ok).toBeFalse();
+    expect(result).toBeInstanceOf(AuthSocketError);
+    expect((result as AuthSocketError).code).toBe('encode-failed');
+    expect(encodeMessage(undefined, jsonSerializer)).toBeInstanceOf(AuthSocketError);
   });
 });

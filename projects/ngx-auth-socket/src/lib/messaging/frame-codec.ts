@@ -1,13 +1,15 @@
 import { SocketMessage, SocketSerializer } from '../config';
 import { AuthSocketError } from '../errors';
 
-/** Outcome of decoding one received frame. */
-export type DecodeResult =
-  | { readonly ok: true; readonly message: SocketMessage }
-  | { readonly ok: false; readonly error: AuthSocketError };
+/** What `WebSocket.send()` accepts. */
+export type OutgoingFrame = string | ArrayBufferLike | Blob | ArrayBufferView;
 
-/** Decodes a raw frame into a message with a string `type`, or a `bad-frame` error. */
-export function decodeFrame(data: unknown, serializer: SocketSerializer): DecodeResult {
+/**
+ * Decodes a raw frame into a message with a string `type`, or returns a `bad-frame` error. Runs
+ * for every received frame, so it returns the message itself (tell the two apart with
+ * `instanceof AuthSocketError`) rather than allocating a result object per frame.
+ */
+export function decodeFrame(data: unknown, serializer: SocketSerializer): SocketMessage | AuthSocketError {
   if (typeof data !== 'string' && !(data instanceof ArrayBuffer)) {
     return badFrame(`unsupported frame payload (${Object.prototype.toString.call(data)})`);
   }
@@ -15,36 +17,25 @@ export function decodeFrame(data: unknown, serializer: SocketSerializer): Decode
   try {
     decoded = serializer.deserialize(data);
   } catch (cause) {
-    const what = typeof data === 'string' ? 'text frame is not valid JSON' : 'binary frame not accepted';
-    return badFrame(what, cause);
+    return badFrame(typeof data === 'string' ? 'text frame is not valid JSON' : 'binary frame not accepted', cause);
   }
   if (typeof decoded !== 'object' || decoded === null || typeof (decoded as { type?: unknown }).type !== 'string') {
     return badFrame('message has no string "type"');
   }
-  return { ok: true, message: decoded as SocketMessage };
+  return decoded as SocketMessage;
 }
 
 /** Serializes an outgoing message, or returns an `encode-failed` error. */
-export function encodeMessage(
-  message: unknown,
-  serializer: SocketSerializer,
-): { ok: true; frame: OutgoingFrame } | { ok: false; error: AuthSocketError } {
+export function encodeMessage(message: unknown, serializer: SocketSerializer): OutgoingFrame | AuthSocketError {
   try {
     const frame = serializer.serialize(message);
     if (frame === undefined) throw new TypeError('serializer returned undefined');
-    return { ok: true, frame };
+    return frame;
   } catch (cause) {
-    return { ok: false, error: new AuthSocketError('encode-failed', `message could not be serialized: ${errorText(cause)}`, { cause }) };
+    return new AuthSocketError('encode-failed', `message could not be serialized: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
 
-/** What `WebSocket.send()` accepts. */
-export type OutgoingFrame = string | ArrayBufferLike | Blob | ArrayBufferView;
-
-function badFrame(reason: string, cause?: unknown): DecodeResult {
-  return { ok: false, error: new AuthSocketError('bad-frame', reason, { reason, cause }) };
-}
-
-function errorText(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
+function badFrame(reason: string, cause?: unknown): AuthSocketError {
+  return new AuthSocketError('bad-frame', reason, { reason, cause });
 }

@@ -1,4 +1,4 @@
-import { Observable, ReplaySubject } from 'rxjs';
+import { Observable, Subscriber } from 'rxjs';
 import { AuthSocketError } from '../errors';
 import { OutgoingFrame } from './frame-codec';
 
@@ -21,7 +21,10 @@ interface Entry {
   readonly frame: OutgoingFrame;
   /** Set when the message waits for a server ack with this id. */
   readonly ackId: string | null;
-  readonly fate: ReplaySubject<SendReceipt>;
+  /** The receipt or error once the message ended; replayed to late subscribers. */
+  outcome: SendReceipt | AuthSocketError | null;
+  /** Subscribers waiting for the outcome (a small list: usually none or one). */
+  waiting: Subscriber<SendReceipt>[] | null;
   written: boolean;
   queued: boolean;
   expiry: unknown;
@@ -63,7 +66,7 @@ export class Outbox {
   add(frame: OutgoingFrame, ackId: string | null, write: ((frame: OutgoingFrame) => boolean) | null): Observable<SendReceipt> | null {
     if (this.entries.size >= this.limit) return null;
     const key = this.nextKey++;
-    const entry: Entry = { frame, ackId, fate: new ReplaySubject<SendReceipt>(1), written: false, queued: false, expiry: null };
+    const entry: Entry = { frame, ackId, outcome: null, waiting: null, written: false, queued: false, expiry: null };
     this.entries.set(key, entry);
     if (ackId !== null) this.byAckId.set(ackId, key);
     const canWrite = write !== null && this.unwritten === 0;
@@ -76,7 +79,7 @@ export class Outbox {
     if (this.entries.has(key) && Number.isFinite(this.ttlMs)) {
       entry.expiry = this.timers.setTimeout(() => this.expire(key), this.ttlMs);
     }
-    return entry.fate.asObservable();
+    return receiptOf(entry);
   }
 
   /** Writes every unwritten message in order until `write` refuses one. */
@@ -105,8 +108,7 @@ export class Outbox {
     if (key === undefined) return false;
     const entry = this.entries.get(key)!;
     this.remove(key, entry);
-    entry.fate.next({ queued: entry.queued, acked: true });
-    entry.fate.complete();
+    settle(entry, { queued: entry.queued, acked: true });
     return true;
   }
 
@@ -114,7 +116,7 @@ export class Outbox {
   rejectAll(error: AuthSocketError): number {
     const all = [...this.entries];
     for (const [key, entry] of all) this.remove(key, entry);
-    for (const [, entry] of all) entry.fate.error(error);
+    for (const [, entry] of all) settle(entry, error);
     return all.length;
   }
 
@@ -123,8 +125,7 @@ export class Outbox {
     this.unwritten--;
     if (entry.ackId !== null) return;
     this.remove(key, entry);
-    entry.fate.next({ queued: entry.queued, acked: false });
-    entry.fate.complete();
+    settle(entry, { queued: entry.queued, acked: false });
   }
 
   private expire(key: number): void {
@@ -133,7 +134,7 @@ export class Outbox {
     entry.expiry = null;
     this.remove(key, entry);
     const what = entry.written ? 'was not acknowledged' : 'could not be sent';
-    entry.fate.error(new AuthSocketError('send-expired', `message ${what} within its time-to-live (${this.ttlMs} ms)`));
+    settle(entry, new AuthSocketError('send-expired', `message ${what} within its time-to-live (${this.ttlMs} ms)`));
   }
 
   private remove(key: number, entry: Entry): void {
@@ -144,5 +145,38 @@ export class Outbox {
       this.timers.clearTimeout(entry.expiry);
       entry.expiry = null;
     }
+  }
+}
+
+// A hand-rolled one-shot replay instead of a ReplaySubject per message: `send()` is on the hot path
+// and its receipt is usually never subscribed.
+function receiptOf(entry: Entry): Observable<SendReceipt> {
+  return new Observable<SendReceipt>((subscriber) => {
+    if (entry.outcome !== null) {
+      notify(subscriber, entry.outcome);
+      return undefined;
+    }
+    (entry.waiting ??= []).push(subscriber);
+    return () => {
+      const waiting = entry.waiting;
+      const i = waiting ? waiting.indexOf(subscriber) : -1;
+      if (i >= 0) waiting!.splice(i, 1);
+    };
+  });
+}
+
+function settle(entry: Entry, outcome: SendReceipt | AuthSocketError): void {
+  entry.outcome = outcome;
+  const waiting = entry.waiting;
+  entry.waiting = null;
+  if (waiting) for (const subscriber of waiting) notify(subscriber, outcome);
+}
+
+function notify(subscriber: Subscriber<SendReceipt>, outcome: SendReceipt | AuthSocketError): void {
+  if (outcome instanceof AuthSocketError) {
+    subscriber.error(outcome);
+  } else {
+    subscriber.next(outcome);
+    subscriber.complete();
   }
 }

@@ -17,9 +17,8 @@ export class RequestTracker {
 
   constructor(private readonly runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>) {}
 
-  get size(): number {
-    return this.pending.size;
-  }
+  /** Requests waiting; a plain field because it is read for every received message. */
+  size = 0;
 
   /** Waits for the reply to `id`; returns the function that forgets it. */
   track(id: string, timeoutMs: number, subscriber: Subscriber<SocketMessage>): () => void {
@@ -31,6 +30,7 @@ export class RequestTracker {
       if (this.forget(id)) subscriber.error(new AuthSocketError('request-timeout', `no reply within ${timeoutMs} ms`));
     }, timeoutMs);
     this.pending.set(id, { subscriber, timer });
+    this.size = this.pending.size;
     return () => this.forget(id);
   }
 
@@ -57,6 +57,7 @@ export class RequestTracker {
     const entry = this.pending.get(id);
     if (!entry) return false;
     this.pending.delete(id);
+    this.size = this.pending.size;
     this.runtime.clearTimeout(entry.timer);
     return true;
   }

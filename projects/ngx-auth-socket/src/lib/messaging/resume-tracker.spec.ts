@@ -2,7 +2,7 @@ import { ResumeTracker } from './resume-tracker';
 
 describe('ResumeTracker', () => {
   it('presents nothing until a seq was seen, then the highest one', () => {
-    const t = new ResumeTracker(true);
+    const t = new ResumeTracker();
     expect(t.point).toBeUndefined();
     t.accept({ type: 'chat', seq: 3 });
     t.accept({ type: 'chat', seq: 4 });
@@ -10,7 +10,7 @@ describe('ResumeTracker', () => {
   });
 
   it('drops replayed duplicates and keeps messages without seq', () => {
-    const t = new ResumeTracker(true);
+    const t = new ResumeTracker();
     expect(t.accept({ type: 'chat', seq: 5 })).toBeTrue();
     expect(t.accept({ type: 'chat', seq: 5 })).toBeFalse();
     expect(t.accept({ type: 'chat', seq: 2 })).toBeFalse();
@@ -19,19 +19,11 @@ describe('ResumeTracker', () => {
   });
 
   it('consumes resumed; turns resume_failed into a resync event and continues from the server seq', () => {
-    const t = new ResumeTracker(true);
+    const t = new ResumeTracker();
     t.accept({ type: 'chat', seq: 10 });
     expect(t.answer({ type: 'resumed', seq: 12 })).toEqual({ consumed: true });
     expect(t.answer({ type: 'resume_failed', seq: 500 })).toEqual({ consumed: true, resync: { lastSeq: 10, serverSeq: 500 } });
     expect(t.point).toBe(500);
     expect(t.answer({ type: 'chat' })).toEqual({ consumed: false });
-  });
-
-  it('does nothing when resume is off', () => {
-    const t = new ResumeTracker(false);
-    expect(t.accept({ type: 'chat', seq: 1 })).toBeTrue();
-    expect(t.accept({ type: 'chat', seq: 1 })).toBeTrue();
-    expect(t.point).toBeUndefined();
-    expect(t.answer({ type: 'resume_failed', seq: 1 })).toEqual({ consumed: false });
   });
 });

@@ -8,6 +8,16 @@ export interface ResyncEvent {
   readonly serverSeq: number | undefined;
 }
 
+/** What {@link ResumeTracker.answer} made of a message. */
+export interface ResumeAnswer {
+  readonly consumed: boolean;
+  readonly resync?: ResyncEvent;
+}
+
+// Shared answers: this runs for every received message, which should allocate nothing more.
+const CONSUMED: ResumeAnswer = { consumed: true };
+const NOT_CONSUMED: ResumeAnswer = { consumed: false };
+
 /**
  * The client side of resume: the highest `seq` delivered, presented on reconnect; replayed
  * duplicates filtered; the server's `resumed` / `resume_failed` answers interpreted.
@@ -15,17 +25,15 @@ export interface ResyncEvent {
 export class ResumeTracker {
   private lastSeq: number | undefined = undefined;
 
-  constructor(private readonly enabled: boolean) {}
-
-  /** What to present on the next connection (undefined: nothing seen, or resume off). */
+  /** What to present on the next connection (undefined: nothing seen yet). */
   get point(): number | undefined {
-    return this.enabled ? this.lastSeq : undefined;
+    return this.lastSeq;
   }
 
   /** False when `message` repeats a `seq` already delivered (a replay overlap): drop it. */
   accept(message: SocketMessage): boolean {
     const seq = message['seq'];
-    if (!this.enabled || typeof seq !== 'number') return true;
+    if (typeof seq !== 'number') return true;
     if (this.lastSeq !== undefined && seq <= this.lastSeq) return false;
     this.lastSeq = seq;
     return true;
@@ -35,10 +43,9 @@ export class ResumeTracker {
    * Handles the server's resume answers: `consumed` when `message` was one, with the event to
    * report when the server could not replay.
    */
-  answer(message: SocketMessage): { consumed: boolean; resync?: ResyncEvent } {
-    if (!this.enabled) return { consumed: false };
-    if (message.type === 'resumed') return { consumed: true };
-    if (message.type !== 'resume_failed') return { consumed: false };
+  answer(message: SocketMessage): ResumeAnswer {
+    if (message.type === 'resumed') return CONSUMED;
+    if (message.type !== 'resume_failed') return NOT_CONSUMED;
     const serverSeq = typeof message['seq'] === 'number' ? message['seq'] : undefined;
     const lastSeq = this.lastSeq;
     // Continue from the server's present: older numbers can no longer be replayed.

@@ -1,40 +1,61 @@
-import { Observable, Subject } from 'rxjs';
+import { Observable, Subscriber } from 'rxjs';
 import { SocketMessage } from '../config';
 
+type Listeners = readonly Subscriber<SocketMessage>[];
+const NONE: Listeners = [];
+
 /**
- * Routes each message to the subscribers of its `type` with one map lookup, however many types
- * are watched: the cost per message does not grow with the number of `on(type)` streams.
+ * Routes each message to the subscribers of every message (`watch(null)`) and of its `type`
+ * with one map lookup, however many types are watched: the cost per message does not grow with
+ * the number of `on(type)` streams. Subscribers are kept in plain arrays replaced on every
+ * (un)subscribe, so dispatch walks a stable snapshot without allocating or going through a
+ * Subject per type.
  */
 export class TypeRouter {
-  private readonly routes = new Map<string, { subject: Subject<SocketMessage>; count: number }>();
+  private readonly routes = new Map<string, Listeners>();
+  private all: Listeners = NONE;
 
-  /** Delivers `message` to the subscribers of `message.type`, if any. */
+  /** Delivers `message` to the subscribers of all messages, then to those of `message.type`. */
   dispatch(message: SocketMessage): void {
-    this.routes.get(message.type)?.subject.next(message);
+    const all = this.all;
+    for (let i = 0; i < all.length; i++) all[i].next(message);
+    const route = this.routes.get(message.type);
+    if (route !== undefined) for (let i = 0; i < route.length; i++) route[i].next(message);
   }
 
-  /** A stream of messages of `type`; the route exists while it has subscribers. */
-  watch<T extends SocketMessage>(type: string, onSubscribersChanged: (delta: 1 | -1) => void): Observable<T> {
+  /** Messages of `type` (every message for `null`); the route exists while it has subscribers. */
+  watch<T extends SocketMessage>(type: string | null, onSubscribersChanged: (delta: 1 | -1) => void): Observable<T> {
     return new Observable<T>((subscriber) => {
-      let route = this.routes.get(type);
-      if (!route) {
-        route = { subject: new Subject<SocketMessage>(), count: 0 };
-        this.routes.set(type, route);
-      }
-      route.count++;
-      const subscription = route.subject.subscribe((message) => subscriber.next(message as T));
+      const listener = subscriber as unknown as Subscriber<SocketMessage>;
+      this.update(type, (list) => [...list, listener]);
       onSubscribersChanged(1);
       return () => {
-        subscription.unsubscribe();
-        const current = this.routes.get(type);
-        if (current && --current.count === 0) this.routes.delete(type);
+        this.update(type, (list) => list.filter((l) => l !== listener));
         onSubscribersChanged(-1);
       };
     });
   }
 
+  /** Completes every subscriber: the service is going away. */
+  complete(): void {
+    const everyone = [...this.all, ...[...this.routes.values()].flat()];
+    this.all = NONE;
+    this.routes.clear();
+    for (const subscriber of everyone) subscriber.complete();
+  }
+
   /** Number of types with at least one subscriber. */
   get size(): number {
     return this.routes.size;
+  }
+
+  private update(type: string | null, change: (list: Listeners) => Listeners): void {
+    if (type === null) {
+      this.all = change(this.all);
+      return;
+    }
+    const next = change(this.routes.get(type) ?? NONE);
+    if (next.length > 0) this.routes.set(type, next);
+    else this.routes.delete(type);
   }
 }

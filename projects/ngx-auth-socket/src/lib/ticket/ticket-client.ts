@@ -1,5 +1,5 @@
 import { HttpClient, HttpErrorResponse, HttpHeaders, HttpParams } from '@angular/common/http';
-import { Observable, catchError, map, throwError } from 'rxjs';
+import { Observable } from 'rxjs';
 import { retryHintFromHeader } from '../connection/failure-policy';
 import { AuthSocketError } from '../errors';
 import { Ticket, TicketParseError, parseTicketResponse } from './ticket';
@@ -18,9 +18,21 @@ export function requestTicket(
 ): Observable<Ticket> {
   const headers = new HttpHeaders({ Authorization: `Bearer ${token}` });
   const params = resume === undefined ? undefined : new HttpParams().set('resume', String(resume));
-  return http.get<unknown>(ticketUrl, { headers, params }).pipe(
-    map((body) => parseTicketResponse(body)),
-    catchError((cause: unknown) => throwError(() => ticketError(cause, now()))),
+  return new Observable<Ticket>((subscriber) =>
+    http.get<unknown>(ticketUrl, { headers, params }).subscribe({
+      next: (body) => {
+        let ticket: Ticket;
+        try {
+          ticket = parseTicketResponse(body);
+        } catch (cause) {
+          subscriber.error(ticketError(cause, now()));
+          return;
+        }
+        subscriber.next(ticket);
+        subscriber.complete();
+      },
+      error: (cause: unknown) => subscriber.error(ticketError(cause, now())),
+    }),
   );
 }
 

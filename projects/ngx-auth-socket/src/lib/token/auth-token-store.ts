@@ -1,5 +1,5 @@
-import { Injectable, Injector, Signal, computed, inject, runInInjectionContext, signal } from '@angular/core';
-import { BehaviorSubject, Observable, distinctUntilChanged, firstValueFrom, isObservable } from 'rxjs';
+import { Injectable, Injector, Signal, inject, runInInjectionContext, signal } from '@angular/core';
+import { BehaviorSubject, Observable, isObservable } from 'rxjs';
 import { AUTH_SOCKET_CONFIG, MaybeAsync } from '../config';
 
 /**
@@ -17,6 +17,7 @@ import { AUTH_SOCKET_CONFIG, MaybeAsync } from '../config';
 @Injectable({ providedIn: 'root' })
 export class AuthTokenStore {
   private readonly current = signal<string | null>(null);
+  private readonly present = signal(false);
   // A subject beside the signal: socket logic must see a logout synchronously, not at the next
   // change detection, so that no message is delivered after it.
   private readonly changes = new BehaviorSubject<string | null>(null);
@@ -26,14 +27,16 @@ export class AuthTokenStore {
   /** The current token, or null when logged out. */
   readonly token: Signal<string | null> = this.current.asReadonly();
   /** True while a token is present. */
-  readonly hasToken = computed(() => this.current() !== null);
+  readonly hasToken: Signal<boolean> = this.present.asReadonly();
   /** The current token and every change of it (distinct values only). */
-  readonly token$: Observable<string | null> = this.changes.pipe(distinctUntilChanged());
+  readonly token$: Observable<string | null> = this.changes.asObservable();
 
   /** Stores `token` (an empty string counts as no token). */
   set(token: string | null | undefined): void {
     const next = token ? token : null;
+    if (next === this.current()) return;
     this.current.set(next);
+    this.present.set(next !== null);
     this.changes.next(next);
   }
 
@@ -55,7 +58,23 @@ export class AuthTokenStore {
   }
 }
 
-/** Awaits a value that may be plain, a promise or an observable (its first value). */
-export async function settle<T>(value: MaybeAsync<T>): Promise<T> {
-  return isObservable(value) ? firstValueFrom(value) : await value;
+/**
+ * Awaits a value that may be plain, a promise or an observable (its first value; an observable
+ * that completes empty rejects, so a hook that forgets to emit is an error, not a hang).
+ */
+export function settle<T>(value: MaybeAsync<T>): Promise<T> {
+  if (!isObservable(value)) return Promise.resolve(value);
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const subscription = value.subscribe({
+      next: (v) => {
+        settled = true;
+        resolve(v);
+        subscription?.unsubscribe();
+      },
+      error: reject,
+      complete: () => settled || reject(new Error('the observable completed without a value')),
+    });
+    if (settled) subscription.unsubscribe();
+  });
 }

@@ -1,6 +1,6 @@
-import { HttpInterceptorFn, HttpRequest, HttpResponse } from '@angular/common/http';
+import { HttpEvent, HttpInterceptorFn, HttpRequest, HttpResponse } from '@angular/common/http';
 import { inject } from '@angular/core';
-import { from, switchMap, tap } from 'rxjs';
+import { Observable, Subscription, map } from 'rxjs';
 import { AUTH_SOCKET_CONFIG, ResolvedAuthSocketConfig } from '../config';
 import { pageUrl } from '../page-url';
 import { AuthTokenStore } from './auth-token-store';
@@ -27,17 +27,20 @@ export const authTokenInterceptor: HttpInterceptorFn = (request, next) => {
 
   const capture = (req: HttpRequest<unknown>) =>
     next(req).pipe(
-      tap((event) => {
-        if (!(event instanceof HttpResponse) || !event.ok) return;
-        for (const rule of config?.captureToken ?? []) {
-          if (matchesUrl(rule.url, req.urlWithParams, base)) {
-            const token = (rule.read ?? readTokenField)(event.body);
-            if (typeof token === 'string' && token.length > 0) store.set(token);
-            return;
-          }
-        }
+      map((event) => {
+        if (event instanceof HttpResponse && event.ok) captureFrom(event, req.urlWithParams);
+        return event;
       }),
     );
+  const captureFrom = (response: HttpResponse<unknown>, url: string) => {
+    for (const rule of config?.captureToken ?? []) {
+      if (matchesUrl(rule.url, url, base)) {
+        const token = (rule.read ?? readTokenField)(response.body);
+        if (typeof token === 'string' && token.length > 0) store.set(token);
+        return;
+      }
+    }
+  };
 
   const existing = bearerToken(request.headers.get('Authorization'));
   if (existing) {
@@ -47,10 +50,25 @@ export const authTokenInterceptor: HttpInterceptorFn = (request, next) => {
   if (request.headers.has('Authorization')) return capture(request);
   const withToken = (token: string | null) =>
     capture(token ? request.clone({ setHeaders: { Authorization: `Bearer ${token}` } }) : request);
-  return config?.tokenGetter ? from(store.resolve()).pipe(switchMap(withToken)) : withToken(store.token());
+  if (!config?.tokenGetter) return withToken(store.token());
+  // The getter may be async: wait for it, then send; unsubscribing meanwhile cancels the request.
+  return new Observable<HttpEvent<unknown>>((subscriber) => {
+    let inner: Subscription | null = null;
+    let cancelled = false;
+    store.resolve().then(
+      (token) => {
+        if (!cancelled) inner = withToken(token).subscribe(subscriber);
+      },
+      (cause: unknown) => subscriber.error(cause),
+    );
+    return () => {
+      cancelled = true;
+      inner?.unsubscribe();
+    };
+  });
 };
 
 function allowedOrigins(config: ResolvedAuthSocketConfig | null): readonly string[] {
   if (!config) return [];
-  return [...config.allowedOrigins, new URL(config.ticketUrl).origin];
+  return [...config.allowedOrigins, config.ticketOrigin];
 }

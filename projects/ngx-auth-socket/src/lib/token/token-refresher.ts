@@ -1,6 +1,8 @@
 import { AuthSocketRuntime } from '../runtime';
 import { readJwtExpiry, refreshAt } from './jwt';
 
+const NOTHING_SCHEDULED = (): void => undefined;
+
 /**
  * Runs the app's `refreshToken()` hook: one run at a time (a 401 and an expiry coming up share
  * it), and ahead of a JWT's `exp` when asked to.
@@ -39,9 +41,11 @@ export class TokenRefresher {
    * function (a no-op when nothing was scheduled: no hook, no `exp`, or already expired).
    */
   scheduleAhead(token: string, refreshed: (token: string) => void, failed: (cause: unknown) => void): () => void {
+    // Decoding the JWT costs more than the checks that make it pointless: do those first.
+    if (this.leadMs === false || !this.hook) return NOTHING_SCHEDULED;
     const expiresAt = readJwtExpiry(token);
     const now = this.runtime.now();
-    if (this.leadMs === false || !this.hook || expiresAt === undefined || expiresAt <= now) return () => undefined;
+    if (expiresAt === undefined || expiresAt <= now) return NOTHING_SCHEDULED;
     const handle = this.runtime.setTimeout(() => {
       this.refresh().then((next) => {
         if (next && next !== token) refreshed(next);

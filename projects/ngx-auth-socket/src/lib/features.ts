@@ -1,0 +1,80 @@
+import { InjectionToken, Provider } from '@angular/core';
+import { HeartbeatConfig, checkNumber } from './config';
+import { Heartbeat } from './connection/heartbeat';
+import { ResumeTracker } from './messaging/resume-tracker';
+import { AuthSocketRuntime } from './runtime';
+
+/** The optional features `provideAuthSocket(config, ...features)` accepts. */
+export type AuthSocketFeatureKind = 'heartbeat' | 'resume' | 'shared-tabs';
+
+/**
+ * One optional feature, made by a `with…()` function. Features are separate so an app that does
+ * not use one does not ship its code: the connection only reaches it through a DI token.
+ */
+export interface AuthSocketFeature<K extends AuthSocketFeatureKind = AuthSocketFeatureKind> {
+  /** @internal */
+  readonly ɵkind: K;
+  /** @internal */
+  readonly ɵproviders: Provider[];
+}
+
+/** What the connection needs to run a heartbeat; provided by {@link withHeartbeat}. */
+export interface HeartbeatFeature {
+  readonly timeoutMs: number;
+  start(
+    runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>,
+    ping: () => void,
+    dead: () => void,
+  ): { alive(): void; stop(): void };
+}
+
+/** @internal Null unless {@link withHeartbeat} is used. */
+export const AUTH_SOCKET_HEARTBEAT = new InjectionToken<HeartbeatFeature | null>('AUTH_SOCKET_HEARTBEAT', {
+  factory: () => null,
+});
+
+/** @internal Null unless {@link withResume} is used; makes the tracker of one service. */
+export const AUTH_SOCKET_RESUME = new InjectionToken<(() => ResumeTracker) | null>('AUTH_SOCKET_RESUME', {
+  factory: () => null,
+});
+
+/**
+ * Application-level heartbeat: while open, send `{"type":"ping"}` every `intervalMs` and declare
+ * the connection dead (error `heartbeat-timeout`, then a reconnect) when nothing at all arrives
+ * within `timeoutMs` of a ping. Browsers can take minutes to notice a dead TCP connection.
+ *
+ * @throws AuthSocketError `invalid-config` for intervals or timeouts below 1 ms.
+ * @usageNotes
+ * ```ts
+ * provideAuthSocket({ url: '/channel/' }, withHeartbeat({ intervalMs: 20_000, timeoutMs: 5_000 }))
+ * ```
+ */
+export function withHeartbeat(options: HeartbeatConfig = {}): AuthSocketFeature<'heartbeat'> {
+  const intervalMs = options.intervalMs ?? 25_000;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  checkNumber('withHeartbeat intervalMs', intervalMs, 1);
+  checkNumber('withHeartbeat timeoutMs', timeoutMs, 1);
+  const feature: HeartbeatFeature = {
+    timeoutMs,
+    start: (runtime, ping, dead) => {
+      const heartbeat = new Heartbeat(runtime, intervalMs, timeoutMs, ping, dead);
+      heartbeat.start();
+      return heartbeat;
+    },
+  };
+  return { ɵkind: 'heartbeat', ɵproviders: [{ provide: AUTH_SOCKET_HEARTBEAT, useValue: feature }] };
+}
+
+/**
+ * Resume after reconnects: remember the last `seq` of received messages, present it on the next
+ * connection (ticket request `?resume=`, or the auth frame's `resume`), drop replayed duplicates,
+ * and emit on `resync$` when the server cannot replay what was missed.
+ *
+ * @usageNotes
+ * ```ts
+ * provideAuthSocket({ url: '/channel/', delivery: { acks: true } }, withResume())
+ * ```
+ */
+export function withResume(): AuthSocketFeature<'resume'> {
+  return { ɵkind: 'resume', ɵproviders: [{ provide: AUTH_SOCKET_RESUME, useValue: () => new ResumeTracker() }] };
+}
