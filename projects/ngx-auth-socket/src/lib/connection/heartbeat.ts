@@ -6,9 +6,9 @@ import { AuthSocketRuntime } from '../runtime';
  * waits on a pong.
  */
 export class Heartbeat {
-  private pingTimer: unknown = null;
-  private deadline: unknown = null;
-  private running = false;
+  #pingTimer: unknown = null;
+  #deadline: unknown = null;
+  #running = false;
 
   constructor(
     private readonly runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>,
@@ -20,35 +20,35 @@ export class Heartbeat {
 
   start(): void {
     this.stop();
-    this.running = true;
-    this.schedulePing();
+    this.#running = true;
+    this.#schedulePing();
   }
 
   /** A frame arrived: the connection is alive. */
   alive(): void {
-    if (this.deadline === null) return;
-    this.runtime.clearTimeout(this.deadline);
-    this.deadline = null;
+    if (this.#deadline === null) return;
+    this.runtime.clearTimeout(this.#deadline);
+    this.#deadline = null;
   }
 
   stop(): void {
-    this.running = false;
-    for (const handle of [this.pingTimer, this.deadline]) if (handle !== null) this.runtime.clearTimeout(handle);
-    this.pingTimer = this.deadline = null;
+    this.#running = false;
+    for (const handle of [this.#pingTimer, this.#deadline]) if (handle !== null) this.runtime.clearTimeout(handle);
+    this.#pingTimer = this.#deadline = null;
   }
 
-  private schedulePing(): void {
-    this.pingTimer = this.runtime.setTimeout(() => {
-      this.pingTimer = null;
-      if (this.deadline === null) {
-        this.deadline = this.runtime.setTimeout(() => {
-          this.deadline = null;
+  #schedulePing(): void {
+    this.#pingTimer = this.runtime.setTimeout(() => {
+      this.#pingTimer = null;
+      if (this.#deadline === null) {
+        this.#deadline = this.runtime.setTimeout(() => {
+          this.#deadline = null;
           this.stop();
           this.dead();
         }, this.timeoutMs);
       }
       this.ping();
-      if (this.running) this.schedulePing();
+      if (this.#running) this.#schedulePing();
     }, this.intervalMs);
   }
 }

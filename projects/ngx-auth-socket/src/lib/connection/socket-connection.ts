@@ -60,156 +60,157 @@ interface Attempt {
  * failure goes through `classifyFailure()` and every delay through `nextDelay()`.
  */
 export class SocketConnection {
-  private current: ConnectionState = { kind: 'idle' };
-  private readonly stateSubject = new BehaviorSubject<ConnectionState>(this.current);
-  readonly state$ = this.stateSubject.asObservable();
+  #current: ConnectionState = { kind: 'idle' };
+  readonly #stateSubject = new BehaviorSubject<ConnectionState>(this.#current);
+  readonly state$ = this.#stateSubject.asObservable();
 
-  private readonly outbox: Outbox;
-  private attempt: Attempt | null = null;
-  private retryTimer: unknown = null;
-  private idleTimer: unknown = null;
-  private stableTimer: unknown = null;
+  readonly #outbox: Outbox;
+  #attempt: Attempt | null = null;
+  /** Handles of the retry delay, the idle close and the stability (backoff reset) timers. */
+  readonly #timers: { retry: unknown; idle: unknown; stable: unknown } = { retry: null, idle: null, stable: null };
   /** Failed attempts since the connection was last stable; drives the backoff. */
-  private failures = 0;
+  #failures = 0;
   /** `auto` mode learned that the server has no ticket endpoint (kept for this instance). */
-  private ticketEndpointMissing = false;
+  #ticketEndpointMissing = false;
   /** The refresh hook ran since the connection was last stable; it runs once per streak. */
-  private refreshUsed = false;
-  private subscribers = 0;
-  private connectRequested = false;
-  private destroyed = false;
-  private readonly stopWatchingNetwork: () => void;
-  private readonly refresher: TokenRefresher;
-  private readonly resume: ResumeTracker | null;
+  #refreshUsed = false;
+  #subscribers = 0;
+  #connectRequested = false;
+  #destroyed = false;
+  readonly #stopWatchingNetwork: () => void;
+  readonly #refresher: TokenRefresher;
+  readonly #resume: ResumeTracker | null;
   /** Whether acks, pongs or resume answers can arrive: otherwise no frame is a protocol frame. */
-  private readonly protocolFrames: boolean;
+  readonly #protocolFrames: boolean;
 
-  constructor(
-    private readonly ports: ConnectionPorts,
-    /** False on the server platform: nothing ever connects there. */
-    private readonly enabled: boolean,
-  ) {
-    this.outbox = new Outbox(ports.config.outboxLimit, ports.config.delivery.messageTtlMs, ports.runtime);
-    this.refresher = new TokenRefresher(ports.refresh, ports.runtime, ports.config.refreshBeforeExpiryMs);
-    this.resume = ports.resume;
-    this.protocolFrames = ports.config.delivery.acks || ports.heartbeat !== null || ports.resume !== null;
-    this.stopWatchingNetwork = enabled
+  readonly #ports: ConnectionPorts;
+  /** False on the server platform: nothing ever connects there. */
+  readonly #enabled: boolean;
+
+  constructor(ports: ConnectionPorts, enabled: boolean) {
+    this.#ports = ports;
+    this.#enabled = enabled;
+    this.#outbox = new Outbox(ports.config.outboxLimit, ports.config.delivery.messageTtlMs, ports.runtime);
+    this.#refresher = new TokenRefresher(ports.refresh, ports.runtime, ports.config.refreshBeforeExpiryMs);
+    this.#resume = ports.resume;
+    this.#protocolFrames = ports.config.delivery.acks || ports.heartbeat !== null || ports.resume !== null;
+    this.#stopWatchingNetwork = enabled
       ? ports.runtime.watchNetwork({
-          online: () => this.onOnline(),
-          offline: () => this.onOffline(),
-          resumed: () => this.onResumed(),
+          online: () => this.#onOnline(),
+          offline: () => this.#onOffline(),
+          resumed: () => this.#onResumed(),
         })
       : () => undefined;
   }
 
   get state(): ConnectionState {
-    return this.current;
+    return this.#current;
   }
 
   // ---- demand ------------------------------------------------------------------------------
 
   /** A message stream gained (+1) or lost (-1) a subscriber. */
   subscribersChanged(delta: 1 | -1): void {
-    this.subscribers += delta;
+    this.#subscribers += delta;
     this.reviewDemand();
   }
 
   /** Connect now and stay connected without subscribers, until `disconnect()`. */
   connect(): void {
-    if (this.destroyed || !this.enabled) return;
-    this.connectRequested = true;
-    const kind = this.current.kind;
-    if (isStopped(this.current) || kind === 'reconnecting' || kind === 'waiting-for-network') {
-      this.resetStreak();
-      this.start(1);
+    if (this.#destroyed || !this.#enabled) return;
+    this.#connectRequested = true;
+    const kind = this.#current.kind;
+    if (isStopped(this.#current) || kind === 'reconnecting' || kind === 'waiting-for-network') {
+      this.#resetStreak();
+      this.#start(1);
     }
   }
 
   /** Close (1000) and stay closed until `connect()`; queued messages are rejected. */
   disconnect(): void {
-    this.connectRequested = false;
-    this.teardown('client disconnect');
-    this.cancelQueued('disconnect() was called');
-    this.setState({ kind: 'closed', reason: 'client' });
+    this.#connectRequested = false;
+    this.#teardown('client disconnect');
+    this.#cancelQueued('disconnect() was called');
+    this.#setState({ kind: 'closed', reason: 'client' });
   }
 
   /** Releases every socket, timer and listener; the instance is unusable afterwards. */
   destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    this.teardown('client destroyed');
-    this.cancelQueued('the socket service was destroyed');
-    this.stopWatchingNetwork();
-    this.clearTimer('idleTimer');
-    this.stateSubject.complete();
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#teardown('client destroyed');
+    this.#cancelQueued('the socket service was destroyed');
+    this.#stopWatchingNetwork();
+    this.#clearTimer('idle');
+    this.#stateSubject.complete();
   }
 
-  private wanted(): boolean {
+  #wanted(): boolean {
     return (
-      this.enabled &&
-      !this.destroyed &&
-      (this.subscribers > 0 || this.connectRequested || this.ports.config.keepAlive || this.outbox.size > 0)
+      this.#enabled &&
+      !this.#destroyed &&
+      (this.#subscribers > 0 || this.#connectRequested || this.#ports.config.keepAlive || this.#outbox.size > 0)
     );
   }
 
   /** Starts when there is demand and nothing running; schedules the idle close when demand is gone. */
   reviewDemand(): void {
-    if (this.destroyed) return;
-    if (this.wanted()) {
-      this.clearTimer('idleTimer');
-      if (this.current.kind === 'idle') {
-        this.resetStreak();
-        this.start(1);
+    if (this.#destroyed) return;
+    if (this.#wanted()) {
+      this.#clearTimer('idle');
+      if (this.#current.kind === 'idle') {
+        this.#resetStreak();
+        this.#start(1);
       }
       return;
     }
-    if (isStopped(this.current) || this.idleTimer !== null) return;
-    this.idleTimer = this.ports.runtime.setTimeout(() => {
-      this.idleTimer = null;
-      if (this.wanted()) return;
-      this.teardown('no subscribers');
-      this.setState({ kind: 'idle' });
-    }, this.ports.config.idleCloseDelayMs);
+    if (isStopped(this.#current) || this.#timers.idle !== null) return;
+    this.#timers.idle = this.#ports.runtime.setTimeout(() => {
+      this.#timers.idle = null;
+      if (this.#wanted()) return;
+      this.#teardown('no subscribers');
+      this.#setState({ kind: 'idle' });
+    }, this.#ports.config.idleCloseDelayMs);
   }
 
   // ---- token -------------------------------------------------------------------------------
 
   /** The token store changed. `null` is a logout: close at once and deliver nothing more. */
   tokenChanged(token: string | null): void {
-    if (this.destroyed) return;
+    if (this.#destroyed) return;
     if (token === null) {
-      this.teardown('logout');
-      this.cancelQueued('the token was cleared (logout)');
-      this.resetStreak();
-      this.setState({ kind: 'idle' });
+      this.#teardown('logout');
+      this.#cancelQueued('the token was cleared (logout)');
+      this.#resetStreak();
+      this.#setState({ kind: 'idle' });
       return;
     }
-    const state = this.current;
+    const state = this.#current;
     switch (state.kind) {
       case 'idle':
       case 'unauthorized':
-        if (this.wanted()) {
-          this.resetStreak();
-          this.start(1);
+        if (this.#wanted()) {
+          this.#resetStreak();
+          this.#start(1);
         }
         return;
       case 'closed':
         // A new identity may be allowed where the old one was forbidden; a client close stays.
-        if (state.reason !== 'client' && this.wanted()) {
-          this.resetStreak();
-          this.start(1);
+        if (state.reason !== 'client' && this.#wanted()) {
+          this.#resetStreak();
+          this.#start(1);
         }
         return;
       case 'fetching-ticket':
       case 'connecting':
       case 'authenticating':
-        if (this.attempt && this.attempt.token !== token) {
-          this.teardown('token changed');
-          this.start(state.attempt);
+        if (this.#attempt && this.#attempt.token !== token) {
+          this.#teardown('token changed');
+          this.#start(state.attempt);
         }
         return;
       case 'open':
-        if (this.attempt && this.attempt.token !== token) this.applyTokenChange(token, state.mode);
+        if (this.#attempt && this.#attempt.token !== token) this.#applyTokenChange(token, state.mode);
         return;
       case 'refreshing-token':
       case 'reconnecting':
@@ -219,98 +220,98 @@ export class SocketConnection {
     }
   }
 
-  private applyTokenChange(token: string, mode: ActiveAuthMode, forceReauth = false): void {
-    const attempt = this.attempt!;
-    const policy = forceReauth ? 'reauth' : (this.ports.config.onTokenChange ?? (mode === 'first-message' ? 'reauth' : 'reconnect'));
+  #applyTokenChange(token: string, mode: ActiveAuthMode, forceReauth = false): void {
+    const attempt = this.#attempt!;
+    const policy = forceReauth ? 'reauth' : (this.#ports.config.onTokenChange ?? (mode === 'first-message' ? 'reauth' : 'reconnect'));
     if (policy === 'reconnect') {
-      this.teardown('token changed');
-      this.start(1);
+      this.#teardown('token changed');
+      this.#start(1);
       return;
     }
     attempt.token = token;
-    this.scheduleProactiveRefresh(attempt);
-    if (!this.sendAuthFrame(attempt, token)) return;
-    if (this.ports.config.firstMessage.waitForAck) {
+    this.#scheduleProactiveRefresh(attempt);
+    if (!this.#sendAuthFrame(attempt, token)) return;
+    if (this.#ports.config.firstMessage.waitForAck) {
       attempt.reauthPending = true;
-      this.setDeadline(attempt, this.ports.config.firstMessage.ackTimeoutMs, () =>
-        this.fail({ source: 'timeout', phase: 'auth' }, new AuthSocketError('auth-timeout', 'the server did not acknowledge re-authentication in time')),
+      this.#setDeadline(attempt, this.#ports.config.firstMessage.ackTimeoutMs, () =>
+        this.#fail({ source: 'timeout', phase: 'auth' }, new AuthSocketError('auth-timeout', 'the server did not acknowledge re-authentication in time')),
       );
     }
   }
 
   // ---- network -----------------------------------------------------------------------------
 
-  private onOnline(): void {
-    const state = this.current;
-    if (state.kind === 'reconnecting' || state.kind === 'waiting-for-network') this.start(state.attempt);
+  #onOnline(): void {
+    const state = this.#current;
+    if (state.kind === 'reconnecting' || state.kind === 'waiting-for-network') this.#start(state.attempt);
   }
 
-  private onOffline(): void {
-    const state = this.current;
+  #onOffline(): void {
+    const state = this.#current;
     if (state.kind === 'reconnecting') {
-      this.clearTimer('retryTimer');
-      this.setState({ kind: 'waiting-for-network', attempt: state.attempt });
+      this.#clearTimer('retry');
+      this.#setState({ kind: 'waiting-for-network', attempt: state.attempt });
     }
   }
 
-  private onResumed(): void {
-    const state = this.current;
-    if (state.kind === 'reconnecting' && this.ports.runtime.isOnline()) this.start(state.attempt);
+  #onResumed(): void {
+    const state = this.#current;
+    if (state.kind === 'reconnecting' && this.#ports.runtime.isOnline()) this.#start(state.attempt);
   }
 
   // ---- sending -----------------------------------------------------------------------------
 
   /** Writes `message` now when open, else queues it; the receipt reports its fate. */
   send(message: unknown): Observable<SendReceipt> {
-    const state = this.current;
-    if (state.kind === 'closed' || state.kind === 'unauthorized' || !this.enabled || this.destroyed) {
-      return this.rejectSend(new AuthSocketError('send-cancelled', `cannot send while the connection is ${state.kind}; call connect() first`));
+    const state = this.#current;
+    if (state.kind === 'closed' || state.kind === 'unauthorized' || !this.#enabled || this.#destroyed) {
+      return this.#rejectSend(new AuthSocketError('send-cancelled', `cannot send while the connection is ${state.kind}; call connect() first`));
     }
     let ackId: string | null = null;
-    if (this.ports.config.delivery.acks) {
+    if (this.#ports.config.delivery.acks) {
       if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-        return this.rejectSend(new AuthSocketError('encode-failed', 'with delivery.acks every message must be an object (it carries an id)'));
+        return this.#rejectSend(new AuthSocketError('encode-failed', 'with delivery.acks every message must be an object (it carries an id)'));
       }
       const own = (message as { id?: unknown }).id;
-      ackId = typeof own === 'string' && own.length > 0 ? own : this.ports.runtime.randomId();
+      ackId = typeof own === 'string' && own.length > 0 ? own : this.#ports.runtime.randomId();
       if (ackId !== own) message = { ...message, id: ackId };
     }
-    const frame = encodeMessage(message, this.ports.config.serializer);
-    if (frame instanceof AuthSocketError) return this.rejectSend(frame);
-    const receipt = this.outbox.add(frame, ackId, state.kind === 'open' ? (frame) => this.write(frame) : null);
+    const frame = encodeMessage(message, this.#ports.config.serializer);
+    if (frame instanceof AuthSocketError) return this.#rejectSend(frame);
+    const receipt = this.#outbox.add(frame, ackId, state.kind === 'open' ? (frame) => this.#write(frame) : null);
     if (!receipt) {
-      return this.rejectSend(new AuthSocketError('outbox-full', `outbox is full (${this.ports.config.outboxLimit} messages not yet written or acknowledged)`));
+      return this.#rejectSend(new AuthSocketError('outbox-full', `outbox is full (${this.#ports.config.outboxLimit} messages not yet written or acknowledged)`));
     }
-    if (this.outbox.hasUnwritten) this.reviewDemand();
+    if (this.#outbox.hasUnwritten) this.reviewDemand();
     return receipt;
   }
 
-  private rejectSend(error: AuthSocketError): Observable<never> {
-    this.ports.report(error);
+  #rejectSend(error: AuthSocketError): Observable<never> {
+    this.#ports.report(error);
     return new Observable<never>((subscriber) => subscriber.error(error));
   }
 
-  private write(frame: OutgoingFrame): boolean {
-    const socket = this.attempt?.socket;
-    if (this.current.kind !== 'open' || !socket || socket.readyState !== WS_OPEN) return false;
+  #write(frame: OutgoingFrame): boolean {
+    const socket = this.#attempt?.socket;
+    if (this.#current.kind !== 'open' || !socket || socket.readyState !== WS_OPEN) return false;
     socket.send(frame);
     return true;
   }
 
-  private cancelQueued(why: string): void {
-    const count = this.outbox.size;
+  #cancelQueued(why: string): void {
+    const count = this.#outbox.size;
     if (count === 0) return;
     const error = new AuthSocketError('send-cancelled', `${count} message(s) were not sent or not acknowledged: ${why}`);
-    this.outbox.rejectAll(error);
-    this.ports.report(error);
+    this.#outbox.rejectAll(error);
+    this.#ports.report(error);
   }
 
   // ---- attempts ----------------------------------------------------------------------------
 
   /** Starts attempt `number`: read the token, then a ticket or first-message auth. */
-  private start(number: number): void {
-    this.clearTimer('retryTimer');
-    this.teardown('restarting');
+  #start(number: number): void {
+    this.#clearTimer('retry');
+    this.#teardown('restarting');
     const attempt: Attempt = {
       number,
       token: null,
@@ -322,166 +323,166 @@ export class SocketConnection {
       heartbeat: null,
       cancelRefresh: () => undefined,
     };
-    this.attempt = attempt;
-    const mode = this.modeForNextAttempt();
-    this.setState(mode === 'ticket' ? { kind: 'fetching-ticket', attempt: number } : { kind: 'connecting', attempt: number, mode });
-    const token = this.ports.readToken();
+    this.#attempt = attempt;
+    const mode = this.#modeForNextAttempt();
+    this.#setState(mode === 'ticket' ? { kind: 'fetching-ticket', attempt: number } : { kind: 'connecting', attempt: number, mode });
+    const token = this.#ports.readToken();
     if (token instanceof Promise) {
       token.then(
-        (value) => this.attempt === attempt && this.withToken(attempt, value),
+        (value) => this.#attempt === attempt && this.#withToken(attempt, value),
         (cause: unknown) =>
-          this.attempt === attempt &&
-          this.fail({ source: 'timeout', phase: 'ticket' }, new AuthSocketError('ticket-failed', 'tokenGetter failed', { cause })),
+          this.#attempt === attempt &&
+          this.#fail({ source: 'timeout', phase: 'ticket' }, new AuthSocketError('ticket-failed', 'tokenGetter failed', { cause })),
       );
     } else {
-      this.withToken(attempt, token);
+      this.#withToken(attempt, token);
     }
   }
 
-  private modeForNextAttempt(): ActiveAuthMode {
-    const auth = this.ports.config.auth;
-    return auth === 'first-message' || (auth === 'auto' && this.ticketEndpointMissing) ? 'first-message' : 'ticket';
+  #modeForNextAttempt(): ActiveAuthMode {
+    const auth = this.#ports.config.auth;
+    return auth === 'first-message' || (auth === 'auto' && this.#ticketEndpointMissing) ? 'first-message' : 'ticket';
   }
 
-  private withToken(attempt: Attempt, token: string | null): void {
+  #withToken(attempt: Attempt, token: string | null): void {
     if (!token) {
       // Nothing to authenticate with: wait for the token store (a login) to start again.
-      this.teardown('no token');
-      this.setState({ kind: 'idle' });
+      this.#teardown('no token');
+      this.#setState({ kind: 'idle' });
       return;
     }
     attempt.token = token;
-    attempt.mode = this.modeForNextAttempt();
+    attempt.mode = this.#modeForNextAttempt();
     if (attempt.mode === 'first-message') {
-      this.openSocket(attempt, this.ports.config.url);
+      this.#openSocket(attempt, this.#ports.config.url);
       return;
     }
-    this.setDeadline(attempt, this.ports.config.ticketTimeoutMs, () =>
-      this.fail({ source: 'timeout', phase: 'ticket' }, new AuthSocketError('ticket-failed', `ticket request timed out after ${this.ports.config.ticketTimeoutMs} ms`)),
+    this.#setDeadline(attempt, this.#ports.config.ticketTimeoutMs, () =>
+      this.#fail({ source: 'timeout', phase: 'ticket' }, new AuthSocketError('ticket-failed', `ticket request timed out after ${this.#ports.config.ticketTimeoutMs} ms`)),
     );
-    attempt.ticketRequest = this.ports.fetchTicket(token, this.resume?.point).subscribe({
-      next: (ticket) => this.withTicket(attempt, ticket),
-      error: (error: unknown) => this.ticketFailed(attempt, error),
+    attempt.ticketRequest = this.#ports.fetchTicket(token, this.#resume?.point).subscribe({
+      next: (ticket) => this.#withTicket(attempt, ticket),
+      error: (error: unknown) => this.#ticketFailed(attempt, error),
     });
   }
 
-  private ticketFailed(attempt: Attempt, error: unknown): void {
-    if (this.attempt !== attempt) return;
+  #ticketFailed(attempt: Attempt, error: unknown): void {
+    if (this.#attempt !== attempt) return;
     const typed = error instanceof AuthSocketError ? error : new AuthSocketError('ticket-failed', 'ticket request failed', { cause: error });
     const failure: Failure =
       typed.code === 'ticket-invalid' ? { source: 'ticket-body' } : { source: 'ticket-http', status: typed.status ?? 0 };
-    this.fail(failure, typed);
+    this.#fail(failure, typed);
   }
 
-  private withTicket(attempt: Attempt, ticket: Ticket): void {
-    if (this.attempt !== attempt || attempt.socket) return;
-    this.clearDeadline(attempt);
+  #withTicket(attempt: Attempt, ticket: Ticket): void {
+    if (this.#attempt !== attempt || attempt.socket) return;
+    this.#clearDeadline(attempt);
     // Tickets are single use and short-lived: an expired one is never presented; fetch another.
-    if (!isTicketUsable(ticket, this.ports.runtime.now())) {
-      this.fail({ source: 'ticket-expired' }, new AuthSocketError('ticket-expired', 'the ticket expired before it could be used'));
+    if (!isTicketUsable(ticket, this.#ports.runtime.now())) {
+      this.#fail({ source: 'ticket-expired' }, new AuthSocketError('ticket-expired', 'the ticket expired before it could be used'));
       return;
     }
-    this.openSocket(attempt, withQueryParam(this.ports.config.url, this.ports.config.ticketParam, ticket.value));
+    this.#openSocket(attempt, withQueryParam(this.#ports.config.url, this.#ports.config.ticketParam, ticket.value));
   }
 
-  private openSocket(attempt: Attempt, url: string): void {
+  #openSocket(attempt: Attempt, url: string): void {
     const mode = attempt.mode!;
-    this.setState({ kind: 'connecting', attempt: attempt.number, mode });
-    const { config, runtime } = this.ports;
+    this.#setState({ kind: 'connecting', attempt: attempt.number, mode });
+    const { config, runtime } = this.#ports;
     let socket: SocketLike;
     try {
       const protocols = config.protocols === undefined ? undefined : typeof config.protocols === 'string' ? config.protocols : [...config.protocols];
       socket = runtime.createSocket(url, protocols);
     } catch (cause) {
-      this.fail({ source: 'close', code: 1006, clientInitiated: false }, new AuthSocketError('socket-closed', 'the WebSocket could not be created', { cause, closeCode: 1006 }));
+      this.#fail({ source: 'close', code: 1006, clientInitiated: false }, new AuthSocketError('socket-closed', 'the WebSocket could not be created', { cause, closeCode: 1006 }));
       return;
     }
     attempt.socket = socket;
     socket.binaryType = 'arraybuffer';
-    this.setDeadline(attempt, config.connectTimeoutMs, () =>
-      this.fail({ source: 'timeout', phase: 'connect' }, new AuthSocketError('connect-timeout', `the socket did not open within ${config.connectTimeoutMs} ms`)),
+    this.#setDeadline(attempt, config.connectTimeoutMs, () =>
+      this.#fail({ source: 'timeout', phase: 'connect' }, new AuthSocketError('connect-timeout', `the socket did not open within ${config.connectTimeoutMs} ms`)),
     );
-    socket.onopen = () => this.socketOpened(attempt);
-    socket.onmessage = (event: MessageEvent) => this.frameReceived(attempt, event.data);
-    socket.onclose = (event: CloseEvent) => this.socketClosed(attempt, event.code, event.reason);
+    socket.onopen = () => this.#socketOpened(attempt);
+    socket.onmessage = (event: MessageEvent) => this.#frameReceived(attempt, event.data);
+    socket.onclose = (event: CloseEvent) => this.#socketClosed(attempt, event.code, event.reason);
     // An error event is always followed by a close event, which carries what we act on.
     socket.onerror = () => undefined;
   }
 
-  private socketOpened(attempt: Attempt): void {
-    if (this.attempt !== attempt) return;
-    this.clearDeadline(attempt);
+  #socketOpened(attempt: Attempt): void {
+    if (this.#attempt !== attempt) return;
+    this.#clearDeadline(attempt);
     if (attempt.mode === 'ticket') {
-      this.becomeOpen(attempt);
+      this.#becomeOpen(attempt);
       return;
     }
-    if (!this.sendAuthFrame(attempt, attempt.token!)) return;
-    const { waitForAck, ackTimeoutMs } = this.ports.config.firstMessage;
+    if (!this.#sendAuthFrame(attempt, attempt.token!)) return;
+    const { waitForAck, ackTimeoutMs } = this.#ports.config.firstMessage;
     if (!waitForAck) {
-      this.becomeOpen(attempt);
+      this.#becomeOpen(attempt);
       return;
     }
-    this.setState({ kind: 'authenticating', attempt: attempt.number });
-    this.setDeadline(attempt, ackTimeoutMs, () =>
-      this.fail({ source: 'timeout', phase: 'auth' }, new AuthSocketError('auth-timeout', `the server did not acknowledge authentication within ${ackTimeoutMs} ms`)),
+    this.#setState({ kind: 'authenticating', attempt: attempt.number });
+    this.#setDeadline(attempt, ackTimeoutMs, () =>
+      this.#fail({ source: 'timeout', phase: 'auth' }, new AuthSocketError('auth-timeout', `the server did not acknowledge authentication within ${ackTimeoutMs} ms`)),
     );
   }
 
   /** Sends the auth frame as the socket's next frame; false (and a failure) when it cannot. */
-  private sendAuthFrame(attempt: Attempt, token: string): boolean {
-    const { firstMessage, serializer } = this.ports.config;
-    const frame = encodeMessage(firstMessage.buildAuthMessage(token, { resume: this.resume?.point }), serializer);
+  #sendAuthFrame(attempt: Attempt, token: string): boolean {
+    const { firstMessage, serializer } = this.#ports.config;
+    const frame = encodeMessage(firstMessage.buildAuthMessage(token, { resume: this.#resume?.point }), serializer);
     if (frame instanceof AuthSocketError) {
-      this.ports.report(frame);
-      this.teardown('auth message could not be encoded');
-      this.setState({ kind: 'closed', reason: 'client', error: frame });
+      this.#ports.report(frame);
+      this.#teardown('auth message could not be encoded');
+      this.#setState({ kind: 'closed', reason: 'client', error: frame });
       return false;
     }
     attempt.socket!.send(frame);
     return true;
   }
 
-  private frameReceived(attempt: Attempt, data: unknown): void {
-    if (this.attempt !== attempt) return;
-    const message = decodeFrame(data, this.ports.config.serializer);
+  #frameReceived(attempt: Attempt, data: unknown): void {
+    if (this.#attempt !== attempt) return;
+    const message = decodeFrame(data, this.#ports.config.serializer);
     if (message instanceof AuthSocketError) {
-      this.ports.report(message);
+      this.#ports.report(message);
       return;
     }
     attempt.heartbeat?.alive();
-    if (this.protocolFrames && this.consumeProtocolFrame(message)) return;
-    const { isAck, isRejection } = this.ports.config.firstMessage;
-    if ((attempt.reauthPending || this.current.kind === 'authenticating') && isAck(message)) {
+    if (this.#protocolFrames && this.#consumeProtocolFrame(message)) return;
+    const { isAck, isRejection } = this.#ports.config.firstMessage;
+    if ((attempt.reauthPending || this.#current.kind === 'authenticating') && isAck(message)) {
       if (attempt.reauthPending) {
         attempt.reauthPending = false;
-        this.clearDeadline(attempt);
+        this.#clearDeadline(attempt);
       } else {
-        this.becomeOpen(attempt);
+        this.#becomeOpen(attempt);
       }
       return;
     }
     if (isRejection(message)) {
       const reason = typeof message['reason'] === 'string' ? message['reason'] : undefined;
-      this.fail({ source: 'auth-rejected' }, new AuthSocketError('auth-rejected', `the server rejected the token${reason ? `: ${reason}` : ''}`, { reason }));
+      this.#fail({ source: 'auth-rejected' }, new AuthSocketError('auth-rejected', `the server rejected the token${reason ? `: ${reason}` : ''}`, { reason }));
       return;
     }
     // A replay may repeat what this client already has: deliver each seq once.
-    if (this.resume !== null && !this.resume.accept(message)) return;
-    this.ports.deliver(message);
+    if (this.#resume !== null && !this.#resume.accept(message)) return;
+    this.#ports.deliver(message);
   }
 
   /** Frames of the delivery protocol (acks, pongs, resume answers): handled here, not delivered. */
-  private consumeProtocolFrame(message: SocketMessage): boolean {
-    if (message.type === 'ack') return this.ports.config.delivery.acks && typeof message['id'] === 'string' && this.outbox.acknowledge(message['id']);
-    if (message.type === 'pong') return this.ports.heartbeat !== null;
-    if (this.resume === null) return false;
-    const { consumed, resync } = this.resume.answer(message);
-    if (resync) this.ports.resyncNeeded(resync);
+  #consumeProtocolFrame(message: SocketMessage): boolean {
+    if (message.type === 'ack') return this.#ports.config.delivery.acks && typeof message['id'] === 'string' && this.#outbox.acknowledge(message['id']);
+    if (message.type === 'pong') return this.#ports.heartbeat !== null;
+    if (this.#resume === null) return false;
+    const { consumed, resync } = this.#resume.answer(message);
+    if (resync) this.#ports.resyncNeeded(resync);
     return consumed;
   }
 
-  private socketClosed(attempt: Attempt, code: number, reason: string): void {
-    if (this.attempt !== attempt) return;
+  #socketClosed(attempt: Attempt, code: number, reason: string): void {
+    if (this.#attempt !== attempt) return;
     attempt.socket = null;
     const retryAfterMs = retryHintFromReason(reason);
     const error =
@@ -490,32 +491,32 @@ export class SocketConnection {
         : code === CLOSE_FORBIDDEN
           ? new AuthSocketError('forbidden', `the server closed the socket as forbidden (${code})`, { closeCode: code, reason })
           : new AuthSocketError('socket-closed', `the socket closed (${code}${reason ? ` ${reason}` : ''})`, { closeCode: code, reason, retryAfterMs });
-    this.fail({ source: 'close', code, clientInitiated: false }, error);
+    this.#fail({ source: 'close', code, clientInitiated: false }, error);
   }
 
-  private becomeOpen(attempt: Attempt): void {
-    this.clearDeadline(attempt);
-    this.setState({ kind: 'open', mode: attempt.mode!, since: this.ports.runtime.now() });
-    this.clearTimer('stableTimer');
-    this.stableTimer = this.ports.runtime.setTimeout(() => {
-      this.stableTimer = null;
-      this.resetStreak();
-    }, this.ports.config.reconnect.resetAfterMs);
-    this.startHeartbeat(attempt);
-    this.scheduleProactiveRefresh(attempt);
-    this.outbox.resendUnacknowledged();
-    this.outbox.flush((frame) => this.write(frame));
+  #becomeOpen(attempt: Attempt): void {
+    this.#clearDeadline(attempt);
+    this.#setState({ kind: 'open', mode: attempt.mode!, since: this.#ports.runtime.now() });
+    this.#clearTimer('stable');
+    this.#timers.stable = this.#ports.runtime.setTimeout(() => {
+      this.#timers.stable = null;
+      this.#resetStreak();
+    }, this.#ports.config.reconnect.resetAfterMs);
+    this.#startHeartbeat(attempt);
+    this.#scheduleProactiveRefresh(attempt);
+    this.#outbox.resendUnacknowledged();
+    this.#outbox.flush((frame) => this.#write(frame));
   }
 
-  private startHeartbeat(attempt: Attempt): void {
-    const feature = this.ports.heartbeat;
+  #startHeartbeat(attempt: Attempt): void {
+    const feature = this.#ports.heartbeat;
     if (!feature) return;
-    const ping = encodeMessage({ type: 'ping' }, this.ports.config.serializer);
+    const ping = encodeMessage({ type: 'ping' }, this.#ports.config.serializer);
     attempt.heartbeat = feature.start(
-      this.ports.runtime,
-      () => !(ping instanceof AuthSocketError) && this.write(ping),
+      this.#ports.runtime,
+      () => !(ping instanceof AuthSocketError) && this.#write(ping),
       () =>
-        this.fail(
+        this.#fail(
           { source: 'timeout', phase: 'heartbeat' },
           new AuthSocketError('heartbeat-timeout', `no answer to a heartbeat ping within ${feature.timeoutMs} ms`),
         ),
@@ -523,131 +524,131 @@ export class SocketConnection {
   }
 
   /** With a refresh hook and a JWT `exp`: refresh ahead of expiry and re-authenticate in band. */
-  private scheduleProactiveRefresh(attempt: Attempt): void {
+  #scheduleProactiveRefresh(attempt: Attempt): void {
     attempt.cancelRefresh();
     if (!attempt.token) return;
-    attempt.cancelRefresh = this.refresher.scheduleAhead(
+    attempt.cancelRefresh = this.#refresher.scheduleAhead(
       attempt.token,
       (token) => {
-        const state = this.current;
-        if (this.attempt !== attempt || state.kind !== 'open' || token === attempt.token) return;
+        const state = this.#current;
+        if (this.#attempt !== attempt || state.kind !== 'open' || token === attempt.token) return;
         // Store after re-authenticating, so the store's change finds the attempt already on it.
-        this.applyTokenChange(token, state.mode, true);
-        this.ports.storeToken(token);
+        this.#applyTokenChange(token, state.mode, true);
+        this.#ports.storeToken(token);
       },
       // A failed early refresh is not fatal: the server's 4001 at expiry takes the normal path.
-      (cause: unknown) => this.ports.report(new AuthSocketError('unauthorized', 'refreshToken() failed before expiry', { cause })),
+      (cause: unknown) => this.#ports.report(new AuthSocketError('unauthorized', 'refreshToken() failed before expiry', { cause })),
     );
   }
 
   // ---- failures ----------------------------------------------------------------------------
 
-  private fail(failure: Failure, error: AuthSocketError): void {
-    const decision = classifyFailure(failure, this.ports.config.auth);
+  #fail(failure: Failure, error: AuthSocketError): void {
+    const decision = classifyFailure(failure, this.#ports.config.auth);
     if (decision === 'none') return;
-    const failedToken = this.attempt?.token ?? null;
-    const number = this.attempt?.number ?? 1;
-    this.teardown(decision === 'forbidden' ? 'forbidden' : 'attempt failed');
+    const failedToken = this.#attempt?.token ?? null;
+    const number = this.#attempt?.number ?? 1;
+    this.#teardown(decision === 'forbidden' ? 'forbidden' : 'attempt failed');
     switch (decision) {
       case 'fallback':
         // The server has no ticket endpoint: use first-message auth from now on, without delay.
-        this.ticketEndpointMissing = true;
-        this.start(number);
+        this.#ticketEndpointMissing = true;
+        this.#start(number);
         return;
       case 'forbidden':
-        this.ports.report(error);
-        this.cancelQueued('the server forbade the connection');
-        this.setState({ kind: 'closed', reason: 'forbidden', error });
+        this.#ports.report(error);
+        this.#cancelQueued('the server forbade the connection');
+        this.#setState({ kind: 'closed', reason: 'forbidden', error });
         return;
       case 'unauthorized':
-        this.ports.report(error);
-        this.unauthorized(number, failedToken, error);
+        this.#ports.report(error);
+        this.#unauthorized(number, failedToken, error);
         return;
       case 'retry':
-        this.ports.report(error);
-        this.scheduleRetry(error);
+        this.#ports.report(error);
+        this.#scheduleRetry(error);
         return;
     }
   }
 
-  private unauthorized(number: number, failedToken: string | null, error: AuthSocketError): void {
-    if (this.refresher.available && !this.refreshUsed) {
-      this.refreshUsed = true;
-      this.setState({ kind: 'refreshing-token', attempt: number });
-      const pending = this.current;
-      this.refresher.refresh().then(
+  #unauthorized(number: number, failedToken: string | null, error: AuthSocketError): void {
+    if (this.#refresher.available && !this.#refreshUsed) {
+      this.#refreshUsed = true;
+      this.#setState({ kind: 'refreshing-token', attempt: number });
+      const pending = this.#current;
+      this.#refresher.refresh().then(
         (token) => {
-          if (this.current !== pending) return;
+          if (this.#current !== pending) return;
           if (token && token !== failedToken) {
-            this.ports.storeToken(token);
-            this.start(number);
+            this.#ports.storeToken(token);
+            this.#start(number);
           } else {
-            this.giveUpUntilNewToken(error);
+            this.#giveUpUntilNewToken(error);
           }
         },
         (cause: unknown) => {
-          if (this.current !== pending) return;
-          this.ports.report(new AuthSocketError('unauthorized', 'refreshToken() failed', { cause }));
-          this.giveUpUntilNewToken(error);
+          if (this.#current !== pending) return;
+          this.#ports.report(new AuthSocketError('unauthorized', 'refreshToken() failed', { cause }));
+          this.#giveUpUntilNewToken(error);
         },
       );
       return;
     }
-    this.giveUpUntilNewToken(error);
+    this.#giveUpUntilNewToken(error);
   }
 
-  private giveUpUntilNewToken(cause: AuthSocketError): void {
+  #giveUpUntilNewToken(cause: AuthSocketError): void {
     const error = new AuthSocketError('unauthorized', 'the server refused the token and no new token is available; waiting for a new one', { cause });
-    this.ports.report(error);
-    this.cancelQueued('the token was refused');
-    this.setState({ kind: 'unauthorized', error });
+    this.#ports.report(error);
+    this.#cancelQueued('the token was refused');
+    this.#setState({ kind: 'unauthorized', error });
   }
 
-  private scheduleRetry(error: AuthSocketError): void {
-    this.failures++;
-    const { reconnect } = this.ports.config;
-    if (this.failures > reconnect.maxAttempts) {
+  #scheduleRetry(error: AuthSocketError): void {
+    this.#failures++;
+    const { reconnect } = this.#ports.config;
+    if (this.#failures > reconnect.maxAttempts) {
       const exhausted = new AuthSocketError('retries-exhausted', `gave up after ${reconnect.maxAttempts} reconnect attempt(s)`, { cause: error });
-      this.ports.report(exhausted);
-      this.cancelQueued('reconnect attempts exhausted');
-      this.setState({ kind: 'closed', reason: 'retries-exhausted', error: exhausted });
+      this.#ports.report(exhausted);
+      this.#cancelQueued('reconnect attempts exhausted');
+      this.#setState({ kind: 'closed', reason: 'retries-exhausted', error: exhausted });
       return;
     }
-    const attempt = this.failures + 1;
-    if (!this.ports.runtime.isOnline()) {
-      this.setState({ kind: 'waiting-for-network', attempt });
+    const attempt = this.#failures + 1;
+    if (!this.#ports.runtime.isOnline()) {
+      this.#setState({ kind: 'waiting-for-network', attempt });
       return;
     }
-    const delayMs = retryDelay(this.failures, reconnect, () => this.ports.runtime.random(), error.retryAfterMs);
-    this.setState({ kind: 'reconnecting', attempt, delayMs, retryAt: this.ports.runtime.now() + delayMs, error });
-    this.retryTimer = this.ports.runtime.setTimeout(() => {
-      this.retryTimer = null;
-      this.start(attempt);
+    const delayMs = retryDelay(this.#failures, reconnect, () => this.#ports.runtime.random(), error.retryAfterMs);
+    this.#setState({ kind: 'reconnecting', attempt, delayMs, retryAt: this.#ports.runtime.now() + delayMs, error });
+    this.#timers.retry = this.#ports.runtime.setTimeout(() => {
+      this.#timers.retry = null;
+      this.#start(attempt);
     }, delayMs);
   }
 
-  private resetStreak(): void {
-    this.failures = 0;
-    this.refreshUsed = false;
+  #resetStreak(): void {
+    this.#failures = 0;
+    this.#refreshUsed = false;
   }
 
   // ---- plumbing ----------------------------------------------------------------------------
 
-  private setState(next: ConnectionState): void {
-    if (this.destroyed) return;
-    this.current = next;
-    this.stateSubject.next(next);
+  #setState(next: ConnectionState): void {
+    if (this.#destroyed) return;
+    this.#current = next;
+    this.#stateSubject.next(next);
   }
 
   /** Releases the current attempt: its ticket request, deadline and socket (closed with 1000). */
-  private teardown(reason: string): void {
-    this.clearTimer('stableTimer');
-    this.clearTimer('retryTimer');
-    const attempt = this.attempt;
+  #teardown(reason: string): void {
+    this.#clearTimer('stable');
+    this.#clearTimer('retry');
+    const attempt = this.#attempt;
     if (!attempt) return;
-    this.attempt = null;
+    this.#attempt = null;
     attempt.ticketRequest?.unsubscribe();
-    this.clearDeadline(attempt);
+    this.#clearDeadline(attempt);
     attempt.heartbeat?.stop();
     attempt.cancelRefresh();
     const socket = attempt.socket;
@@ -658,26 +659,26 @@ export class SocketConnection {
     if (socket.readyState === WS_OPEN || socket.readyState === WS_CONNECTING) socket.close(CLOSE_NORMAL, reason);
   }
 
-  private setDeadline(attempt: Attempt, ms: number, onExpired: () => void): void {
-    this.clearDeadline(attempt);
-    attempt.deadline = this.ports.runtime.setTimeout(() => {
+  #setDeadline(attempt: Attempt, ms: number, onExpired: () => void): void {
+    this.#clearDeadline(attempt);
+    attempt.deadline = this.#ports.runtime.setTimeout(() => {
       attempt.deadline = null;
-      if (this.attempt === attempt) onExpired();
+      if (this.#attempt === attempt) onExpired();
     }, ms);
   }
 
-  private clearDeadline(attempt: Attempt): void {
+  #clearDeadline(attempt: Attempt): void {
     if (attempt.deadline !== null) {
-      this.ports.runtime.clearTimeout(attempt.deadline);
+      this.#ports.runtime.clearTimeout(attempt.deadline);
       attempt.deadline = null;
     }
   }
 
-  private clearTimer(name: 'retryTimer' | 'idleTimer' | 'stableTimer'): void {
-    const handle = this[name];
+  #clearTimer(name: 'retry' | 'idle' | 'stable'): void {
+    const handle = this.#timers[name];
     if (handle !== null) {
-      this.ports.runtime.clearTimeout(handle);
-      this[name] = null;
+      this.#ports.runtime.clearTimeout(handle);
+      this.#timers[name] = null;
     }
   }
 }

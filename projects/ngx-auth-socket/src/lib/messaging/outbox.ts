@@ -37,11 +37,11 @@ interface Entry {
  * original order and with their original ids, after every reconnect; the server drops duplicates.
  */
 export class Outbox {
-  private readonly entries = new Map<number, Entry>();
-  private readonly byAckId = new Map<string, number>();
-  private nextKey = 0;
+  readonly #entries = new Map<number, Entry>();
+  readonly #byAckId = new Map<string, number>();
+  #nextKey = 0;
   /** Entries not yet written; kept as a count so the hot path (`add` while open) is O(1). */
-  private unwritten = 0;
+  #unwritten = 0;
 
   constructor(
     private readonly limit: number,
@@ -51,12 +51,12 @@ export class Outbox {
 
   /** Messages not yet ended (queued, or written and awaiting their ack). */
   get size(): number {
-    return this.entries.size;
+    return this.#entries.size;
   }
 
   /** Whether anything still has to be written. */
   get hasUnwritten(): boolean {
-    return this.unwritten > 0;
+    return this.#unwritten > 0;
   }
 
   /**
@@ -64,83 +64,83 @@ export class Outbox {
    * older is waiting); returns the receipt, or null when the outbox is full.
    */
   add(frame: OutgoingFrame, ackId: string | null, write: ((frame: OutgoingFrame) => boolean) | null): Observable<SendReceipt> | null {
-    if (this.entries.size >= this.limit) return null;
-    const key = this.nextKey++;
+    if (this.#entries.size >= this.limit) return null;
+    const key = this.#nextKey++;
     const entry: Entry = { frame, ackId, outcome: null, waiting: null, written: false, queued: false, expiry: null };
-    this.entries.set(key, entry);
-    if (ackId !== null) this.byAckId.set(ackId, key);
-    const canWrite = write !== null && this.unwritten === 0;
-    this.unwritten++;
+    this.#entries.set(key, entry);
+    if (ackId !== null) this.#byAckId.set(ackId, key);
+    const canWrite = write !== null && this.#unwritten === 0;
+    this.#unwritten++;
     if (canWrite && write(frame)) {
-      this.markWritten(key, entry);
+      this.#markWritten(key, entry);
     } else {
       entry.queued = true;
     }
-    if (this.entries.has(key) && Number.isFinite(this.ttlMs)) {
-      entry.expiry = this.timers.setTimeout(() => this.expire(key), this.ttlMs);
+    if (this.#entries.has(key) && Number.isFinite(this.ttlMs)) {
+      entry.expiry = this.timers.setTimeout(() => this.#expire(key), this.ttlMs);
     }
     return receiptOf(entry);
   }
 
   /** Writes every unwritten message in order until `write` refuses one. */
   flush(write: (frame: OutgoingFrame) => boolean): void {
-    for (const [key, entry] of this.entries) {
+    for (const [key, entry] of this.#entries) {
       if (entry.written) continue;
       if (!write(entry.frame)) return;
-      this.markWritten(key, entry);
+      this.#markWritten(key, entry);
     }
   }
 
   /** A new connection: written-but-unacknowledged messages must be written again. */
   resendUnacknowledged(): void {
-    for (const entry of this.entries.values()) {
+    for (const entry of this.#entries.values()) {
       if (entry.ackId !== null && entry.written) {
         entry.written = false;
         entry.queued = true;
-        this.unwritten++;
+        this.#unwritten++;
       }
     }
   }
 
   /** The server acknowledged `ackId`; returns false for ids this outbox does not know. */
   acknowledge(ackId: string): boolean {
-    const key = this.byAckId.get(ackId);
+    const key = this.#byAckId.get(ackId);
     if (key === undefined) return false;
-    const entry = this.entries.get(key)!;
-    this.remove(key, entry);
+    const entry = this.#entries.get(key)!;
+    this.#remove(key, entry);
     settle(entry, { queued: entry.queued, acked: true });
     return true;
   }
 
   /** Rejects every message not yet ended with `error`; returns how many there were. */
   rejectAll(error: AuthSocketError): number {
-    const all = [...this.entries];
-    for (const [key, entry] of all) this.remove(key, entry);
+    const all = [...this.#entries];
+    for (const [key, entry] of all) this.#remove(key, entry);
     for (const [, entry] of all) settle(entry, error);
     return all.length;
   }
 
-  private markWritten(key: number, entry: Entry): void {
+  #markWritten(key: number, entry: Entry): void {
     entry.written = true;
-    this.unwritten--;
+    this.#unwritten--;
     if (entry.ackId !== null) return;
-    this.remove(key, entry);
+    this.#remove(key, entry);
     settle(entry, { queued: entry.queued, acked: false });
   }
 
-  private expire(key: number): void {
-    const entry = this.entries.get(key);
+  #expire(key: number): void {
+    const entry = this.#entries.get(key);
     if (!entry) return;
     entry.expiry = null;
-    this.remove(key, entry);
+    this.#remove(key, entry);
     const what = entry.written ? 'was not acknowledged' : 'could not be sent';
     settle(entry, new AuthSocketError('send-expired', `message ${what} within its time-to-live (${this.ttlMs} ms)`));
   }
 
-  private remove(key: number, entry: Entry): void {
-    this.entries.delete(key);
-    if (!entry.written) this.unwritten--;
-    if (entry.ackId !== null) this.byAckId.delete(entry.ackId);
+  #remove(key: number, entry: Entry): void {
+    this.#entries.delete(key);
+    if (!entry.written) this.#unwritten--;
+    if (entry.ackId !== null) this.#byAckId.delete(entry.ackId);
     if (entry.expiry !== null) {
       this.timers.clearTimeout(entry.expiry);
       entry.expiry = null;

@@ -13,7 +13,7 @@ interface PendingRequest {
  * unsubscribed, and is removed then: nothing stays behind.
  */
 export class RequestTracker {
-  private readonly pending = new Map<string, PendingRequest>();
+  readonly #pending = new Map<string, PendingRequest>();
 
   constructor(private readonly runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>) {}
 
@@ -22,25 +22,25 @@ export class RequestTracker {
 
   /** Waits for the reply to `id`; returns the function that forgets it. */
   track(id: string, timeoutMs: number, subscriber: Subscriber<SocketMessage>): () => void {
-    if (this.pending.has(id)) {
+    if (this.#pending.has(id)) {
       subscriber.error(new AuthSocketError('encode-failed', 'a request with this id is already waiting for its reply'));
       return () => undefined;
     }
     const timer = this.runtime.setTimeout(() => {
-      if (this.forget(id)) subscriber.error(new AuthSocketError('request-timeout', `no reply within ${timeoutMs} ms`));
+      if (this.#forget(id)) subscriber.error(new AuthSocketError('request-timeout', `no reply within ${timeoutMs} ms`));
     }, timeoutMs);
-    this.pending.set(id, { subscriber, timer });
-    this.size = this.pending.size;
-    return () => this.forget(id);
+    this.#pending.set(id, { subscriber, timer });
+    this.size = this.#pending.size;
+    return () => this.#forget(id);
   }
 
   /** Hands `message` to the request it answers (same `id`); false when it answers none. */
   resolve(message: SocketMessage): boolean {
     const id = message['id'];
     if (typeof id !== 'string') return false;
-    const entry = this.pending.get(id);
+    const entry = this.#pending.get(id);
     if (!entry) return false;
-    this.forget(id);
+    this.#forget(id);
     entry.subscriber.next(message);
     entry.subscriber.complete();
     return true;
@@ -48,16 +48,16 @@ export class RequestTracker {
 
   /** Fails every waiting request with `error`. */
   failAll(error: AuthSocketError): void {
-    const entries = [...this.pending.values()];
-    for (const id of [...this.pending.keys()]) this.forget(id);
+    const entries = [...this.#pending.values()];
+    for (const id of [...this.#pending.keys()]) this.#forget(id);
     for (const entry of entries) entry.subscriber.error(error);
   }
 
-  private forget(id: string): boolean {
-    const entry = this.pending.get(id);
+  #forget(id: string): boolean {
+    const entry = this.#pending.get(id);
     if (!entry) return false;
-    this.pending.delete(id);
-    this.size = this.pending.size;
+    this.#pending.delete(id);
+    this.size = this.#pending.size;
     this.runtime.clearTimeout(entry.timer);
     return true;
   }

@@ -23,19 +23,19 @@ const NOT_CONSUMED: ResumeAnswer = { consumed: false };
  * duplicates filtered; the server's `resumed` / `resume_failed` answers interpreted.
  */
 export class ResumeTracker {
-  private lastSeq: number | undefined = undefined;
+  #lastSeq: number | undefined = undefined;
 
   /** What to present on the next connection (undefined: nothing seen yet). */
   get point(): number | undefined {
-    return this.lastSeq;
+    return this.#lastSeq;
   }
 
   /** False when `message` repeats a `seq` already delivered (a replay overlap): drop it. */
   accept(message: SocketMessage): boolean {
     const seq = message['seq'];
     if (typeof seq !== 'number') return true;
-    if (this.lastSeq !== undefined && seq <= this.lastSeq) return false;
-    this.lastSeq = seq;
+    if (this.#lastSeq !== undefined && seq <= this.#lastSeq) return false;
+    this.#lastSeq = seq;
     return true;
   }
 
@@ -47,9 +47,9 @@ export class ResumeTracker {
     if (message.type === 'resumed') return CONSUMED;
     if (message.type !== 'resume_failed') return NOT_CONSUMED;
     const serverSeq = typeof message['seq'] === 'number' ? message['seq'] : undefined;
-    const lastSeq = this.lastSeq;
+    const lastSeq = this.#lastSeq;
     // Continue from the server's present: older numbers can no longer be replayed.
-    this.lastSeq = serverSeq;
+    this.#lastSeq = serverSeq;
     return { consumed: true, resync: lastSeq === undefined ? undefined : { lastSeq, serverSeq } };
   }
 }

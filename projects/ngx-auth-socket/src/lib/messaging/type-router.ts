@@ -12,14 +12,14 @@ const NONE: Listeners = [];
  * Subject per type.
  */
 export class TypeRouter {
-  private readonly routes = new Map<string, Listeners>();
-  private all: Listeners = NONE;
+  readonly #routes = new Map<string, Listeners>();
+  #all: Listeners = NONE;
 
   /** Delivers `message` to the subscribers of all messages, then to those of `message.type`. */
   dispatch(message: SocketMessage): void {
-    const all = this.all;
+    const all = this.#all;
     for (let i = 0; i < all.length; i++) all[i].next(message);
-    const route = this.routes.get(message.type);
+    const route = this.#routes.get(message.type);
     if (route !== undefined) for (let i = 0; i < route.length; i++) route[i].next(message);
   }
 
@@ -27,10 +27,10 @@ export class TypeRouter {
   watch<T extends SocketMessage>(type: string | null, onSubscribersChanged: (delta: 1 | -1) => void): Observable<T> {
     return new Observable<T>((subscriber) => {
       const listener = subscriber as unknown as Subscriber<SocketMessage>;
-      this.update(type, (list) => [...list, listener]);
+      this.#update(type, (list) => [...list, listener]);
       onSubscribersChanged(1);
       return () => {
-        this.update(type, (list) => list.filter((l) => l !== listener));
+        this.#update(type, (list) => list.filter((l) => l !== listener));
         onSubscribersChanged(-1);
       };
     });
@@ -38,24 +38,24 @@ export class TypeRouter {
 
   /** Completes every subscriber: the service is going away. */
   complete(): void {
-    const everyone = [...this.all, ...[...this.routes.values()].flat()];
-    this.all = NONE;
-    this.routes.clear();
+    const everyone = [...this.#all, ...[...this.#routes.values()].flat()];
+    this.#all = NONE;
+    this.#routes.clear();
     for (const subscriber of everyone) subscriber.complete();
   }
 
   /** Number of types with at least one subscriber. */
   get size(): number {
-    return this.routes.size;
+    return this.#routes.size;
   }
 
-  private update(type: string | null, change: (list: Listeners) => Listeners): void {
+  #update(type: string | null, change: (list: Listeners) => Listeners): void {
     if (type === null) {
-      this.all = change(this.all);
+      this.#all = change(this.#all);
       return;
     }
-    const next = change(this.routes.get(type) ?? NONE);
-    if (next.length > 0) this.routes.set(type, next);
-    else this.routes.delete(type);
+    const next = change(this.#routes.get(type) ?? NONE);
+    if (next.length > 0) this.#routes.set(type, next);
+    else this.#routes.delete(type);
   }
 }

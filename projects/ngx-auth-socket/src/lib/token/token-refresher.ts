@@ -8,7 +8,7 @@ const NOTHING_SCHEDULED = (): void => undefined;
  * it), and ahead of a JWT's `exp` when asked to.
  */
 export class TokenRefresher {
-  private running: Promise<string | null> | null = null;
+  #running: Promise<string | null> | null = null;
 
   constructor(
     private readonly hook: (() => Promise<string | null | undefined>) | undefined,
@@ -25,15 +25,15 @@ export class TokenRefresher {
   /** The hook's new token (null: none), sharing a run already in progress. */
   refresh(): Promise<string | null> {
     if (!this.hook) return Promise.resolve(null);
-    if (!this.running) {
+    if (!this.#running) {
       const run = this.hook().then((t) => t ?? null);
-      this.running = run;
+      this.#running = run;
       const done = () => {
-        if (this.running === run) this.running = null;
+        if (this.#running === run) this.#running = null;
       };
       run.then(done, done);
     }
-    return this.running;
+    return this.#running;
   }
 
   /**
