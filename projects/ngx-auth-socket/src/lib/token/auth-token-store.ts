@@ -1,5 +1,5 @@
 import { Injectable, Injector, Signal, inject, runInInjectionContext, signal } from '@angular/core';
-import { BehaviorSubject, Observable, isObservable } from 'rxjs';
+import { BehaviorSubject, Observable, Subscription, isObservable } from 'rxjs';
 import { AUTH_SOCKET_CONFIG, MaybeAsync } from '../config';
 
 /**
@@ -66,7 +66,9 @@ export function settle<T>(value: MaybeAsync<T>): Promise<T> {
   if (!isObservable(value)) return Promise.resolve(value);
   return new Promise<T>((resolve, reject) => {
     let settled = false;
-    const subscription = value.subscribe({
+    // Declared first: a synchronous first value arrives before subscribe() returns.
+    let subscription: Subscription | undefined = undefined;
+    subscription = value.subscribe({
       next: (v) => {
         settled = true;
         resolve(v);
