@@ -1,0 +1,6 @@
+/*
+ * ngx-auth-socket/testing: play the server, the network and the clock in specs.
+ */
+export { provideAuthSocketTesting } from './provide-auth-socket-testing';
+export { AuthSocketTestingController, type AuthSocketTestingOptions, type TestTicketRequest } from './testing-controller';
+export { TestServerSocket, type FrameMatcher } from './test-server-socket';
