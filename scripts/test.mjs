@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 const suites = [
   { name: 'chromium', cmd: 'node', args: ['scripts/ensure-chromium.mjs'] },
   { name: 'library', cmd: 'npx', args: ['ng', 'test', 'ngx-auth-socket', '--watch=false'], count: karmaCounts },
+  { name: 'demo', cmd: 'npm', args: ['run', '--silent', 'test:demo'], count: karmaCounts },
   { name: 'server', cmd: 'npm', args: ['run', '--silent', 'test:server'], count: nodeTestCounts, when: () => existsSync('server') },
   { name: 'e2e', cmd: 'npm', args: ['run', '--silent', 'test:e2e'], count: nodeTestCounts, when: () => existsSync('e2e') },
 ];

@@ -39,6 +39,9 @@ interface ChatMessage extends SocketMessage {
         <input #text name="text" data-testid="chat-input" placeholder="Message" maxlength="2000" autocomplete="off" />
         <button type="submit" data-testid="send">Send</button>
       </form>
+      @for (line of undelivered(); track $index) {
+        <p class="error" data-testid="undelivered">Not delivered: "{{ line.text }}" ({{ line.code }})</p>
+      }
       @if (resynced()) {
         <p class="muted" data-testid="resync">Some messages could not be replayed after the outage; older lines may be missing.</p>
       }
@@ -54,6 +57,8 @@ export class Chat {
   readonly messages = signal<readonly ChatMessage[]>([]);
   readonly lastError = signal<string | null>(null);
   readonly resynced = signal(false);
+  /** Lines the server never confirmed: said so, not silently lost. */
+  readonly undelivered = signal<readonly { text: string; code: string }[]>([]);
 
   constructor() {
     const destroyRef = inject(DestroyRef);
@@ -72,7 +77,9 @@ export class Chat {
     // Sent now when connected, else queued and sent right after the next authentication; with
     // acks it counts as delivered only once the server confirms. A line that cannot be delivered
     // (outbox full, expired, logout) says so instead of vanishing.
-    this.socket.send({ type: 'chat', text }).subscribe({ error: (e: AuthSocketError) => this.lastError.set(`not delivered: "${text}" (${e.code})`) });
+    this.socket.send({ type: 'chat', text }).subscribe({
+      error: (e: AuthSocketError) => this.undelivered.update((list) => [...list.slice(-9), { text, code: e.code }]),
+    });
     input.value = '';
   }
 

@@ -8,7 +8,7 @@ import { VirtualClock } from './virtual-clock';
 
 /** Options of {@link provideAuthSocketTesting}. */
 export interface AuthSocketTestingOptions {
-  /** Where the virtual clock starts (ms since the epoch). @default Date.UTC(2030, 0, 1) */
+  /** Where the virtual clock starts (ms since the epoch). @default the real `Date.now()` when the controller is created */
   readonly startTime?: number;
   /**
    * What the library's `random()` returns, i.e. which share of the backoff ceiling a reconnect
@@ -73,7 +73,7 @@ export class AuthSocketTestingController {
 
   constructor() {
     const options = inject(AUTH_SOCKET_TESTING_OPTIONS);
-    this.#clock = new VirtualClock(options.startTime ?? Date.UTC(2030, 0, 1));
+    this.#clock = new VirtualClock(options.startTime ?? Date.now());
     this.#random = options.random ?? 0.5;
     inject(DestroyRef).onDestroy(() => this.#server?.stop());
   }
