@@ -23,6 +23,11 @@ export function launchBrowser() {
  */
 export async function openDemo(browser, baseUrl, query = '') {
   const context = await browser.newContext();
+  return { context, ...(await openTab(context, baseUrl, query)) };
+}
+
+/** Opens the demo in another tab of `context` (tabs of one context share BroadcastChannel and locks). */
+export async function openTab(context, baseUrl, query = '') {
   const page = await context.newPage();
   const sockets = [];
   const problems = [];
@@ -40,7 +45,7 @@ export async function openDemo(browser, baseUrl, query = '') {
     }
   });
   await page.goto(`${baseUrl}/${query}`);
-  return { context, page, sockets, problems };
+  return { page, sockets, problems };
 }
 
 export async function login(page, user, password = user) {

@@ -4,6 +4,8 @@
 export { AuthSocketService } from './lib/auth-socket.service';
 export { provideAuthSocket } from './lib/provide-auth-socket';
 export { withHeartbeat, withResume, type AuthSocketFeature, type AuthSocketFeatureKind } from './lib/features';
+export { withSharedTabs } from './lib/tabs/with-shared-tabs';
+export type { TabRuntime, TabChannel, TabLocks } from './lib/tabs/tab-runtime';
 export {
   AUTH_SOCKET_CONFIG,
   jsonSerializer,

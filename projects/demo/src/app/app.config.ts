@@ -3,7 +3,7 @@ import { ApplicationConfig, inject, provideZonelessChangeDetection } from '@angu
 import { authTokenInterceptor, provideAuthSocket, withHeartbeat, withResume } from 'ngx-auth-socket';
 import { catchError, of } from 'rxjs';
 import { AuthApi } from './auth-api';
-import { demoSocketOptions } from './demo-options';
+import { demoFeatures, demoSocketOptions } from './demo-options';
 
 export const appConfig: ApplicationConfig = {
   providers: [
@@ -23,6 +23,7 @@ export const appConfig: ApplicationConfig = {
       // Messages missed during an outage are replayed; a silent connection is replaced.
       withResume(),
       withHeartbeat(),
+      ...demoFeatures(location.search),
     ),
   ],
 };

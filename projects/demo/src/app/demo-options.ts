@@ -1,10 +1,11 @@
-import { AuthMode, AuthSocketConfig } from 'ngx-auth-socket';
+import { AuthMode, AuthSocketConfig, AuthSocketFeature, withSharedTabs } from 'ngx-auth-socket';
 
 /**
  * The demo reads two optional query parameters so one build can show every mode:
  * - `?auth=ticket|first-message|auto` picks the auth mode (default `auto`);
  * - `?timeouts=short` shortens deadlines and backoff, for watching failures quickly (and for the
- *   end-to-end tests, which drive this same app).
+ *   end-to-end tests, which drive this same app);
+ * - `?tabs=shared` shares one socket among the demo's tabs (see {@link demoFeatures}).
  */
 export function demoSocketOptions(search: string): Partial<AuthSocketConfig> {
   const params = new URLSearchParams(search);
@@ -19,4 +20,9 @@ export function demoSocketOptions(search: string): Partial<AuthSocketConfig> {
   }
   if (options.auth === 'ticket') delete options.firstMessage;
   return options;
+}
+
+/** Optional features chosen by query parameter: `?tabs=shared` → `withSharedTabs()`. */
+export function demoFeatures(search: string): AuthSocketFeature[] {
+  return new URLSearchParams(search).get('tabs') === 'shared' ? [withSharedTabs()] : [];
 }

@@ -4,10 +4,11 @@ import { DestroyRef, Injectable, Injector, PLATFORM_ID, Signal, inject, runInInj
 import { Observable, Subject } from 'rxjs';
 import { AUTH_SOCKET_CONFIG, SocketMessage } from './config';
 import { ConnectionState } from './connection/connection-state';
-import { SocketConnection } from './connection/socket-connection';
+import { ConnectionLike } from './connection/connection-like';
+import { ConnectionHooks, SocketConnection } from './connection/socket-connection';
 import { ResyncEvent } from './messaging/resume-tracker';
 import { AuthSocketError } from './errors';
-import { AUTH_SOCKET_HEARTBEAT, AUTH_SOCKET_RESUME } from './features';
+import { AUTH_SOCKET_HEARTBEAT, AUTH_SOCKET_RESUME, AUTH_SOCKET_TABS } from './features';
 import { SendReceipt } from './messaging/outbox';
 import { RequestTracker } from './messaging/request-tracker';
 import { TypeRouter } from './messaging/type-router';
@@ -39,7 +40,7 @@ export class AuthSocketService {
   private readonly errorsSubject = new Subject<AuthSocketError>();
   private readonly resyncSubject = new Subject<ResyncEvent>();
   private readonly stateSignal = signal<ConnectionState>({ kind: 'idle' });
-  private readonly connection: SocketConnection;
+  private readonly connection: ConnectionLike;
   private readonly requests: RequestTracker;
   private readonly newId: () => string;
 
@@ -66,28 +67,49 @@ export class AuthSocketService {
     const requests: RequestTracker = new RequestTracker(runtime);
     this.requests = requests;
     this.newId = () => runtime.randomId();
-    this.connection = new SocketConnection(
-      {
-        config: this.config,
-        runtime,
-        readToken: () => (this.config.tokenGetter ? this.tokens.resolve() : this.tokens.token()),
-        storeToken: (token) => this.tokens.set(token),
-        fetchTicket: (token, resume) => requestTicket(http, this.config.ticketUrl, token, resume, () => runtime.now()),
-        refresh: refreshHook
-          ? () => settle(runInInjectionContext(this.injector, refreshHook)).then((t) => t ?? null)
-          : undefined,
-        // The hot path: one field read, then one map lookup in the router.
-        deliver: (message) => {
-          if (requests.size > 0 && requests.resolve(message)) return;
-          router.dispatch(message);
-        },
-        report: (error) => this.errorsSubject.next(error),
-        resyncNeeded: (event) => this.resyncSubject.next(event),
-        heartbeat: inject(AUTH_SOCKET_HEARTBEAT),
-        resume: createResumeTracker ? createResumeTracker() : null,
+    const browser = isPlatformBrowser(inject(PLATFORM_ID));
+    const heartbeat = inject(AUTH_SOCKET_HEARTBEAT);
+    // The hot path: one field read, then one map lookup in the router.
+    const hooks: ConnectionHooks = {
+      deliver: (message) => {
+        if (requests.size > 0 && requests.resolve(message)) return;
+        router.dispatch(message);
       },
-      isPlatformBrowser(inject(PLATFORM_ID)),
-    );
+      report: (error) => this.errorsSubject.next(error),
+      resyncNeeded: (event) => this.resyncSubject.next(event),
+    };
+    const createReal = (outward: ConnectionHooks, lastSeq: number | undefined) => {
+      const resume = createResumeTracker ? createResumeTracker() : null;
+      // A tab taking over the shared socket resumes from the last message it was relayed.
+      if (resume && lastSeq !== undefined) resume.accept({ type: 'seq', seq: lastSeq });
+      return new SocketConnection(
+        {
+          config: this.config,
+          runtime,
+          readToken: () => (this.config.tokenGetter ? this.tokens.resolve() : this.tokens.token()),
+          storeToken: (token) => this.tokens.set(token),
+          fetchTicket: (token, point) => requestTicket(http, this.config.ticketUrl, token, point, () => runtime.now()),
+          refresh: refreshHook
+            ? () => settle(runInInjectionContext(this.injector, refreshHook)).then((t) => t ?? null)
+            : undefined,
+          ...outward,
+          heartbeat,
+          resume,
+        },
+        browser,
+      );
+    };
+    const tabs = browser ? inject(AUTH_SOCKET_TABS) : null;
+    this.connection =
+      tabs?.share({
+        ...hooks,
+        name: this.config.url,
+        outboxLimit: this.config.outboxLimit,
+        runtime,
+        storeToken: (token) => this.tokens.set(token),
+        readToken: () => this.tokens.token(),
+        createReal,
+      }) ?? createReal(hooks, undefined);
     this.state$ = this.connection.state$;
     let previous: ConnectionState['kind'] = 'idle';
     const stateSubscription = this.connection.state$.subscribe((s) => {

@@ -1,8 +1,13 @@
-import { InjectionToken, Provider } from '@angular/core';
+import { EnvironmentProviders, InjectionToken, Provider } from '@angular/core';
 import { HeartbeatConfig, checkNumber } from './config';
 import { Heartbeat } from './connection/heartbeat';
 import { ResumeTracker } from './messaging/resume-tracker';
 import { AuthSocketRuntime } from './runtime';
+import type { ConnectionLike } from './connection/connection-like';
+import type { SharedConnectionPorts } from './tabs/shared-connection';
+
+/** The service's side of a shared connection (the channel and locks come from the feature). */
+export type SharedTabsPorts = Omit<SharedConnectionPorts, 'channel' | 'locks'>;
 
 /** The optional features `provideAuthSocket(config, ...features)` accepts. */
 export type AuthSocketFeatureKind = 'heartbeat' | 'resume' | 'shared-tabs';
@@ -15,7 +20,7 @@ export interface AuthSocketFeature<K extends AuthSocketFeatureKind = AuthSocketF
   /** @internal */
   readonly ɵkind: K;
   /** @internal */
-  readonly ɵproviders: Provider[];
+  readonly ɵproviders: Array<Provider | EnvironmentProviders>;
 }
 
 /** What the connection needs to run a heartbeat; provided by {@link withHeartbeat}. */
@@ -30,6 +35,16 @@ export interface HeartbeatFeature {
 
 /** @internal Null unless {@link withHeartbeat} is used. */
 export const AUTH_SOCKET_HEARTBEAT = new InjectionToken<HeartbeatFeature | null>('AUTH_SOCKET_HEARTBEAT', {
+  factory: () => null,
+});
+
+/** What `withSharedTabs()` provides: turns the service's ports into a tab's share of one socket, or null (no BroadcastChannel). */
+export interface SharedTabsFeature {
+  share(ports: SharedTabsPorts): ConnectionLike | null;
+}
+
+/** @internal Null unless `withSharedTabs()` is used. */
+export const AUTH_SOCKET_TABS = new InjectionToken<SharedTabsFeature | null>('AUTH_SOCKET_TABS', {
   factory: () => null,
 });
 

@@ -12,9 +12,18 @@ import { retryDelay } from './backoff';
 import { ActiveAuthMode, ConnectionState, isStopped } from './connection-state';
 import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, Failure, classifyFailure, retryHintFromReason } from './failure-policy';
 import { withQueryParam } from './socket-url';
+import type { ConnectionLike } from './connection-like';
+
+/** How a connection reports outward. */
+export interface ConnectionHooks {
+  deliver(message: SocketMessage): void;
+  report(error: AuthSocketError): void;
+  /** The server could not replay what was missed since `lastSeq`; the app should refetch. */
+  resyncNeeded(event: ResyncEvent): void;
+}
 
 /** What the connection needs from the world besides the runtime. */
-export interface ConnectionPorts {
+export interface ConnectionPorts extends ConnectionHooks {
   readonly config: ResolvedAuthSocketConfig;
   readonly runtime: AuthSocketRuntime;
   /** The token to use for the next attempt; sync when possible so specs need no microtask flush. */
@@ -25,10 +34,6 @@ export interface ConnectionPorts {
   fetchTicket(token: string, resume: number | undefined): Observable<Ticket>;
   /** The app's refresh hook, or undefined when none is configured. */
   readonly refresh: (() => Promise<string | null | undefined>) | undefined;
-  deliver(message: SocketMessage): void;
-  report(error: AuthSocketError): void;
-  /** The server could not replay what was missed since `lastSeq`; the app should refetch. */
-  resyncNeeded(event: ResyncEvent): void;
   /** Set by `withHeartbeat()`. */
   readonly heartbeat: HeartbeatFeature | null;
   /** Set by `withResume()`. */
@@ -59,7 +64,7 @@ interface Attempt {
  * method calls (demand, token changes, network events, send) and socket/ticket callbacks; every
  * failure goes through `classifyFailure()` and every delay through `nextDelay()`.
  */
-export class SocketConnection {
+export class SocketConnection implements ConnectionLike {
   #current: ConnectionState = { kind: 'idle' };
   readonly #stateSubject = new BehaviorSubject<ConnectionState>(this.#current);
   readonly state$ = this.#stateSubject.asObservable();

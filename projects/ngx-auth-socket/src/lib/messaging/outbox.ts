@@ -1,14 +1,9 @@
-import { Observable, Subscriber } from 'rxjs';
+import { Observable } from 'rxjs';
 import { AuthSocketError } from '../errors';
 import { OutgoingFrame } from './frame-codec';
+import { Fate, SendReceipt } from './receipt';
 
-/** Emitted once by the observable `send()` returns, when the message reached its end. */
-export interface SendReceipt {
-  /** True when the message waited in the outbox before it was written. */
-  readonly queued: boolean;
-  /** True when the server acknowledged it (`delivery.acks`); false when it was only written. */
-  readonly acked: boolean;
-}
+export type { SendReceipt } from './receipt';
 
 /** Timers the outbox needs for message time-to-live. */
 export interface OutboxTimers {
@@ -21,10 +16,7 @@ interface Entry {
   readonly frame: OutgoingFrame;
   /** Set when the message waits for a server ack with this id. */
   readonly ackId: string | null;
-  /** The receipt or error once the message ended; replayed to late subscribers. */
-  outcome: SendReceipt | AuthSocketError | null;
-  /** Subscribers waiting for the outcome (a small list: usually none or one). */
-  waiting: Subscriber<SendReceipt>[] | null;
+  readonly fate: Fate;
   written: boolean;
   queued: boolean;
   expiry: unknown;
@@ -66,7 +58,7 @@ export class Outbox {
   add(frame: OutgoingFrame, ackId: string | null, write: ((frame: OutgoingFrame) => boolean) | null): Observable<SendReceipt> | null {
     if (this.#entries.size >= this.limit) return null;
     const key = this.#nextKey++;
-    const entry: Entry = { frame, ackId, outcome: null, waiting: null, written: false, queued: false, expiry: null };
+    const entry: Entry = { frame, ackId, fate: new Fate(), written: false, queued: false, expiry: null };
     this.#entries.set(key, entry);
     if (ackId !== null) this.#byAckId.set(ackId, key);
     const canWrite = write !== null && this.#unwritten === 0;
@@ -79,7 +71,7 @@ export class Outbox {
     if (this.#entries.has(key) && Number.isFinite(this.ttlMs)) {
       entry.expiry = this.timers.setTimeout(() => this.#expire(key), this.ttlMs);
     }
-    return receiptOf(entry);
+    return entry.fate.observe();
   }
 
   /** Writes every unwritten message in order until `write` refuses one. */
@@ -108,7 +100,7 @@ export class Outbox {
     if (key === undefined) return false;
     const entry = this.#entries.get(key)!;
     this.#remove(key, entry);
-    settle(entry, { queued: entry.queued, acked: true });
+    entry.fate.settle({ queued: entry.queued, acked: true });
     return true;
   }
 
@@ -116,7 +108,7 @@ export class Outbox {
   rejectAll(error: AuthSocketError): number {
     const all = [...this.#entries];
     for (const [key, entry] of all) this.#remove(key, entry);
-    for (const [, entry] of all) settle(entry, error);
+    for (const [, entry] of all) entry.fate.settle(error);
     return all.length;
   }
 
@@ -125,7 +117,7 @@ export class Outbox {
     this.#unwritten--;
     if (entry.ackId !== null) return;
     this.#remove(key, entry);
-    settle(entry, { queued: entry.queued, acked: false });
+    entry.fate.settle({ queued: entry.queued, acked: false });
   }
 
   #expire(key: number): void {
@@ -134,7 +126,7 @@ export class Outbox {
     entry.expiry = null;
     this.#remove(key, entry);
     const what = entry.written ? 'was not acknowledged' : 'could not be sent';
-    settle(entry, new AuthSocketError('send-expired', `message ${what} within its time-to-live (${this.ttlMs} ms)`));
+    entry.fate.settle(new AuthSocketError('send-expired', `message ${what} within its time-to-live (${this.ttlMs} ms)`));
   }
 
   #remove(key: number, entry: Entry): void {
@@ -148,35 +140,3 @@ export class Outbox {
   }
 }
 
-// A hand-rolled one-shot replay instead of a ReplaySubject per message: `send()` is on the hot path
-// and its receipt is usually never subscribed.
-function receiptOf(entry: Entry): Observable<SendReceipt> {
-  return new Observable<SendReceipt>((subscriber) => {
-    if (entry.outcome !== null) {
-      notify(subscriber, entry.outcome);
-      return undefined;
-    }
-    (entry.waiting ??= []).push(subscriber);
-    return () => {
-      const waiting = entry.waiting;
-      const i = waiting ? waiting.indexOf(subscriber) : -1;
-      if (i >= 0) waiting!.splice(i, 1);
-    };
-  });
-}
-
-function settle(entry: Entry, outcome: SendReceipt | AuthSocketError): void {
-  entry.outcome = outcome;
-  const waiting = entry.waiting;
-  entry.waiting = null;
-  if (waiting) for (const subscriber of waiting) notify(subscriber, outcome);
-}
-
-function notify(subscriber: Subscriber<SendReceipt>, outcome: SendReceipt | AuthSocketError): void {
-  if (outcome instanceof AuthSocketError) {
-    subscriber.error(outcome);
-  } else {
-    subscriber.next(outcome);
-    subscriber.complete();
-  }
-}

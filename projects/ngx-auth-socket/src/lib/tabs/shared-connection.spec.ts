@@ -1,0 +1,255 @@
+import { BehaviorSubject, Observable } from 'rxjs';
+import { SocketMessage } from '../config';
+import { ConnectionLike } from '../connection/connection-like';
+import { ConnectionState } from '../connection/connection-state';
+import type { ConnectionHooks } from '../connection/socket-connection';
+import { AuthSocketError } from '../errors';
+import { SendReceipt } from '../messaging/receipt';
+import { TabHub } from '../../spec-support/tab-fakes';
+import { LEASE } from './leader-election';
+import { SharedConnection } from './shared-connection';
+
+/** A stand-in for the real connection the leader tab creates. */
+class RealStub implements ConnectionLike {
+  readonly stateSubject = new BehaviorSubject<ConnectionState>({ kind: 'idle' });
+  readonly state$ = this.stateSubject.asObservable();
+  demand = 0;
+  destroyed = false;
+  readonly sent: unknown[] = [];
+  readonly tokens: Array<string | null> = [];
+  answer: (message: unknown) => SendReceipt | AuthSocketError = () => ({ queued: false, acked: true });
+  constructor(readonly hooks: ConnectionHooks, readonly lastSeq: number | undefined) {}
+  get state(): ConnectionState {
+    return this.stateSubject.value;
+  }
+  subscribersChanged(delta: 1 | -1): void {
+    this.demand += delta;
+  }
+  reviewDemand(): void {}
+  connect(): void {}
+  disconnect(): void {}
+  tokenChanged(token: string | null): void {
+    this.tokens.push(token);
+  }
+  send(message: unknown): Observable<SendReceipt> {
+    this.sent.push(message);
+    const outcome = this.answer(message);
+    return new Observable((s) => (outcome instanceof AuthSocketError ? s.error(outcome) : (s.next(outcome), s.complete())));
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+/** Timers that run only when the spec says so. */
+class Timers {
+  now = 0;
+  #next = 1;
+  #timers = new Map<number, { due: number; run: () => void }>();
+  setTimeout = (run: () => void, ms: number) => {
+    const id = this.#next++;
+    this.#timers.set(id, { due: this.now + ms, run });
+    return id;
+  };
+  clearTimeout = (id: unknown) => void this.#timers.delete(id as number);
+  random = () => 0;
+  #ids = 0;
+  randomId = () => `tab-${++this.#ids}`;
+  tick(ms: number, between: () => void = () => undefined): void {
+    const end = this.now + ms;
+    for (;;) {
+      const due = [...this.#timers].filter(([, t]) => t.due <= end).sort((a, b) => a[1].due - b[1].due)[0];
+      if (!due) break;
+      this.#timers.delete(due[0]);
+      this.now = due[1].due;
+      due[1].run();
+      between();
+    }
+    this.now = end;
+  }
+}
+
+interface Tab {
+  readonly shared: SharedConnection;
+  readonly delivered: SocketMessage[];
+  readonly errors: AuthSocketError[];
+  readonly stored: Array<string | null>;
+  token: string | null;
+  real: RealStub | null;
+}
+
+describe('SharedConnection (one socket for all tabs)', () => {
+  let hub: TabHub;
+  let timers: Timers;
+  const flush = async () => {
+    for (let i = 0; i < 5; i++) {
+      hub.deliver();
+      await Promise.resolve();
+    }
+    hub.deliver();
+  };
+
+  beforeEach(() => {
+    hub = new TabHub();
+    timers = new Timers();
+  });
+
+  function openTab(options: { locks?: boolean; token?: string | null } = {}): Tab {
+    const runtime = hub.runtime({ locks: options.locks });
+    const tab: Tab = { delivered: [], errors: [], stored: [], token: options.token ?? null, real: null } as unknown as Tab;
+    (tab as { shared: SharedConnection }).shared = new SharedConnection({
+      name: 'wss://api.test/channel/',
+      outboxLimit: 3,
+      runtime: timers,
+      channel: runtime.openChannel!('ngx-auth-socket:wss://api.test/channel/'),
+      locks: runtime.locks,
+      deliver: (m) => tab.delivered.push(m),
+      report: (e) => tab.errors.push(e),
+      resyncNeeded: () => undefined,
+      storeToken: (t) => {
+        tab.stored.push(t);
+        tab.token = t;
+        tab.shared.tokenChanged(t); // what the service does when its store changes
+      },
+      readToken: () => tab.token,
+      createReal: (hooks, lastSeq) => (tab.real = new RealStub(hooks, lastSeq)),
+    });
+    return tab;
+  }
+
+  it('elects the first tab; the others follow and mirror its state', async () => {
+    const a = openTab();
+    await flush();
+    const b = openTab();
+    await flush();
+    expect(a.shared.isLeader).toBeTrue();
+    expect(b.shared.isLeader).toBeFalse();
+    expect(b.real).toBeNull();
+    a.real!.stateSubject.next({ kind: 'open', mode: 'ticket', since: 1 });
+    await flush();
+    expect(b.shared.state).toEqual({ kind: 'open', mode: 'ticket', since: 1 });
+  });
+
+  it('relays what the socket delivers to every tab, and errors as typed AuthSocketErrors', async () => {
+    const a = openTab();
+    const b = openTab();
+    await flush();
+    a.real!.hooks.deliver({ type: 'chat', text: 'hi', seq: 4 });
+    a.real!.hooks.report(new AuthSocketError('socket-closed', 'the socket closed (1006)', { closeCode: 1006 }));
+    await flush();
+    expect(a.delivered).toEqual([{ type: 'chat', text: 'hi', seq: 4 }]);
+    expect(b.delivered).toEqual([{ type: 'chat', text: 'hi', seq: 4 }]);
+    expect(b.errors[0]).toBeInstanceOf(AuthSocketError);
+    expect(b.errors[0].code).toBe('socket-closed');
+    expect(b.errors[0].closeCode).toBe(1006);
+    expect(b.errors[0].message).toBe('[ngx-auth-socket socket-closed] the socket closed (1006)');
+  });
+
+  it('sums the demand of every tab on the leader, and forgets a tab that says goodbye', async () => {
+    const a = openTab();
+    const b = openTab();
+    await flush();
+    b.shared.subscribersChanged(1);
+    b.shared.subscribersChanged(1);
+    a.shared.subscribersChanged(1);
+    await flush();
+    expect(a.real!.demand).toBe(3);
+    b.shared.destroy();
+    await flush();
+    expect(a.real!.demand).toBe(1);
+  });
+
+  it("sends a follower's message through the leader's socket and returns its receipt or typed error", async () => {
+    const a = openTab();
+    const b = openTab();
+    await flush();
+    const receipts: SendReceipt[] = [];
+    b.shared.send({ type: 'chat', text: 'from b' }).subscribe((r) => receipts.push(r));
+    await flush();
+    expect(a.real!.sent).toEqual([{ type: 'chat', text: 'from b' }]);
+    expect(receipts).toEqual([{ queued: false, acked: true }]);
+    a.real!.answer = () => new AuthSocketError('outbox-full', 'outbox is full (1000 messages)');
+    let failure: AuthSocketError | undefined;
+    b.shared.send({ type: 'chat', text: 'too many' }).subscribe({ error: (e: AuthSocketError) => (failure = e) });
+    await flush();
+    expect(failure?.code).toBe('outbox-full');
+  });
+
+  it('hands over within a second when the leader goes, with a new real connection; pending sends go through it', async () => {
+    const a = openTab();
+    const b = openTab();
+    await flush();
+    a.real!.hooks.deliver({ type: 'chat', seq: 41 });
+    await flush();
+    // The leader stops answering sends (it is closing), then goes.
+    const firstReal = a.real!;
+    spyOn(firstReal, 'send').and.returnValue(new Observable<SendReceipt>(() => undefined));
+    const receipts: SendReceipt[] = [];
+    b.shared.send({ type: 'chat', id: 'm-1', text: 'in flight' }).subscribe((r) => receipts.push(r));
+    await flush();
+    a.shared.destroy();
+    await flush();
+    expect(firstReal.destroyed).toBeTrue();
+    expect(b.shared.isLeader).toBeTrue();
+    expect(b.real).not.toBeNull();
+    expect(b.real!.lastSeq).toBe(41);
+    expect(b.real!.sent).toEqual([{ type: 'chat', id: 'm-1', text: 'in flight' }]);
+    expect(receipts).toEqual([{ queued: false, acked: true }]);
+  });
+
+  it('shares a login with tabs opened later and a logout with all tabs, without echoing it back', async () => {
+    const a = openTab({ token: 'jwt-1' });
+    await flush();
+    const b = openTab();
+    await flush();
+    expect(b.token).toBe('jwt-1');
+    b.shared.tokenChanged(null); // b logs out
+    b.token = null;
+    await flush();
+    expect(a.stored).toEqual([null]);
+    expect(a.real!.tokens).toEqual([null]);
+    const tokenPosts = hub.posted.filter((m) => (m as { kind: string }).kind === 'token');
+    expect(tokenPosts.length).toBe(1);
+  });
+
+  it('fails sends a follower cannot hand over: over the outbox limit, or not structured-cloneable', async () => {
+    openTab();
+    const b = openTab();
+    await flush();
+    const errors: string[] = [];
+    for (let i = 0; i < 4; i++) b.shared.send({ type: 'x', i }).subscribe({ error: (e: AuthSocketError) => errors.push(e.code) });
+    expect(errors).toEqual(['outbox-full']);
+    await flush(); // the leader settles the three
+    b.shared.send({ type: 'fn', f: () => 1 }).subscribe({ error: (e: AuthSocketError) => errors.push(e.code) });
+    expect(errors).toEqual(['outbox-full', 'encode-failed']);
+  });
+
+  it('ignores foreign or malformed messages on the channel', async () => {
+    const a = openTab();
+    const b = openTab();
+    await flush();
+    for (const junk of [null, 'text', { kind: 'message', tab: 'x' }, { kind: 'message', tab: 'x', message: { no: 'type' } }, { kind: 'nope', tab: 'x' }, { kind: 'demand', tab: 'x', count: -1 }]) {
+      hub.inject('ngx-auth-socket:wss://api.test/channel/', junk);
+    }
+    await flush();
+    expect(a.delivered).toEqual([]);
+    expect(b.delivered).toEqual([]);
+    expect(a.real!.demand).toBe(0);
+  });
+
+  it('without Web Locks: a lease; the first tab leads after the lease time, a silent leader is replaced within a second', async () => {
+    const a = openTab({ locks: false });
+    const b = openTab({ locks: false });
+    timers.tick(LEASE.expireMs, () => hub.deliver());
+    await flush();
+    const leaders = [a, b].filter((t) => t.shared.isLeader);
+    expect(leaders.length).toBe(1);
+    const [leader, follower] = leaders[0] === a ? [a, b] : [b, a];
+    timers.tick(3000, () => hub.deliver());
+    expect(follower.shared.isLeader).toBeFalse();
+    leader.shared.destroy();
+    timers.tick(1000, () => hub.deliver());
+    await flush();
+    expect(follower.shared.isLeader).toBeTrue();
+  });
+});
