@@ -1,24 +1,15 @@
 // Token expiry (4001 → refresh → back online) and refused credentials (unauthorized, no loop).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, login, openDemo, waitForState, waitUntil } from './support/browser.mjs';
-import { JWT_PATTERN, ServerProcess } from './support/server.mjs';
+import { test } from 'node:test';
+import { login, openDemo, waitForState, waitUntil } from './support/browser.mjs';
+import { serverAndBrowser } from './support/suite.mjs';
+import { JWT_PATTERN } from './support/server.mjs';
 
-const server = new ServerProcess({ TOKEN_TTL_S: '3' });
-let browser;
-
-before(async () => {
-  await server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server.stop();
-});
+const suite = serverAndBrowser({ TOKEN_TTL_S: '3' });
+const { server } = suite;
 
 test('token expiry closes with 4001; the client refreshes and is back online', async () => {
-  const alice = await openDemo(browser, server.url, '?timeouts=short');
+  const alice = await openDemo(suite.browser, server.url, '?timeouts=short');
   await login(alice.page, 'alice');
   await waitForState(alice.page, 'open');
   const refreshesBefore = (await server.stats()).requestsByPath['/auth/refresh'] ?? 0;
@@ -32,7 +23,7 @@ test('token expiry closes with 4001; the client refreshes and is back online', a
 
 test('wrong password: no token, no ticket request, no socket', async () => {
   const before = (await server.stats()).requestsByPath['/ws_ticket'] ?? 0;
-  const mallory = await openDemo(browser, server.url);
+  const mallory = await openDemo(suite.browser, server.url);
   await login(mallory.page, 'alice', 'wrong');
   await mallory.page.waitForSelector('[data-testid=login-error]');
   assert.equal(mallory.sockets.length, 0);
@@ -41,7 +32,7 @@ test('wrong password: no token, no ticket request, no socket', async () => {
 });
 
 test('a token the server no longer accepts: unauthorized after one refresh try, no retry loop', async () => {
-  const alice = await openDemo(browser, server.url, '?timeouts=short');
+  const alice = await openDemo(suite.browser, server.url, '?timeouts=short');
   await login(alice.page, 'alice');
   await waitForState(alice.page, 'open');
   // Restart with another signing key: the JWT and the refresh token both become invalid.

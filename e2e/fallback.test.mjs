@@ -1,24 +1,15 @@
 // A server without a ticket endpoint: the client falls back to first-message auth on its own.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, login, openDemo, say, waitForChat, waitForState } from './support/browser.mjs';
-import { JWT_PATTERN, ServerProcess } from './support/server.mjs';
+import { test } from 'node:test';
+import { login, openDemo, say, waitForChat, waitForState } from './support/browser.mjs';
+import { serverAndBrowser } from './support/suite.mjs';
+import { JWT_PATTERN } from './support/server.mjs';
 
-const server = new ServerProcess({ TICKETS: 'off' });
-let browser;
-
-before(async () => {
-  await server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server.stop();
-});
+const suite = serverAndBrowser({ TICKETS: 'off' });
+const { server } = suite;
 
 test('auto mode falls back to first-message auth and chats', async () => {
-  const alice = await openDemo(browser, server.url);
+  const alice = await openDemo(suite.browser, server.url);
   await login(alice.page, 'alice');
   await waitForState(alice.page, 'open');
   assert.equal((await alice.page.textContent('[data-testid=mode]'))?.trim(), 'Auth mode: first-message');
@@ -37,7 +28,7 @@ test('auto mode falls back to first-message auth and chats', async () => {
 });
 
 test('the fallback is remembered across reconnects', async () => {
-  const alice = await openDemo(browser, server.url);
+  const alice = await openDemo(suite.browser, server.url);
   await login(alice.page, 'alice');
   await waitForState(alice.page, 'open');
   const ticketAsksBefore = (await server.stats()).requestsByPath['/ws_ticket'];

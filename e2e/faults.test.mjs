@@ -1,24 +1,15 @@
 // Faults against the real server: killed and restarted, ticket endpoint failing and hanging.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, login, openDemo, say, stateKind, ticketsOf, waitForChat, waitForState, waitUntil } from './support/browser.mjs';
-import { JWT_PATTERN, ServerProcess } from './support/server.mjs';
+import { test } from 'node:test';
+import { login, openDemo, say, stateKind, ticketsOf, waitForChat, waitForState, waitUntil } from './support/browser.mjs';
+import { serverAndBrowser } from './support/suite.mjs';
+import { JWT_PATTERN } from './support/server.mjs';
 
-const server = new ServerProcess();
-let browser;
-
-before(async () => {
-  await server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server.stop();
-});
+const suite = serverAndBrowser();
+const { server } = suite;
 
 test('server killed (SIGKILL) and restarted: reconnects with a new ticket, outage messages arrive', async () => {
-  const alice = await openDemo(browser, server.url, '?timeouts=short');
+  const alice = await openDemo(suite.browser, server.url, '?timeouts=short');
   await login(alice.page, 'alice');
   await waitForState(alice.page, 'open');
   await server.kill('SIGKILL');
@@ -43,7 +34,7 @@ test('server killed (SIGKILL) and restarted: reconnects with a new ticket, outag
 });
 
 test('ticket endpoint failing with 500: backoff, then recovery when it heals', async () => {
-  const alice = await openDemo(browser, server.url, '?timeouts=short');
+  const alice = await openDemo(suite.browser, server.url, '?timeouts=short');
   await login(alice.page, 'alice');
   await waitForState(alice.page, 'open');
   await server.control({ ticketMode: 'fail' });
@@ -59,7 +50,7 @@ test('ticket endpoint failing with 500: backoff, then recovery when it heals', a
 });
 
 test('ticket endpoint hanging: the request times out, backoff, then recovery', async () => {
-  const alice = await openDemo(browser, server.url, '?timeouts=short');
+  const alice = await openDemo(suite.browser, server.url, '?timeouts=short');
   await login(alice.page, 'alice');
   await waitForState(alice.page, 'open');
   await server.control({ ticketMode: 'hang' });

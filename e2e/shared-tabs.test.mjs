@@ -2,28 +2,18 @@
 // ?tabs=shared. Only the leader tab holds a socket; the others get its messages and send through it;
 // closing the leader hands the socket to another tab with a fresh ticket; a logout anywhere ends it.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { chatLines, launchBrowser, login, openTab, say, waitForChat, waitForState, waitUntil } from './support/browser.mjs';
-import { ServerProcess } from './support/server.mjs';
+import { test } from 'node:test';
+import { chatLines, login, openTab, say, waitForChat, waitForState, waitUntil } from './support/browser.mjs';
+import { serverAndBrowser } from './support/suite.mjs';
 
-const server = new ServerProcess();
-let browser;
-
-before(async () => {
-  await server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server.stop();
-});
+const suite = serverAndBrowser();
+const { server } = suite;
 
 const QUERY = '?tabs=shared&timeouts=short';
 const openSockets = (tab) => tab.sockets.filter((s) => !s.closed).length;
 
 test('three tabs share one socket; the leader closes and another takes over; logout in one tab ends it for all', { timeout: 90_000 }, async () => {
-  const context = await browser.newContext();
+  const context = await suite.browser.newContext();
   const a = await openTab(context, server.url, QUERY);
   await login(a.page, 'alice');
   await waitForState(a.page, 'open');

@@ -2,25 +2,16 @@
 // and recover with a fresh ticket, logout, no JWT in any URL, and a screenshot of the connected demo.
 import assert from 'node:assert/strict';
 import { mkdirSync, statSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { chatLines, launchBrowser, login, openDemo, say, ticketsOf, waitForChat, waitForState, waitUntil } from './support/browser.mjs';
-import { JWT_PATTERN, ServerProcess } from './support/server.mjs';
+import { test } from 'node:test';
+import { chatLines, login, openDemo, say, ticketsOf, waitForChat, waitForState, waitUntil } from './support/browser.mjs';
+import { serverAndBrowser } from './support/suite.mjs';
+import { JWT_PATTERN } from './support/server.mjs';
 
-const server = new ServerProcess();
-let browser;
-
-before(async () => {
-  await server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server.stop();
-});
+const suite = serverAndBrowser();
+const { server } = suite;
 
 test('login fetches a ticket and opens an authenticated socket; the JWT is never in a URL', async () => {
-  const alice = await openDemo(browser, server.url);
+  const alice = await openDemo(suite.browser, server.url);
   await login(alice.page, 'alice');
   await waitForState(alice.page, 'open');
   assert.equal((await alice.page.textContent('[data-testid=mode]'))?.trim(), 'Auth mode: ticket');
@@ -36,8 +27,8 @@ test('login fetches a ticket and opens an authenticated socket; the JWT is never
 });
 
 test('two browsers chat with each other', async () => {
-  const alice = await openDemo(browser, server.url);
-  const bob = await openDemo(browser, server.url);
+  const alice = await openDemo(suite.browser, server.url);
+  const bob = await openDemo(suite.browser, server.url);
   await login(alice.page, 'alice');
   await login(bob.page, 'bob', 'bob');
   await waitForState(alice.page, 'open');
@@ -65,7 +56,7 @@ test('two browsers chat with each other', async () => {
 });
 
 test('kicking the connection recovers with a fresh ticket', async () => {
-  const alice = await openDemo(browser, server.url);
+  const alice = await openDemo(suite.browser, server.url);
   await login(alice.page, 'alice');
   await waitForState(alice.page, 'open');
   const before = await server.stats();
@@ -82,8 +73,8 @@ test('kicking the connection recovers with a fresh ticket', async () => {
 });
 
 test('logout closes the socket and no further message is delivered', async () => {
-  const alice = await openDemo(browser, server.url);
-  const bob = await openDemo(browser, server.url);
+  const alice = await openDemo(suite.browser, server.url);
+  const bob = await openDemo(suite.browser, server.url);
   await login(alice.page, 'alice');
   await login(bob.page, 'bob', 'bob');
   await waitForState(alice.page, 'open');

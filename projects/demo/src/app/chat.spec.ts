@@ -32,6 +32,14 @@ describe('Chat (demo) with ngx-auth-socket/testing', () => {
 
   afterEach(() => socket.verify());
 
+  /** Types `line` into the chat box and presses Send, as a user would; returns the input. */
+  const typeAndSend = (line: string) => {
+    const root = fixture.nativeElement as HTMLElement;
+    const input = root.querySelector<HTMLInputElement>('[data-testid=chat-input]')!;
+    input.value = line;
+    root.querySelector<HTMLButtonElement>('[data-testid=send]')!.click();
+    return input;
+  };
   const text = (testId: string) => (fixture.nativeElement as HTMLElement).querySelector(`[data-testid=${testId}]`)?.textContent?.trim() ?? '';
 
   it('connects with a ticket and shows the lines the server broadcasts', async () => {
@@ -48,9 +56,7 @@ describe('Chat (demo) with ngx-auth-socket/testing', () => {
 
   it('sends what the user typed as a chat frame with an id, and the ack settles it', async () => {
     await socket.open();
-    const input = (fixture.nativeElement as HTMLElement).querySelector<HTMLInputElement>('[data-testid=chat-input]')!;
-    input.value = '  hi there ';
-    (fixture.nativeElement as HTMLElement).querySelector<HTMLButtonElement>('[data-testid=send]')!.click();
+    const input = typeAndSend('  hi there ');
     await socket.flush();
     const frame = socket.expectSent<{ type: string; text: string; id: string }>('chat');
     expect(frame.text).toBe('hi there');
@@ -92,9 +98,7 @@ describe('Chat (demo) with ngx-auth-socket/testing', () => {
 
   it('says a line was not delivered when the user logs out before the server acknowledged it', async () => {
     await socket.open();
-    const input = (fixture.nativeElement as HTMLElement).querySelector<HTMLInputElement>('[data-testid=chat-input]')!;
-    input.value = 'last words';
-    (fixture.nativeElement as HTMLElement).querySelector<HTMLButtonElement>('[data-testid=send]')!.click();
+    typeAndSend('last words');
     await socket.flush();
     socket.expectSent('chat');
     TestBed.inject(AuthApi).logout();
