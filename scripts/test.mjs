@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // `npm test`: every suite of the workspace, in order, on a machine that has only Node and npm.
-// Installs Debian Chromium when missing, then runs the library specs (karma, headless Chromium),
+// Installs Debian Chromium and redis-server when missing, then runs the library specs (karma, headless Chromium),
 // the reference server's tests (node:test) and the end-to-end tests (playwright-core + Chromium
 // against the real server). Prints one closing line "N passed, N failed" over all suites.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const suites = [
-  { name: 'chromium', cmd: 'node', args: ['scripts/ensure-chromium.mjs'] },
+  { name: 'tools', cmd: 'node', args: ['scripts/ensure-tools.mjs'] },
   { name: 'library', cmd: 'npx', args: ['ng', 'test', 'ngx-auth-socket', '--watch=false'], count: karmaCounts },
   { name: 'demo', cmd: 'npm', args: ['run', '--silent', 'test:demo'], count: karmaCounts },
   { name: 'server', cmd: 'npm', args: ['run', '--silent', 'test:server'], count: nodeTestCounts, when: () => existsSync('server') },

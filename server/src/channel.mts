@@ -85,23 +85,32 @@ export class Channel implements HubMember {
       frame.type === 'auth'
         ? { kind: 'auth', verdict: await this.deps.tokens.verify(frame.token), resume: frame.resume }
         : { kind: 'frame', frame };
-    this.dispatch(event);
+    await this.dispatch(event);
   }
 
-  private dispatch(event: ChannelEvent): void {
-    this.apply(step(this.state, event, this.deps.now()));
+  private dispatch(event: ChannelEvent): Promise<void> | void {
+    return this.apply(step(this.state, event, this.deps.now()));
   }
 
   /**
    * Enters the state (joining the room) and performs the actions in one synchronous run: a replay
    * and the live broadcasts after it reach the socket in seq order, with nothing lost in between.
    */
-  private apply(next: Step): void {
+  private apply(next: Step): Promise<void> | void {
     this.enter(next.state);
-    for (const action of next.actions) this.perform(action);
+    for (let i = 0; i < next.actions.length; i++) {
+      const pending = this.perform(next.actions[i]!);
+      // A shared room publishes asynchronously: the ack and anything after it wait for it (frames
+      // behind this one wait too, in the inbox), so an ack still means "accepted".
+      if (pending) return pending.then(() => this.performAll(next.actions.slice(i + 1)));
+    }
   }
 
-  private perform(action: ChannelAction): void {
+  private async performAll(actions: readonly ChannelAction[]): Promise<void> {
+    for (const action of actions) await this.perform(action);
+  }
+
+  private perform(action: ChannelAction): Promise<void> | void {
     switch (action.kind) {
       case 'send':
         if (action.message.type === 'ack') this.deps.stats.count('acksSent');

@@ -16,8 +16,11 @@ export interface ChatSubmission {
 
 /** What a socket needs from the room; implemented by {@link ChatRoom}. */
 export interface Room {
-  /** Accepts a chat (journal, then broadcast), or drops it silently if its id was processed before. */
-  publish(chat: ChatSubmission): void;
+  /**
+   * Accepts a chat (journal, then broadcast), or drops it silently if its id was processed before.
+   * A shared room (Redis) answers asynchronously; the socket acknowledges only after it settles.
+   */
+  publish(chat: ChatSubmission): void | Promise<void>;
   /** What to send a socket that last saw `after`: the missed broadcasts and `resumed`, or `resume_failed`. */
   resumeFrom(after: number): readonly ServerMessage[];
 }

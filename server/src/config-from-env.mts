@@ -45,6 +45,10 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('JOURNAL', '(none)', 'append-only file of accepted chats; seq, ids and history survive restarts', (raw) => ({
     journal: raw,
   })),
+  setting('REDIS_URL', '(none)', 'redis://host:port shared by all nodes: tickets, chat fan-out, seq, history, ids', (raw) => ({
+    redisUrl: raw,
+  })),
+  setting('REDIS_PREFIX', 'nas:', 'prefix of every Redis key and channel', (raw) => ({ redisPrefix: raw })),
   setting('TEST_CONTROL', '0', '1 enables POST /__control and GET /__stats', (raw) => ({
     testControl: parseSwitch('TEST_CONTROL', raw),
   })),

@@ -57,6 +57,13 @@ export interface ServerConfig {
    * and the replay history survive restarts and crashes. @default none (memory only)
    */
   journal: string | undefined;
+  /**
+   * `redis://[user:pass@]host:port[/db]`: share tickets, chat fan-out, seq numbers, the replay
+   * history and processed ids with every other node on the same Redis. @default none (one node)
+   */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so several deployments can share one Redis. @default 'nas:' */
+  redisPrefix: string;
 }
 
 export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
@@ -77,6 +84,8 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   ticketStore: undefined,
   shutdownGraceMs: 1000,
   journal: undefined,
+  redisUrl: undefined,
+  redisPrefix: 'nas:',
 });
 
 /** The port the CLI uses when PORT is unset (the Angular dev server proxies to it). */
@@ -114,6 +123,10 @@ export function resolveConfig(partial: Partial<ServerConfig> = {}): ResolvedConf
   if (merged.host.trim() === '') throw new ConfigError('host', 'must not be empty');
   if (merged.jwtSecret === '') throw new ConfigError('jwtSecret', 'must not be empty');
   if (merged.journal !== undefined && merged.journal.trim() === '') throw new ConfigError('journal', 'must not be empty');
+  if (merged.redisUrl !== undefined) requireRedisUrl(merged.redisUrl);
+  if (merged.redisUrl !== undefined && merged.journal !== undefined) {
+    throw new ConfigError('journal', 'cannot be combined with REDIS_URL: the shared room keeps seq, ids and history in Redis');
+  }
   if (Object.keys(merged.users).length === 0) throw new ConfigError('users', 'needs at least one user');
   for (const origin of merged.origins ?? []) requireOrigin(origin);
   return {
@@ -162,4 +175,15 @@ function requireNumber(
     const range = rule.max === undefined ? `>= ${rule.min}` : `${rule.min}..${rule.max}`;
     throw new ConfigError(option, `expected ${rule.integer ? 'an integer' : 'a number'} ${range}, got ${value}`);
   }
+}
+
+function requireRedisUrl(raw: string): void {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('redisUrl', `expected redis://host:port, got "${raw}"`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError('redisUrl', `expected a redis:// or rediss:// URL, got "${url.protocol}"`);
+  if (url.hostname === '') throw new ConfigError('redisUrl', 'needs a host');
 }

@@ -13,6 +13,10 @@ import { defaultOrigins, resolveConfig, type ResolvedConfig, type ServerConfig }
 import { RuntimeControl, type ServerControl } from './control.mjs';
 import { createHttpHandler } from './http-handler.mjs';
 import { MemoryTicketStore } from './memory-ticket-store.mjs';
+import { RedisChatRoom } from './redis-chat-room.mjs';
+import { connectRedis } from './redis-connection.mjs';
+import { RedisTicketStore } from './redis-ticket-store.mjs';
+import type { Room } from './chat-room.mjs';
 import { RefreshTokenStore } from './refresh-tokens.mjs';
 import { StatsRecorder, type ServerStats } from './stats.mjs';
 import { TicketService } from './ticket-service.mjs';
@@ -53,13 +57,17 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
   const journaled = config.journal === undefined ? undefined : ChatJournal.open(config.journal);
   const stats = new StatsRecorder();
   const hub = new ChannelHub();
-  const room = new ChatRoom({
-    hub,
-    stats,
-    now: Date.now,
-    ...(journaled === undefined ? {} : { journal: { file: journaled.journal, recent: journaled.recent } }),
-  });
-  const store = config.ticketStore ?? new MemoryTicketStore();
+  // With Redis every node shares tickets, the room's seq/ids/history and the chat fan-out.
+  const redis = config.redisUrl === undefined ? undefined : await connectRedis(config.redisUrl);
+  const room: Room = redis
+    ? await RedisChatRoom.open({ hub, stats, redis: redis.commands, subscriber: redis.subscriber, prefix: config.redisPrefix })
+    : new ChatRoom({
+        hub,
+        stats,
+        now: Date.now,
+        ...(journaled === undefined ? {} : { journal: { file: journaled.journal, recent: journaled.recent } }),
+      });
+  const store = config.ticketStore ?? (redis ? new RedisTicketStore(redis.commands, config.redisPrefix) : new MemoryTicketStore());
   const control = new RuntimeControl(
     { ticketMode: config.tickets ? 'ok' : 'off', tokenTtlS: config.tokenTtlS },
     (code, reason) => hub.closeAll(code, reason),
@@ -102,6 +110,7 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
     if (config.ticketStore === undefined) await store.close();
     await accessLog.close();
     journaled?.journal.close();
+    await redis?.quit();
   };
   try {
     await listen(server, config.port, config.host);

@@ -23,7 +23,8 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log(`  JWT secret: ${config.jwtSecretSource === 'random' ? '(random)' : '(from JWT_SECRET)'}`);
   console.log(`  tickets: ${config.tickets ? 'on' : 'off'}, test control: ${config.testControl ? 'on' : 'off'}`);
   console.log(`  allowed origins: ${server.origins.join(', ')}`);
-  console.log(`  journal: ${config.journal ?? 'off (seq, ids and history are lost on restart)'}`);
+  console.log(`  journal: ${config.journal ?? (config.redisUrl ? 'off (Redis holds seq, ids and history)' : 'off (seq, ids and history are lost on restart)')}`);
+  console.log(`  redis: ${config.redisUrl ? `${redactUrl(config.redisUrl)} (tickets, chat, seq, history and ids shared; prefix ${config.redisPrefix})` : 'off (one node)'}`);
   if (config.jwtSecretSource === 'config' && Buffer.byteLength(config.jwtSecret) < 32) {
     console.warn('  warning: JWT_SECRET is shorter than 32 bytes; fine for a demo, weak for anything else');
   }
@@ -75,3 +76,10 @@ main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });
+
+/** The Redis URL without its password, for the start-up banner. */
+function redactUrl(raw: string): string {
+  const url = new URL(raw);
+  if (url.password) url.password = '***';
+  return url.toString();
+}

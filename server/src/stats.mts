@@ -18,6 +18,8 @@ export interface ServerStats {
   readonly firstMessageAuths: number;
   /** Chats processed (journaled and broadcast) by this process. */
   readonly chatsAccepted: number;
+  /** Chats (from any node) this process received over Redis and broadcast to its sockets (REDIS_URL). */
+  readonly chatsRelayed: number;
   /** Chats not processed because their id had been already (they were acknowledged again). */
   readonly duplicatesDropped: number;
   /** `ack` frames sent. */
@@ -53,6 +55,7 @@ export class StatsRecorder {
     firstMessageAuths: 0,
     chatsAccepted: 0,
     duplicatesDropped: 0,
+    chatsRelayed: 0,
     acksSent: 0,
     pingsAnswered: 0,
     resumes: 0,

@@ -39,7 +39,13 @@ export const issueTicket: RouteHandler = async (req, ctx, abandoned) => {
   const resume = resumeFromQuery(new URL(`http://placeholder${req.url ?? '/'}`).searchParams.getAll('resume'));
   if (resume === 'bad') return errorReply(400, 'bad_request');
   const { sub, exp } = verdict.claims;
-  const body: TicketBody = await ctx.tickets.issue(sub, exp, ctx.config.ticketTtlS, resume);
+  let body: TicketBody;
+  try {
+    body = await ctx.tickets.issue(sub, exp, ctx.config.ticketTtlS, resume);
+  } catch {
+    // The shared ticket store (Redis) is unreachable: a retry hint, not a 500.
+    return errorReply(503, 'unavailable', { 'Retry-After': '2' });
+  }
   return { status: 200, body };
 };
 

@@ -1,0 +1,38 @@
+import { Redis } from 'ioredis';
+
+/**
+ * The two connections a node keeps to Redis: one for commands, one in subscriber mode (Redis
+ * allows nothing else on a subscribed connection). Both retry forever with a capped delay, so a
+ * Redis restart heals by itself; commands made while it is down fail fast instead of queueing, so
+ * the ticket endpoint can answer 503 at once.
+ */
+export interface RedisConnections {
+  readonly commands: Redis;
+  readonly subscriber: Redis;
+  quit(): Promise<void>;
+}
+
+export async function connectRedis(url: string): Promise<RedisConnections> {
+  const options = {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: (times: number) => Math.min(50 * times, 1000),
+  };
+  const commands = new Redis(url, options);
+  // The subscriber re-subscribes by itself after a reconnect; it needs the offline queue for that.
+  const subscriber = new Redis(url, { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null });
+  // ioredis reports every failed reconnect as an 'error' event; without a listener Node would crash.
+  commands.on('error', () => undefined);
+  subscriber.on('error', () => undefined);
+  await Promise.all([commands.connect(), subscriber.connect()]);
+  return {
+    commands,
+    subscriber,
+    quit: async () => {
+      await Promise.allSettled([commands.quit(), subscriber.quit()]);
+      commands.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}
