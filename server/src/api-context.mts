@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ResolvedConfig } from './config.mjs';
 import type { RuntimeControl } from './control.mjs';
 import type { Reply } from './http-io.mjs';
-import type { RefreshTokenStore } from './refresh-tokens.mjs';
+import type { RefreshTokens } from './refresh-tokens.mjs';
 import type { StatsRecorder } from './stats.mjs';
 import type { TicketService } from './ticket-service.mjs';
 import type { TokenService } from './tokens.mjs';
@@ -11,7 +11,7 @@ import type { TokenService } from './tokens.mjs';
 export interface ApiContext {
   readonly config: ResolvedConfig;
   readonly tokens: TokenService;
-  readonly refreshTokens: RefreshTokenStore;
+  readonly refreshTokens: RefreshTokens;
   readonly tickets: TicketService;
   readonly control: RuntimeControl;
   readonly stats: StatsRecorder;

@@ -23,7 +23,7 @@ export const login: RouteHandler = async (req, ctx) => {
   const password = stringField(body.value, 'password');
   if (user === null || password === null) return errorReply(400, 'bad_request');
   if (!checkCredentials(ctx.config.users, user, password)) return errorReply(401, 'invalid_credentials');
-  return startSession(user, ctx, ctx.refreshTokens.issue(user));
+  return startSession(user, ctx, await ctx.refreshTokens.issue(user));
 };
 
 /** `POST /auth/refresh {refreshToken}`: the presented token is burnt whatever happens next. */
@@ -33,7 +33,7 @@ export const refresh: RouteHandler = async (req, ctx) => {
   if (!body.ok) return body.reply;
   const presented = stringField(body.value, 'refreshToken');
   if (presented === null) return errorReply(400, 'bad_request');
-  const rotated = ctx.refreshTokens.rotate(presented);
+  const rotated = await ctx.refreshTokens.rotate(presented);
   if (rotated === null) return errorReply(401, 'invalid_refresh_token');
   return startSession(rotated.user, ctx, rotated.refreshToken);
 };

@@ -17,7 +17,7 @@ import { RedisChatRoom } from './redis-chat-room.mjs';
 import { connectRedis } from './redis-connection.mjs';
 import { RedisTicketStore } from './redis-ticket-store.mjs';
 import type { Room } from './chat-room.mjs';
-import { RefreshTokenStore } from './refresh-tokens.mjs';
+import { RedisRefreshTokens, RefreshTokenStore } from './refresh-tokens.mjs';
 import { StatsRecorder, type ServerStats } from './stats.mjs';
 import { TicketService } from './ticket-service.mjs';
 import { createTokenService } from './tokens.mjs';
@@ -75,7 +75,9 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
   const api: ApiContext = {
     config,
     tokens: createTokenService(config.jwtSecret),
-    refreshTokens: new RefreshTokenStore(config.refreshTtlS),
+    refreshTokens: redis
+      ? new RedisRefreshTokens(redis.commands, config.redisPrefix, config.refreshTtlS)
+      : new RefreshTokenStore(config.refreshTtlS),
     tickets: new TicketService(store, stats),
     control,
     stats,
