@@ -81,7 +81,7 @@ export class AuthSocketService {
     const createReal = (outward: ConnectionHooks, lastSeq: number | undefined) => {
       const resume = createResumeTracker ? createResumeTracker() : null;
       // A tab taking over the shared socket resumes from the last message it was relayed.
-      if (resume && lastSeq !== undefined) resume.accept({ type: 'seq', seq: lastSeq });
+      if (resume && lastSeq !== undefined) resume.startFrom(lastSeq);
       return new SocketConnection(
         {
           config: this.config,

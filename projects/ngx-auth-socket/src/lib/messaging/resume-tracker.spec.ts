@@ -26,4 +26,14 @@ describe('ResumeTracker', () => {
     expect(t.point).toBe(500);
     expect(t.answer({ type: 'chat' })).toEqual({ consumed: false });
   });
+
+  it('continues from a seq seen elsewhere (a tab taking over the shared socket)', () => {
+    const t = new ResumeTracker();
+    t.startFrom(41);
+    expect(t.point).toBe(41);
+    expect(t.accept({ type: 'chat', seq: 41 })).toBeFalse();
+    expect(t.accept({ type: 'chat', seq: 42 })).toBeTrue();
+    t.startFrom(10);
+    expect(t.point).toBe(42);
+  });
 });

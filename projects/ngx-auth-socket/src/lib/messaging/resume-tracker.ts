@@ -30,6 +30,11 @@ export class ResumeTracker {
     return this.#lastSeq;
   }
 
+  /** Continues from `seq` as if it had been delivered here (a tab taking over a shared socket). */
+  startFrom(seq: number): void {
+    if (this.#lastSeq === undefined || seq > this.#lastSeq) this.#lastSeq = seq;
+  }
+
   /** False when `message` repeats a `seq` already delivered (a replay overlap): drop it. */
   accept(message: SocketMessage): boolean {
     const seq = message['seq'];
