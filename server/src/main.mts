@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { JournalError } from './chat-journal.mjs';
+import { RedisUnavailableError } from './redis-connection.mjs';
 import { ConfigError } from './config.mjs';
 import { configFromEnv, ENV_SETTINGS } from './config-from-env.mjs';
 import { startServer, type RunningServer } from './create-server.mjs';
@@ -48,11 +49,15 @@ async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGINT', stop);
 }
 
-/** Starts the server, or exits 2 with a one-line message when the settings (or the journal) are wrong. */
+/** Starts the server, or exits 2 with a one-line message when the settings (or the journal, or Redis) are wrong. */
 async function startFromEnv(argv: readonly string[]): Promise<RunningServer> {
   try {
     return await startServer(configFromEnv(process.env, argv));
   } catch (err) {
+    if (err instanceof RedisUnavailableError) {
+      console.error(`start-up error: ${err.message}`);
+      return process.exit(2);
+    }
     if (!(err instanceof ConfigError || err instanceof JournalError)) throw err;
     console.error(`configuration error: ${err.message}`);
     return process.exit(2);

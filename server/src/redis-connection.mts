@@ -12,6 +12,16 @@ export interface RedisConnections {
   quit(): Promise<void>;
 }
 
+/** Redis could not be reached when the node started (later outages are survived, not thrown). */
+export class RedisUnavailableError extends Error {
+  override readonly name = 'RedisUnavailableError';
+  constructor(url: string, cause: unknown) {
+    const where = new URL(url);
+    where.password = where.password ? '***' : '';
+    super(`Redis at ${where.toString()} is unreachable (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+  }
+}
+
 export async function connectRedis(url: string): Promise<RedisConnections> {
   const options = {
     lazyConnect: true,
@@ -25,7 +35,13 @@ export async function connectRedis(url: string): Promise<RedisConnections> {
   // ioredis reports every failed reconnect as an 'error' event; without a listener Node would crash.
   commands.on('error', () => undefined);
   subscriber.on('error', () => undefined);
-  await Promise.all([commands.connect(), subscriber.connect()]);
+  try {
+    await Promise.all([commands.connect(), subscriber.connect()]);
+  } catch (cause) {
+    commands.disconnect();
+    subscriber.disconnect();
+    throw new RedisUnavailableError(url, cause);
+  }
   return {
     commands,
     subscriber,

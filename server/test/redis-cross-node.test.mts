@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { CLI_MAIN } from '../testing/cli-process.mjs';
 import { after, before, test } from 'node:test';
 import { channelUrl, fetchTicket, login, requestJson } from '../testing/http-client.mjs';
 import { eventually } from '../testing/eventually.mjs';
@@ -138,4 +140,15 @@ test('Redis down: the ticket endpoint answers 503 with Retry-After; Redis back: 
     if (status !== 200) await new Promise((r) => setTimeout(r, 50));
   }
   assert.equal(status, 200);
+});
+
+test('a node that cannot reach Redis at start-up exits 2 with one line (no password shown)', () => {
+  const run = spawnSync(process.execPath, [CLI_MAIN], {
+    env: { PATH: process.env['PATH'] ?? '', PORT: '0', REDIS_URL: 'redis://:s3cret@127.0.0.1:1' },
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /^start-up error: Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 is unreachable/);
+  assert.doesNotMatch(run.stderr + run.stdout, /s3cret/);
 });
