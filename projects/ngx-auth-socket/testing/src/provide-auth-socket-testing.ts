@@ -3,9 +3,16 @@ import { AUTH_SOCKET_RUNTIME } from 'ngx-auth-socket';
 import { AUTH_SOCKET_TESTING_OPTIONS, AuthSocketTestingController, AuthSocketTestingOptions } from './testing-controller';
 
 /**
- * Replaces the socket, the clock and the browser's network events of `AuthSocketService` with
- * {@link AuthSocketTestingController}: no network, no real time. Put it after
- * `provideAuthSocket(...)`, next to `provideHttpClientTesting()` (ticket requests go through it).
+ * Replaces the sockets, the clock, the randomness and the browser's network events of
+ * `AuthSocketService` (the `AUTH_SOCKET_RUNTIME` token) with {@link AuthSocketTestingController}:
+ * no network, no real time. Put it after `provideAuthSocket(...)`, next to
+ * `provideHttpClientTesting()` (ticket requests are answered through `HttpTestingController`).
+ *
+ * Works under any test runner; do not install fake timers (`jasmine.clock()`,
+ * `vi.useFakeTimers()`, `fakeAsync`) for the socket: the controller owns the library's time, and
+ * mock-socket needs real timers to deliver its events.
+ *
+ * @throws RangeError when `options.random` is not in [0, 1).
  *
  * @usageNotes
  * ```ts
@@ -14,12 +21,16 @@ import { AUTH_SOCKET_TESTING_OPTIONS, AuthSocketTestingController, AuthSocketTes
  *     provideHttpClient(withInterceptors([authTokenInterceptor])),
  *     provideHttpClientTesting(),
  *     provideAuthSocket({ url: 'wss://api.test/channel/' }),
- *     provideAuthSocketTesting(),
+ *     provideAuthSocketTesting(),            // or provideAuthSocketTesting({ random: 0.25 })
  *   ],
  * });
+ * const socket = TestBed.inject(AuthSocketTestingController);
  * ```
  */
 export function provideAuthSocketTesting(options: AuthSocketTestingOptions = {}): EnvironmentProviders {
+  if (options.random !== undefined && !(options.random >= 0 && options.random < 1)) {
+    throw new RangeError(`provideAuthSocketTesting(): random must be in [0, 1) like Math.random(), got ${options.random}.`);
+  }
   return makeEnvironmentProviders([
     { provide: AUTH_SOCKET_TESTING_OPTIONS, useValue: options },
     AuthSocketTestingController,

@@ -2,29 +2,58 @@ import { HttpRequest } from '@angular/common/http';
 import { HttpTestingController, TestRequest } from '@angular/common/http/testing';
 import { DestroyRef, Injectable, InjectionToken, Injector, inject } from '@angular/core';
 import { Server, WebSocket as MockWebSocket } from 'mock-socket';
-import { AUTH_SOCKET_CONFIG, AuthSocketRuntime, AuthSocketService, NetworkEvents, SocketLike } from 'ngx-auth-socket';
-import { FrameMatcher, TestServerSocket } from './test-server-socket';
+import { AUTH_SOCKET_CONFIG, AuthSocketRuntime, AuthSocketService, ConnectionState, NetworkEvents, SocketLike } from 'ngx-auth-socket';
+import { FrameMatcher, TestServerSocket, describeFrames, idOf } from './test-server-socket';
 import { VirtualClock } from './virtual-clock';
 
-/** Options of {@link provideAuthSocketTesting}. */
+/**
+ * Options of {@link provideAuthSocketTesting}.
+ *
+ * @usageNotes
+ * ```ts
+ * // Full-jitter backoff waits random() × ceiling: with initialDelayMs 1000, the first
+ * // reconnect waits 250 ms, the second 500 ms, and so on.
+ * provideAuthSocketTesting({ random: 0.25, startTime: Date.UTC(2030, 0, 1) })
+ * ```
+ */
 export interface AuthSocketTestingOptions {
   /** Where the virtual clock starts (ms since the epoch). @default the real `Date.now()` when the controller is created */
   readonly startTime?: number;
   /**
-   * What the library's `random()` returns, i.e. which share of the backoff ceiling a reconnect
-   * waits (full jitter). @default 0.5
+   * What the library's `random()` returns, in [0, 1): which share of the backoff ceiling a
+   * reconnect waits (full jitter), e.g. the first reconnect waits `random × initialDelayMs`.
+   * @default 0.5
    */
   readonly random?: number;
 }
 
-/** A pending ticket request (`GET /ws_ticket`), to grant or fail. */
+/**
+ * A pending ticket request (`GET /ws_ticket`), taken by `expectTicketRequest()`, to grant or fail.
+ *
+ * @usageNotes
+ * ```ts
+ * const ticket = controller.expectTicketRequest();
+ * expect(ticket.request.headers.get('Authorization')).toBe(`Bearer ${jwt}`);
+ * ticket.grant('tk-1');                 // or ticket.fail(503, { retryAfterS: 5 })
+ * ```
+ */
 export interface TestTicketRequest {
   /** The request as the library sent it (its `Authorization` header carries the app's JWT). */
   readonly request: HttpRequest<unknown>;
-  /** Answers `{ticket, expires}`; `expires` is `expiresInS` seconds from the virtual now. */
+  /**
+   * Answers `{ticket, expires}`; `expires` is `expiresInS` (default 30) seconds from the virtual
+   * now. The default ticket is `ticket-<n>`, n being the number of the socket it will open.
+   */
   grant(ticket?: string, options?: { expiresInS?: number }): void;
-  /** Answers with an HTTP error, e.g. 401, 404 (no ticket endpoint: `auto` falls back), 503. */
+  /** Answers with an HTTP error, e.g. 401, 403, 404 (no ticket endpoint: `auto` falls back), 503. */
   fail(status: number, options?: { body?: unknown; retryAfterS?: number }): void;
+}
+
+/** The first-message `auth` frame the client sends: `{"type":"auth","payload":"<jwt>"}`, maybe with `resume`. */
+export interface AuthFrame {
+  readonly type: 'auth';
+  readonly payload: string;
+  readonly [key: string]: unknown;
 }
 
 // Captured before any spec can install fake timers: mock-socket delivers its events on real
@@ -51,9 +80,15 @@ const realSetTimeout = globalThis.setTimeout.bind(globalThis);
  * });
  * const socket = TestBed.inject(AuthSocketTestingController);
  * TestBed.inject(AuthTokenStore).set(jwt);
- * fixture.detectChanges();                 // the component subscribes: the library asks for a ticket
- * await socket.open();                     // grant the ticket, let the socket open
- * socket.push({ type: 'chat', text: 'hi' });
+ * const fixture = TestBed.createComponent(ChatComponent); // it subscribes: the library asks for a ticket
+ * socket.expectTicketRequest().grant('tk-1');
+ * await socket.flush();                                   // the socket opens
+ * socket.push({ type: 'chat', text: 'hi' });              // a server message
+ * socket.drop(1006);                                      // connection lost
+ * await socket.flush();
+ * socket.advanceToReconnect();                            // exactly the backoff delay
+ * await socket.open('tk-2');                              // fresh ticket, open again
+ * socket.verify();
  * ```
  */
 @Injectable()
@@ -88,6 +123,7 @@ export class AuthSocketTestingController {
     clearTimeout: (handle) => this.#clock.clearTimeout(handle),
     now: () => this.#clock.now(),
     random: () => this.#random,
+    // Deterministic, so specs can name the id of an acknowledged message: test-id-1, test-id-2, …
     randomId: () => `test-id-${++this.#ids}`,
     isOnline: () => this.#online,
     watchNetwork: (events) => {
@@ -100,40 +136,53 @@ export class AuthSocketTestingController {
 
   // ---- time and network ------------------------------------------------------------------
 
-  /** The virtual now (ms since the epoch). */
+  /** The virtual now (ms since the epoch): what the library's `now()` returns. */
   now(): number {
     return this.#clock.now();
   }
 
-  /** Advances the library's clock by `ms`, running the timers that fall due (deadlines, backoff, TTLs, heartbeats). */
+  /**
+   * Advances the library's clock by `ms`, running the timers that fall due on the way, in order
+   * (deadlines, backoff, acknowledgement TTLs, heartbeats). Other timers of the app are untouched.
+   */
   tick(ms: number): void {
     this.#clock.tick(ms);
   }
 
   /**
-   * Advances the clock exactly to the pending reconnect attempt; the attempt then asks for a new
-   * ticket (or opens a socket, in first-message mode).
+   * Advances the clock exactly to the pending reconnect attempt (`retryAt` of the `reconnecting`
+   * state); the attempt then asks for a new ticket (or opens a socket, in first-message mode).
    * @throws Error when the service is not waiting to reconnect.
    */
   advanceToReconnect(): void {
-    const state = this.#injector.get(AuthSocketService).state();
-    if (state.kind !== 'reconnecting') throw new Error(`advanceToReconnect(): no reconnect is pending; the state is "${state.kind}".`);
+    const state = this.#state();
+    if (state.kind !== 'reconnecting') {
+      throw new Error(`advanceToReconnect(): no reconnect is pending; the state is "${state.kind}"${hintFor(state.kind)}.`);
+    }
     this.#clock.tick(Math.max(0, state.retryAt - this.#clock.now()));
   }
 
-  /** The browser goes offline: reconnects wait for the network instead of counting down. */
+  /** The browser goes offline (`navigator.onLine` false, `offline` event): reconnects wait for the network. */
   goOffline(): void {
     this.#online = false;
     this.#network?.offline();
   }
 
-  /** The browser is back online: a waiting reconnect starts at once. */
+  /** The browser is back online (`online` event): a waiting reconnect starts at once. */
   goOnline(): void {
     this.#online = true;
     this.#network?.online();
   }
 
-  /** Lets mock-socket deliver what is in flight (opens, client frames, closes): a few real ms. */
+  /** The page became visible again or came back from the back/forward cache: a pending backoff is cut short. */
+  resumePage(): void {
+    this.#network?.resumed();
+  }
+
+  /**
+   * Lets mock-socket deliver what is in flight (opens, client frames, closes), which it does on
+   * real 4 ms timers: resolves once a few real milliseconds pass without socket activity.
+   */
   async flush(): Promise<void> {
     for (let round = 0; round < 50; round++) {
       const before = this.#activity;
@@ -145,19 +194,23 @@ export class AuthSocketTestingController {
   // ---- tickets ---------------------------------------------------------------------------
 
   /**
-   * The one pending ticket request.
-   * @throws Error when there is none or more than one (as `HttpTestingController.expectOne`).
+   * Takes the one pending ticket request (`GET` on the configured `ticketUrl`), to grant or fail.
+   * @throws Error when there is none or more than one (as `HttpTestingController.expectOne`),
+   *   saying what the connection is doing instead.
    */
   expectTicketRequest(): TestTicketRequest {
     const tickets = this.#pendingTickets();
     if (tickets.length !== 1) {
-      throw new Error(`Expected one pending ticket request to ${this.#config.ticketUrl}, found ${tickets.length}.`);
+      const kind = this.#state().kind;
+      throw new Error(
+        `Expected one pending ticket request to ${this.#config.ticketUrl}, found ${tickets.length || 'none'}; ` +
+          `the connection state is "${kind}"${tickets.length ? '' : hintFor(kind)}.`,
+      );
     }
     const pending = this.#takeTicket();
     return {
       request: pending.request,
-      grant: (ticket = `ticket-${this.#sockets.length + 1}`, options = {}) =>
-        pending.flush({ ticket, expires: Math.floor(this.#clock.now() / 1000) + (options.expiresInS ?? 30) }),
+      grant: (ticket = this.#nextTicket(), options = {}) => pending.flush(this.#ticketBody(ticket, options.expiresInS)),
       fail: (status, options = {}) =>
         pending.flush(options.body ?? { error: 'refused' }, {
           status,
@@ -176,64 +229,117 @@ export class AuthSocketTestingController {
 
   /**
    * The newest socket.
-   * @throws Error when the library has not opened one (did you `await flush()`?).
+   * @throws Error when the library has not opened one (did you grant the ticket and `await flush()`?).
    */
   get socket(): TestServerSocket {
     const socket = this.#sockets[this.#sockets.length - 1];
-    if (!socket) throw new Error('No socket has connected yet: grant the ticket (or wait for first-message auth) and await flush().');
+    if (!socket) {
+      throw new Error(
+        `No socket has connected yet; the connection state is "${this.#state().kind}". ` +
+          'Grant the ticket (or let first-message auth open it) and await flush().',
+      );
+    }
     return socket;
   }
 
-  /** Takes the oldest frame of the newest socket that matches (a `type` or a predicate). */
+  /** Frames the client sent on the newest socket that no spec took yet, oldest first (does not take them). */
+  sent(): readonly unknown[] {
+    return this.socket.sent;
+  }
+
+  /**
+   * Takes the oldest frame the client sent on the newest socket that matches a `type` or a
+   * predicate, and returns it.
+   * @throws Error naming the expected frame and listing what was sent, when nothing matches.
+   */
   expectSent<T = Record<string, unknown>>(matcher: FrameMatcher): T {
     return this.socket.expectSent<T>(matcher);
   }
 
-  /** Pushes a server message to the newest socket. */
+  /** Pushes a server message (any JSON value) to the client on the newest socket. */
   push(message: unknown): void {
     this.socket.push(message);
   }
 
-  /** Acknowledges (`{"type":"ack","id"}`) every frame with an `id` the client sent on the newest socket; returns their ids. */
+  /** Pushes a raw frame (not JSON, binary…) on the newest socket, e.g. to provoke `bad-frame`. */
+  pushRaw(data: string | ArrayBuffer): void {
+    this.socket.pushRaw(data);
+  }
+
+  /**
+   * Acknowledges the client frame with this `id` on the newest socket (`delivery.acks`): the
+   * message's receipt completes.
+   * @throws Error when the client sent no frame with this id on that socket.
+   */
+  ack(id: string): void {
+    this.socket.ack(id);
+  }
+
+  /**
+   * Acknowledges every frame with an `id` that the client sent on the newest socket and no spec
+   * took yet; returns their ids. Does not take the frames.
+   */
   ackAll(): string[] {
     const socket = this.socket;
-    const ids = socket.sent.map((f) => (typeof f === 'object' && f !== null ? (f as { id?: unknown }).id : undefined)).filter((id): id is string => typeof id === 'string');
-    for (const id of ids) socket.push({ type: 'ack', id });
+    const ids = socket.sent.map(idOf).filter((id): id is string => id !== undefined);
+    for (const id of ids) socket.ack(id);
     return ids;
   }
 
-  /** Takes the client's auth frame (first-message mode) and answers `auth_ok`; returns the frame. */
-  acceptAuth(): { type: string; payload: string; [key: string]: unknown } {
-    const frame = this.socket.expectSent<{ type: string; payload: string }>('auth');
-    this.socket.push({ type: 'auth_ok' });
+  /**
+   * Takes the client's `auth` frame (first-message auth, or an in-band token refresh) without
+   * answering it, and returns it.
+   * @throws Error listing what the client sent when there is no auth frame.
+   */
+  expectAuthFrame(): AuthFrame {
+    return this.socket.expectSent<AuthFrame>('auth');
+  }
+
+  /**
+   * Takes the client's `auth` frame and answers `{"type":"auth_ok", ...reply}`; returns the frame.
+   * @throws Error listing what the client sent when there is no auth frame.
+   */
+  acceptAuth(reply: Record<string, unknown> = {}): AuthFrame {
+    const frame = this.expectAuthFrame();
+    this.socket.push({ type: 'auth_ok', ...reply });
     return frame;
   }
 
-  /** Takes the client's auth frame and refuses it: `auth_error` with `reason`, then close `code` (4001). */
-  rejectAuth(reason = 'invalid_token', code = 4001): void {
-    this.socket.expectSent('auth');
+  /**
+   * Takes the client's `auth` frame and refuses it as the protocol says: `auth_error` with
+   * `reason`, then close `code`. 4001 (the default) makes the library refresh the token once;
+   * 4003 stops it (`closed`, `forbidden`). Returns the frame.
+   */
+  rejectAuth(options: { code?: number; reason?: string } = {}): AuthFrame {
+    const code = options.code ?? 4001;
+    const reason = options.reason ?? (code === 4003 ? 'forbidden' : 'invalid_token');
+    const frame = this.expectAuthFrame();
     this.socket.push({ type: 'auth_error', reason });
     this.socket.close(code, reason);
+    return frame;
   }
 
-  /** Closes the newest socket from the server side: 1006 (default) is a dropped connection. */
+  /**
+   * Closes the newest socket from the server side with `code` (1006, the default, is a connection
+   * lost without a close frame; 1012 a kick or restart; 4001/4003 auth failures).
+   */
   drop(code = 1006, reason = ''): void {
     this.socket.close(code, reason);
   }
 
   /**
-   * Gets the library to `open`: grants the pending ticket request if there is one, lets the socket
-   * open, and accepts the auth frame if the client sent one (first-message mode).
+   * Gets the library to `open` in one step: grants the pending ticket request if there is one,
+   * lets the socket open, and accepts the `auth` frame if the client sent one (first-message mode).
+   * Returns the socket.
+   * @throws Error when more than one ticket request is pending or no socket opened.
    */
   async open(ticket?: string): Promise<TestServerSocket> {
     const tickets = this.#pendingTickets();
     if (tickets.length > 1) throw new Error(`open(): ${tickets.length} ticket requests are pending; expected one.`);
-    if (tickets.length === 1) {
-      this.#takeTicket().flush({ ticket: ticket ?? `ticket-${this.#sockets.length + 1}`, expires: Math.floor(this.#clock.now() / 1000) + 30 });
-    }
+    if (tickets.length === 1) this.#takeTicket().flush(this.#ticketBody(ticket ?? this.#nextTicket()));
     await this.flush();
     const socket = this.socket;
-    if (socket.sent.some((f) => typeof f === 'object' && f !== null && (f as { type?: unknown }).type === 'auth')) {
+    if (socket.sent.some((f) => (f as { type?: unknown } | null)?.type === 'auth')) {
       this.acceptAuth();
       await this.flush();
     }
@@ -241,17 +347,30 @@ export class AuthSocketTestingController {
   }
 
   /**
-   * Fails when something was left unanswered: a pending ticket request, or frames a socket still
-   * open received that no spec took. Call it in `afterEach`, like `HttpTestingController.verify()`.
+   * Fails when something was left unanswered: a pending ticket request, or frames the client sent
+   * (on any socket, open or closed) that no spec took. Call it in `afterEach`, like
+   * `HttpTestingController.verify()`.
    */
   verify(): void {
     const problems: string[] = [];
     const tickets = this.#pendingTickets();
-    if (tickets.length) problems.push(`${tickets.length} ticket request(s) were not answered`);
+    if (tickets.length) problems.push(`${tickets.length} ticket request(s) to ${this.#config.ticketUrl} were not answered`);
     this.#sockets.forEach((s, i) => {
-      if (!s.closed && s.sent.length) problems.push(`socket ${i + 1} has ${s.sent.length} frame(s) no spec took: ${JSON.stringify(s.sent)}`);
+      if (s.sent.length) problems.push(`socket ${i + 1} received ${s.sent.length} frame(s) no spec took: ${describeFrames(s.sent)}`);
     });
     if (problems.length) throw new Error(`AuthSocketTestingController.verify(): ${problems.join('; ')}.`);
+  }
+
+  #state(): ConnectionState {
+    return this.#injector.get(AuthSocketService).state();
+  }
+
+  #nextTicket(): string {
+    return `ticket-${this.#sockets.length + 1}`;
+  }
+
+  #ticketBody(ticket: string, expiresInS = 30): { ticket: string; expires: number } {
+    return { ticket, expires: Math.floor(this.#clock.now() / 1000) + expiresInS };
   }
 
   #pendingTickets(): readonly TestRequest[] {
@@ -288,3 +407,22 @@ export class AuthSocketTestingController {
 export const AUTH_SOCKET_TESTING_OPTIONS = new InjectionToken<AuthSocketTestingOptions>('AUTH_SOCKET_TESTING_OPTIONS', {
   factory: () => ({}),
 });
+
+/** What a spec can do about a state, for error messages. */
+function hintFor(kind: ConnectionState['kind']): string {
+  switch (kind) {
+    case 'idle':
+      return ' (nothing is subscribed to the socket, or the token store is empty)';
+    case 'reconnecting':
+      return ' (advanceToReconnect() starts the next attempt)';
+    case 'waiting-for-network':
+      return ' (goOnline() brings the network back)';
+    case 'fetching-ticket':
+      return ' (expectTicketRequest() answers the ticket request)';
+    case 'connecting':
+    case 'authenticating':
+      return ' (await flush(), then acceptAuth() in first-message mode)';
+    default:
+      return '';
+  }
+}
