@@ -81,6 +81,38 @@ describe('Chat (demo) with ngx-auth-socket/testing', () => {
     expect(socket.sockets.map((s) => s.ticket)).toEqual(['tk-1', 'tk-2']);
   });
 
+  it('keeps a line typed during an outage and sends it on the new socket', async () => {
+    await socket.open('tk-1');
+    socket.drop(1006);
+    await socket.flush();
+    typeAndSend('sent while away');
+    await socket.flush();
+    expect(socket.sockets[0].sent).toEqual([]);
+    socket.advanceToReconnect();
+    await socket.open('tk-2');
+    const frame = socket.expectSent<{ text: string; id: string }>('chat');
+    expect(frame.text).toBe('sent while away');
+    socket.ack(frame.id);
+    await fixture.whenStable();
+    expect(text('undelivered')).toBe('');
+  });
+
+  it('sends a kick when asked, and comes back with a fresh ticket after the server closes with 1012', async () => {
+    await socket.open('tk-1');
+    (fixture.nativeElement as HTMLElement).querySelector<HTMLButtonElement>('[data-testid=kick]')!.click();
+    await socket.flush();
+    socket.ack(socket.expectSent<{ id: string }>('kick').id);
+    socket.drop(1012, 'kicked');
+    await socket.flush();
+    await fixture.whenStable();
+    expect(text('state-kind')).toBe('reconnecting');
+    expect(text('last-error')).toContain('socket-closed');
+    socket.advanceToReconnect();
+    await socket.open('tk-2');
+    await fixture.whenStable();
+    expect(text('state-kind')).toBe('open');
+  });
+
   it('tells the user when missed lines could not be replayed after an outage', async () => {
     await socket.open();
     socket.push({ type: 'chat', from: 'bob', text: 'one', ts: 1, seq: 7 });
