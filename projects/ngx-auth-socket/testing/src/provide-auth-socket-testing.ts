@@ -1,6 +1,6 @@
 import { EnvironmentProviders, makeEnvironmentProviders } from '@angular/core';
 import { AUTH_SOCKET_RUNTIME } from 'ngx-auth-socket';
-import { AUTH_SOCKET_TESTING_OPTIONS, AuthSocketTestingController, AuthSocketTestingOptions } from './testing-controller';
+import { AUTH_SOCKET_TESTING_OPTIONS, AuthSocketTestingController, AuthSocketTestingOptions, runtimeOf } from './testing-controller';
 
 /**
  * Replaces the sockets, the clock, the randomness and the browser's network events of
@@ -34,6 +34,6 @@ export function provideAuthSocketTesting(options: AuthSocketTestingOptions = {})
   return makeEnvironmentProviders([
     { provide: AUTH_SOCKET_TESTING_OPTIONS, useValue: options },
     AuthSocketTestingController,
-    { provide: AUTH_SOCKET_RUNTIME, useFactory: (controller: AuthSocketTestingController) => controller.runtime, deps: [AuthSocketTestingController] },
+    { provide: AUTH_SOCKET_RUNTIME, useFactory: (controller: AuthSocketTestingController) => runtimeOf(controller), deps: [AuthSocketTestingController] },
   ]);
 }

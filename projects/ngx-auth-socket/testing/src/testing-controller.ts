@@ -56,6 +56,9 @@ export interface AuthFrame {
   readonly [key: string]: unknown;
 }
 
+/** @internal The runtime a controller plays, for `provideAuthSocketTesting()` only. */
+export let runtimeOf: (controller: AuthSocketTestingController) => AuthSocketRuntime;
+
 // Captured before any spec can install fake timers: mock-socket delivers its events on real
 // 4 ms timers, and flush() must be able to wait for them.
 const realSetTimeout = globalThis.setTimeout.bind(globalThis);
@@ -113,8 +116,12 @@ export class AuthSocketTestingController {
     inject(DestroyRef).onDestroy(() => this.#server?.stop());
   }
 
-  /** @internal The runtime `provideAuthSocketTesting()` gives the library. */
-  readonly runtime: AuthSocketRuntime = {
+  static {
+    runtimeOf = (controller) => controller.#runtime;
+  }
+
+  /** The runtime `provideAuthSocketTesting()` gives the library (kept off the public type). */
+  readonly #runtime: AuthSocketRuntime = {
     createSocket: (url, protocols) => {
       this.#ensureServer();
       return new MockWebSocket(url, protocols) as unknown as SocketLike;
