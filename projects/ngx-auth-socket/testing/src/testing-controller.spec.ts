@@ -169,8 +169,9 @@ describe('ngx-auth-socket/testing', () => {
       expect(socket.rejectAuth({ code: 4003 }).payload).toBe(JWT);
       await socket.flush();
       expect(socket.socket.closed).toEqual({ code: 4003, reason: 'forbidden' });
-      expect(errors[0].code).toBe('auth-rejected');
+      expect(errors[0].code).toBe('forbidden');
       expect(errors[0].reason).toBe('forbidden');
+      expect(service.state()).toEqual(jasmine.objectContaining({ kind: 'closed', reason: 'forbidden' }));
       socket.verify();
     });
 

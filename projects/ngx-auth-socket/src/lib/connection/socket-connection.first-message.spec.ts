@@ -81,6 +81,17 @@ describe('connection: first-message auth and the fallback', () => {
     expect(h.state.kind).toBe('unauthorized');
   });
 
+  it('treats auth_error "forbidden" (a user the socket may not serve) as forbidden: closed, no refresh', () => {
+    const refresh = jasmine.createSpy('refreshToken').and.returnValue(Promise.resolve('other-token'));
+    h = new SocketHarness({ auth: 'first-message', refreshToken: refresh }, { token: JWT_A });
+    h.listen();
+    h.tick();
+    h.rejectAuth('forbidden');
+    expect(h.errors[0].code).toBe('forbidden');
+    expect(h.state).toEqual(jasmine.objectContaining({ kind: 'closed', reason: 'forbidden' }));
+    expect(refresh).not.toHaveBeenCalled();
+  });
+
   it('uses custom auth message, ack and rejection predicates', () => {
     h = new SocketHarness(
       {

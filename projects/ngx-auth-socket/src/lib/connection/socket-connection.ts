@@ -468,6 +468,15 @@ export class SocketConnection implements ConnectionLike {
     }
     if (isRejection(message)) {
       const reason = typeof message['reason'] === 'string' ? message['reason'] : undefined;
+      // A valid token for a user the socket may not serve (PROTOCOL §3: auth_error "forbidden",
+      // then 4003) is a refusal of the user, not of the token: stop rather than refresh.
+      if (reason === 'forbidden') {
+        this.#fail(
+          { source: 'close', code: CLOSE_FORBIDDEN, clientInitiated: false },
+          new AuthSocketError('forbidden', 'the server forbade this user on the socket', { reason, closeCode: CLOSE_FORBIDDEN }),
+        );
+        return;
+      }
       this.#fail({ source: 'auth-rejected' }, new AuthSocketError('auth-rejected', `the server rejected the token${reason ? `: ${reason}` : ''}`, { reason }));
       return;
     }
