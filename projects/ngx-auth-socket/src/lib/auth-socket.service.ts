@@ -72,8 +72,9 @@ export class AuthSocketService {
     // The hot path: one field read, then one map lookup in the router.
     const hooks: ConnectionHooks = {
       deliver: (message) => {
-        if (requests.size > 0 && requests.resolve(message)) return;
+        if (requests.size > 0 && requests.resolve(message)) return true;
         router.dispatch(message);
+        return false;
       },
       report: (error) => this.errorsSubject.next(error),
       resyncNeeded: (event) => this.resyncSubject.next(event),
@@ -176,7 +177,7 @@ export class AuthSocketService {
       const id = typeof own === 'string' && own.length > 0 ? own : this.newId();
       const forget = this.requests.track(id, options.timeoutMs ?? this.config.requestTimeoutMs, subscriber as unknown as Parameters<RequestTracker['track']>[2]);
       this.connection.subscribersChanged(1);
-      const sending = this.connection.send({ ...message, id }).subscribe({
+      const sending = this.connection.send({ ...message, id }, { reply: true }).subscribe({
         error: (error: unknown) => {
           forget();
           // A cancelled send means the connection (or the login) went away: that is an interruption.

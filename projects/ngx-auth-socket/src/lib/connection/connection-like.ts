@@ -16,6 +16,7 @@ export interface ConnectionLike {
   connect(): void;
   disconnect(): void;
   tokenChanged(token: string | null): void;
-  send(message: unknown): Observable<SendReceipt>;
+  /** `reply`: the message is a request whose reply belongs to this tab only (shared tabs). */
+  send(message: unknown, options?: { reply?: boolean }): Observable<SendReceipt>;
   destroy(): void;
 }

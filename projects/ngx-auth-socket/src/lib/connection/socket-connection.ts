@@ -16,7 +16,8 @@ import type { ConnectionLike } from './connection-like';
 
 /** How a connection reports outward. */
 export interface ConnectionHooks {
-  deliver(message: SocketMessage): void;
+  /** Hands a message to the app; true when it was the reply to one of this tab's requests. */
+  deliver(message: SocketMessage): boolean | void;
   report(error: AuthSocketError): void;
   /** The server could not replay what was missed since `lastSeq`; the app should refetch. */
   resyncNeeded(event: ResyncEvent): void;

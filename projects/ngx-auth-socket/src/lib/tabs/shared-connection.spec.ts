@@ -71,6 +71,7 @@ class Timers {
 
 interface Tab {
   readonly shared: SharedConnection;
+  readonly ownRequests: string[];
   readonly delivered: SocketMessage[];
   readonly errors: AuthSocketError[];
   readonly stored: Array<string | null>;
@@ -96,14 +97,18 @@ describe('SharedConnection (one socket for all tabs)', () => {
 
   function openTab(options: { locks?: boolean; token?: string | null } = {}): Tab {
     const runtime = hub.runtime({ locks: options.locks });
-    const tab: Tab = { delivered: [], errors: [], stored: [], token: options.token ?? null, real: null } as unknown as Tab;
+    const tab: Tab = { delivered: [], errors: [], stored: [], ownRequests: [], token: options.token ?? null, real: null } as unknown as Tab;
     (tab as { shared: SharedConnection }).shared = new SharedConnection({
       name: 'wss://api.test/channel/',
       outboxLimit: 3,
       runtime: timers,
       channel: runtime.openChannel!('ngx-auth-socket:wss://api.test/channel/'),
       locks: runtime.locks,
-      deliver: (m) => tab.delivered.push(m),
+      // The service's deliver: true when the message answered one of this tab's requests.
+      deliver: (m) => {
+        tab.delivered.push(m);
+        return m['id'] !== undefined && tab.ownRequests.includes(m['id'] as string);
+      },
       report: (e) => tab.errors.push(e),
       resyncNeeded: () => undefined,
       storeToken: (t) => {
@@ -173,6 +178,23 @@ describe('SharedConnection (one socket for all tabs)', () => {
     b.shared.send({ type: 'chat', text: 'too many' }).subscribe({ error: (e: AuthSocketError) => (failure = e) });
     await flush();
     expect(failure?.code).toBe('outbox-full');
+  });
+
+  it("routes a request's reply to the tab that asked, and keeps the leader's own replies to itself", async () => {
+    const a = openTab();
+    const b = openTab();
+    const c = openTab();
+    await flush();
+    b.shared.send({ type: 'echo', id: 'req-b', payload: 1 }, { reply: true }).subscribe();
+    await flush();
+    a.real!.hooks.deliver({ type: 'echo_reply', id: 'req-b', payload: 1 });
+    a.ownRequests.push('req-a');
+    a.real!.hooks.deliver({ type: 'echo_reply', id: 'req-a', payload: 2 });
+    a.real!.hooks.deliver({ type: 'chat', id: 'not-a-request' });
+    await flush();
+    expect(b.delivered.map((m) => m['id'])).toEqual(['req-b', 'not-a-request']);
+    expect(c.delivered.map((m) => m['id'])).toEqual(['not-a-request']);
+    expect(a.delivered.map((m) => m['id'])).toEqual(['req-a', 'not-a-request']);
   });
 
   it('hands over within a second when the leader goes, with a new real connection; pending sends go through it', async () => {

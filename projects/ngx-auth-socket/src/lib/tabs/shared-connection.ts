@@ -29,11 +29,15 @@ export interface SharedConnectionPorts extends ConnectionHooks {
 /** A follower's send waiting for the leader's verdict. */
 interface PendingSend {
   readonly message: unknown;
+  /** A request: its reply goes to this tab only. */
+  readonly reply: boolean;
   readonly fate: Fate;
 }
 
 /** Followers re-announce their demand this often; the leader forgets a tab silent for 3×. */
 const DEMAND_EVERY_MS = 1000;
+/** Routes kept for replies to followers' requests, oldest dropped first. */
+const REPLY_ROUTES_LIMIT = 1000;
 
 /**
  * One tab's share of the socket held by the leader tab (`withSharedTabs()`). Every tab runs one;
@@ -58,6 +62,8 @@ export class SharedConnection implements ConnectionLike {
   #subscribers = 0;
   #followers = new Map<string, { count: number; seenAt: number }>();
   #pending = new Map<string, PendingSend>();
+  /** Leader: ids of followers' requests → the tab each reply belongs to (bounded). */
+  #replyTo = new Map<string, string>();
   #lastSeq: number | undefined = undefined;
   #applyingRemoteToken = false;
   #demandTimer: unknown = null;
@@ -116,18 +122,18 @@ export class SharedConnection implements ConnectionLike {
     this.#real?.tokenChanged(token);
   }
 
-  send(message: unknown): Observable<SendReceipt> {
-    if (this.#real) return this.#real.send(message);
+  send(message: unknown, options: { reply?: boolean } = {}): Observable<SendReceipt> {
+    if (this.#real) return this.#real.send(message, options);
     if (this.#pending.size >= this.#ports.outboxLimit) {
       const error = new AuthSocketError('outbox-full', `outbox is full (${this.#ports.outboxLimit} messages waiting for the leader tab)`);
       this.#ports.report(error);
       return new Observable<never>((subscriber) => subscriber.error(error));
     }
     const id = this.#ports.runtime.randomId();
-    const pending: PendingSend = { message, fate: new Fate() };
+    const pending: PendingSend = { message, reply: options.reply === true, fate: new Fate() };
     this.#pending.set(id, pending);
     // Structured clone refuses functions, DOM nodes…: that is an encoding failure of this message.
-    if (!this.#postSend(id, message)) this.#pending.delete(id);
+    if (!this.#postSend(id, pending)) this.#pending.delete(id);
     return pending.fate.observe();
   }
 
@@ -153,8 +159,18 @@ export class SharedConnection implements ConnectionLike {
       {
         deliver: (message) => {
           this.#noteSeq(message);
-          this.#ports.deliver(message);
+          // A reply to a follower's request goes to that tab only; a reply to this tab's own
+          // request stays here. Everything else is for every tab.
+          const id = message['id'];
+          const owner = typeof id === 'string' ? this.#replyTo.get(id) : undefined;
+          if (owner !== undefined) {
+            this.#replyTo.delete(id as string);
+            this.#post({ kind: 'message', tab: this.#tab, message, to: owner });
+            return true;
+          }
+          if (this.#ports.deliver(message) === true) return true;
           this.#post({ kind: 'message', tab: this.#tab, message });
+          return false;
         },
         report: (error) => {
           this.#ports.report(error);
@@ -178,7 +194,7 @@ export class SharedConnection implements ConnectionLike {
     // Sends this tab made as a follower go through its own connection now.
     for (const [id, pending] of [...this.#pending]) {
       this.#pending.delete(id);
-      real.send(pending.message).subscribe({ next: (r) => pending.fate.settle(r), error: (e: AuthSocketError) => pending.fate.settle(e) });
+      real.send(pending.message, { reply: pending.reply }).subscribe({ next: (r) => pending.fate.settle(r), error: (e: AuthSocketError) => pending.fate.settle(e) });
     }
   }
 
@@ -232,7 +248,7 @@ export class SharedConnection implements ConnectionLike {
         if (this.#real) message.kind === 'connect' ? this.#real.connect() : this.#real.disconnect();
         return;
       case 'send':
-        if (this.#real) this.#sendFor(message.tab, message.id, message.message, this.#real);
+        if (this.#real) this.#sendFor(message, this.#real);
         return;
       default:
         this.#fromLeader(message);
@@ -247,6 +263,7 @@ export class SharedConnection implements ConnectionLike {
         this.#stateSubject.next(fromWireState(message.state));
         return;
       case 'message':
+        if (message.to !== undefined && message.to !== this.#tab) return;
         this.#noteSeq(message.message);
         this.#ports.deliver(message.message);
         return;
@@ -272,10 +289,16 @@ export class SharedConnection implements ConnectionLike {
     if (this.#leaderTab === tab) return;
     this.#leaderTab = tab;
     this.#postDemand();
-    for (const [id, pending] of this.#pending) this.#postSend(id, pending.message);
+    for (const [id, pending] of this.#pending) this.#postSend(id, pending);
   }
 
-  #sendFor(tab: string, id: string, message: unknown, real: ConnectionLike): void {
+  #sendFor({ tab, id, message, reply }: { tab: string; id: string; message: unknown; reply?: boolean }, real: ConnectionLike): void {
+    const requestId = (message as { id?: unknown } | null)?.id;
+    if (reply && typeof requestId === 'string') {
+      // Bounded: a reply that never comes (the follower timed out) must not pin memory forever.
+      if (this.#replyTo.size >= REPLY_ROUTES_LIMIT) this.#replyTo.delete(this.#replyTo.keys().next().value!);
+      this.#replyTo.set(requestId, tab);
+    }
     real.send(message).subscribe({
       next: (receipt) => this.#post({ kind: 'receipt', tab: this.#tab, to: tab, id, receipt }),
       error: (error: AuthSocketError) => this.#post({ kind: 'receipt', tab: this.#tab, to: tab, id, error: toWireError(error) }),
@@ -334,9 +357,9 @@ export class SharedConnection implements ConnectionLike {
 
   // ---- plumbing ----------------------------------------------------------------------------
 
-  #postSend(id: string, message: unknown): boolean {
+  #postSend(id: string, { message, reply }: PendingSend): boolean {
     try {
-      this.#ports.channel.postMessage({ kind: 'send', tab: this.#tab, id, message });
+      this.#ports.channel.postMessage({ kind: 'send', tab: this.#tab, id, message, ...(reply ? { reply } : {}) });
       return true;
     } catch (cause) {
       const pending = this.#pending.get(id);

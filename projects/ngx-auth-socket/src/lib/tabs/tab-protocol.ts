@@ -27,12 +27,13 @@ export type TabMessage =
   | { readonly kind: 'bye'; readonly tab: string }
   // follower → leader
   | { readonly kind: 'demand'; readonly tab: string; readonly count: number }
-  | { readonly kind: 'send'; readonly tab: string; readonly id: string; readonly message: unknown }
+  | { readonly kind: 'send'; readonly tab: string; readonly id: string; readonly message: unknown; readonly reply?: boolean }
   | { readonly kind: 'connect'; readonly tab: string }
   | { readonly kind: 'disconnect'; readonly tab: string }
   // leader → followers
   | { readonly kind: 'state'; readonly tab: string; readonly state: WireState }
-  | { readonly kind: 'message'; readonly tab: string; readonly message: SocketMessage }
+  // `to`: the reply to that tab's request, for it alone
+  | { readonly kind: 'message'; readonly tab: string; readonly message: SocketMessage; readonly to?: string }
   | { readonly kind: 'error'; readonly tab: string; readonly error: WireError }
   | { readonly kind: 'resync'; readonly tab: string; readonly event: ResyncEvent }
   | { readonly kind: 'receipt'; readonly tab: string; readonly to: string; readonly id: string; readonly receipt?: SendReceipt; readonly error?: WireError }
