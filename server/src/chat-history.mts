@@ -1,4 +1,5 @@
-import type { ChatBroadcast } from './server-messages.mjs';
+import type { ChatBroadcast, ServerMessage } from './server-messages.mjs';
+import type { StatsRecorder } from './stats.mjs';
 
 /** How many broadcasts are kept for replay. */
 export const HISTORY_CAPACITY = 1000;
@@ -46,4 +47,16 @@ export class ChatHistory {
     if (after < oldest - 1 || after > this.latest) return null;
     return this.items.filter((chat) => chat.seq > after);
   }
+}
+
+/** What a socket that last saw `after` is sent: the missed broadcasts and `resumed`, or `resume_failed`. */
+export function resumeAnswer(history: ChatHistory, after: number, stats: StatsRecorder): readonly ServerMessage[] {
+  const latest = history.latestSeq;
+  const missed = history.replayAfter(after);
+  if (missed === null) {
+    stats.count('resumeFailures');
+    return [{ type: 'resume_failed', seq: latest }];
+  }
+  stats.count('resumes');
+  return [...missed, { type: 'resumed', seq: latest }];
 }

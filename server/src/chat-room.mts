@@ -1,5 +1,5 @@
 import type { ChannelHub } from './channel-hub.mjs';
-import { ChatHistory, HISTORY_CAPACITY } from './chat-history.mjs';
+import { ChatHistory, HISTORY_CAPACITY, resumeAnswer } from './chat-history.mjs';
 import type { ChatJournal } from './chat-journal.mjs';
 import type { JournalEntry } from './journal-lines.mjs';
 import { ProcessedIds } from './processed-ids.mjs';
@@ -68,14 +68,7 @@ export class ChatRoom implements Room {
   }
 
   resumeFrom(after: number): readonly ServerMessage[] {
-    const latest = this.history.latestSeq;
-    const missed = this.history.replayAfter(after);
-    if (missed === null) {
-      this.deps.stats.count('resumeFailures');
-      return [{ type: 'resume_failed', seq: latest }];
-    }
-    this.deps.stats.count('resumes');
-    return [...missed, { type: 'resumed', seq: latest }];
+    return resumeAnswer(this.history, after, this.deps.stats);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ChannelHub } from './channel-hub.mjs';
-import { ChatHistory, HISTORY_CAPACITY } from './chat-history.mjs';
+import { ChatHistory, HISTORY_CAPACITY, resumeAnswer } from './chat-history.mjs';
 import type { ChatSubmission, Room } from './chat-room.mjs';
 import type { ChatBroadcast, ServerMessage } from './server-messages.mjs';
 import type { StatsRecorder } from './stats.mjs';
@@ -92,14 +92,7 @@ export class RedisChatRoom implements Room {
   }
 
   resumeFrom(after: number): readonly ServerMessage[] {
-    const latest = this.history.latestSeq;
-    const missed = this.history.replayAfter(after);
-    if (missed === null) {
-      this.deps.stats.count('resumeFailures');
-      return [{ type: 'resume_failed', seq: latest }];
-    }
-    this.deps.stats.count('resumes');
-    return [...missed, { type: 'resumed', seq: latest }];
+    return resumeAnswer(this.history, after, this.deps.stats);
   }
 
   /** A chat accepted by some node (maybe this one): into the history and out to this node's sockets. */

@@ -1,12 +1,9 @@
-import { provideHttpClient, withInterceptors } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
-import { provideZonelessChangeDetection } from '@angular/core';
+import { HttpTestingController } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import { authTokenInterceptor, provideAuthSocket } from 'ngx-auth-socket';
-import { AuthSocketTestingController, provideAuthSocketTesting } from 'ngx-auth-socket/testing';
+import { AuthSocketTestingController } from 'ngx-auth-socket/testing';
+import { TEST_JWT as JWT, configureSocketTestBed } from '../testing/socket-test-bed';
 import { App } from './app';
 
-const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
 
 describe('App (demo): sign in, chat, sign out', () => {
   let fixture: ComponentFixture<App>;
@@ -14,17 +11,8 @@ describe('App (demo): sign in, chat, sign out', () => {
   let http: HttpTestingController;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({
-      providers: [
-        provideZonelessChangeDetection(),
-        provideHttpClient(withInterceptors([authTokenInterceptor])),
-        provideHttpClientTesting(),
-        // As in app.config.ts: the interceptor captures the JWT from the login response.
-        provideAuthSocket({ url: '/channel/', captureToken: [{ url: '/auth' }] }),
-        provideAuthSocketTesting(),
-      ],
-    });
-    socket = TestBed.inject(AuthSocketTestingController);
+    // As in app.config.ts: the interceptor captures the JWT from the login response.
+    socket = configureSocketTestBed({ captureToken: [{ url: '/auth' }] });
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(App);
     await fixture.whenStable();

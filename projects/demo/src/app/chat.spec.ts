@@ -1,29 +1,17 @@
-import { provideHttpClient, withInterceptors } from '@angular/common/http';
-import { provideHttpClientTesting } from '@angular/common/http/testing';
-import { provideZonelessChangeDetection } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import { AuthTokenStore, authTokenInterceptor, provideAuthSocket, withResume } from 'ngx-auth-socket';
-import { AuthSocketTestingController, provideAuthSocketTesting } from 'ngx-auth-socket/testing';
+import { AuthTokenStore, withResume } from 'ngx-auth-socket';
+import { AuthSocketTestingController } from 'ngx-auth-socket/testing';
+import { TEST_JWT as JWT, configureSocketTestBed } from '../testing/socket-test-bed';
 import { AuthApi } from './auth-api';
 import { Chat } from './chat';
 
-const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
 
 describe('Chat (demo) with ngx-auth-socket/testing', () => {
   let fixture: ComponentFixture<Chat>;
   let socket: AuthSocketTestingController;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({
-      providers: [
-        provideZonelessChangeDetection(),
-        provideHttpClient(withInterceptors([authTokenInterceptor])),
-        provideHttpClientTesting(),
-        provideAuthSocket({ url: '/channel/', delivery: { acks: true } }, withResume()),
-        provideAuthSocketTesting(),
-      ],
-    });
-    socket = TestBed.inject(AuthSocketTestingController);
+    socket = configureSocketTestBed({ delivery: { acks: true } }, withResume());
     TestBed.inject(AuthTokenStore).set(JWT);
     TestBed.inject(AuthApi).user.set('alice');
     fixture = TestBed.createComponent(Chat);

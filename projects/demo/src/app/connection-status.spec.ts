@@ -1,12 +1,9 @@
-import { provideHttpClient, withInterceptors } from '@angular/common/http';
-import { provideHttpClientTesting } from '@angular/common/http/testing';
-import { provideZonelessChangeDetection } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import { AuthSocketError, AuthSocketService, AuthTokenStore, ConnectionState, authTokenInterceptor, provideAuthSocket } from 'ngx-auth-socket';
-import { AuthSocketTestingController, provideAuthSocketTesting } from 'ngx-auth-socket/testing';
+import { AuthSocketError, AuthSocketService, AuthTokenStore, ConnectionState } from 'ngx-auth-socket';
+import { AuthSocketTestingController } from 'ngx-auth-socket/testing';
+import { TEST_JWT as JWT, configureSocketTestBed } from '../testing/socket-test-bed';
 import { ConnectionStatus, describeState } from './connection-status';
 
-const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
 
 describe('describeState (demo status line)', () => {
   const now = 1_000_000;
@@ -32,16 +29,7 @@ describe('ConnectionStatus (demo) with ngx-auth-socket/testing', () => {
   let socket: AuthSocketTestingController;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({
-      providers: [
-        provideZonelessChangeDetection(),
-        provideHttpClient(withInterceptors([authTokenInterceptor])),
-        provideHttpClientTesting(),
-        provideAuthSocket({ url: '/channel/', reconnect: { initialDelayMs: 2000 } }),
-        provideAuthSocketTesting(),
-      ],
-    });
-    socket = TestBed.inject(AuthSocketTestingController);
+    socket = configureSocketTestBed({ reconnect: { initialDelayMs: 2000 } });
     TestBed.inject(AuthTokenStore).set(JWT);
     fixture = TestBed.createComponent(ConnectionStatus);
     TestBed.inject(AuthSocketService).connect(); // the status line alone does not subscribe to messages
