@@ -12,18 +12,12 @@
 import { createServer } from 'node:net';
 import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
+import CHROMIUM_FLAGS from '../../scripts/chromium-flags.cjs';
 
 export const CHROMIUM = process.env.CHROME_BIN || '/usr/bin/chromium';
 
 const BASE_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
+  ...CHROMIUM_FLAGS,
   // Frames keep coming while a test page sits in the background: never throttle it.
   '--disable-background-timer-throttling',
   '--disable-renderer-backgrounding',

@@ -1,17 +1,8 @@
 // playwright-core driving Debian Chromium (never a downloaded browser), and helpers that read the
 // demo app like a person would: by its visible state and test ids.
 import { chromium } from 'playwright-core';
+import FLAGS from '../../scripts/chromium-flags.cjs';
 
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 export function launchBrowser() {
   return chromium.launch({ executablePath: process.env.CHROME_BIN || '/usr/bin/chromium', args: FLAGS, headless: true });
