@@ -5,6 +5,7 @@ import { Observable, Subject } from 'rxjs';
 import { AUTH_SOCKET_CONFIG, SocketMessage } from './config';
 import { ConnectionState } from './connection/connection-state';
 import { ConnectionLike } from './connection/connection-like';
+import { createDevChecks } from './connection/dev-checks';
 import { ConnectionHooks, SocketConnection } from './connection/socket-connection';
 import { ResyncEvent } from './messaging/resume-tracker';
 import { AuthSocketError } from './errors';
@@ -76,6 +77,7 @@ export class AuthSocketService {
         router.dispatch(message);
         return false;
       },
+      answer: (message) => requests.size > 0 && requests.resolve(message),
       report: (error) => this.errorsSubject.next(error),
       resyncNeeded: (event) => this.resyncSubject.next(event),
     };
@@ -96,6 +98,10 @@ export class AuthSocketService {
           ...outward,
           heartbeat,
           resume,
+          dev:
+            typeof ngDevMode === 'undefined' || ngDevMode
+              ? createDevChecks(this.config, runtime, () => this.tokens.ɵinterceptorSeen, (m) => console.warn(m))
+              : null,
         },
         browser,
       );

@@ -1,4 +1,4 @@
-import { AuthSocketConfig, jsonSerializer, resolveConfig } from './config';
+import { AuthSocketConfig, DEFAULTS, jsonSerializer, resolveConfig } from './config';
 import { AuthSocketError } from './errors';
 
 describe('resolveConfig', () => {
@@ -54,7 +54,9 @@ describe('resolveConfig', () => {
     ['factor below 1', { url: '/c', reconnect: { factor: 0.5 } }, 'invalid-config'],
     ['cap below initial', { url: '/c', reconnect: { initialDelayMs: 5000, maxDelayMs: 100 } }, 'invalid-config'],
     ['zero attempts', { url: '/c', reconnect: { maxAttempts: 0 } }, 'invalid-config'],
-    ['ticket mode with first-message options', { url: '/c', auth: 'ticket', firstMessage: { waitForAck: false } }, 'invalid-config'],
+    ['an http:// ticket endpoint on a remote host', { url: 'wss://api.example.com/ch', ticketUrl: 'http://api.example.com/t' }, 'insecure-url'],
+    ['an http:// allowed origin on a remote host', { url: '/c', allowedOrigins: ['http://api.example.com'] }, 'insecure-url'],
+    ['ws:// to a remote host (its default ticket endpoint is http:// too)', { url: 'ws://10.0.0.5/ch' }, 'insecure-url'],
     ['odd ticket parameter', { url: '/c', ticketParam: 'a b' }, 'invalid-config'],
     ['negative outbox', { url: '/c', outboxLimit: -1 }, 'invalid-config'],
     ['zero connect timeout', { url: '/c', connectTimeoutMs: 0 }, 'invalid-config'],
@@ -74,6 +76,20 @@ describe('resolveConfig', () => {
       }
     });
   }
+
+  it('accepts first-message options in ticket mode: they describe in-band re-auth there', () => {
+    const c = resolveConfig({ url: '/c', auth: 'ticket', firstMessage: { isAck: (m) => m.type === 'authenticated' } }, page);
+    expect(c.firstMessage.isAck({ type: 'authenticated' })).toBeTrue();
+    expect(c.firstMessage.ackTimeoutMs).toBe(DEFAULTS.firstMessage.ackTimeoutMs);
+  });
+
+  it('allows http:// ticket endpoints and origins on loopback, and remote ones only when explicitly asked', () => {
+    expect(resolveConfig({ url: '/c', ticketUrl: 'http://127.0.0.1:4300/t', allowedOrigins: ['http://localhost:8000'] }, page).ticketOrigin).toBe(
+      'http://127.0.0.1:4300',
+    );
+    const c = resolveConfig({ url: '/c', ticketUrl: 'http://api.example.com/t', allowedOrigins: ['http://x.example.com'], allowInsecure: true }, page);
+    expect(c.allowedOrigins).toEqual(['http://x.example.com']);
+  });
 
   it('allows ws:// to a remote host only when explicitly asked', () => {
     expect(resolveConfig({ url: 'ws://api.example.com/ch', allowInsecure: true }, page).url).toBe('ws://api.example.com/ch');

@@ -35,7 +35,11 @@ export interface AuthMessageContext {
   readonly resume?: number;
 }
 
-/** First-message authentication, used when the server has no ticket endpoint. */
+/**
+ * The auth frame and the server's answers to it: first-message authentication (when the server has
+ * no ticket endpoint) and in-band re-authentication (`onTokenChange: 'reauth'`) in every mode.
+ * Match your server's frame names here, e.g. `isAck: (m) => m.type === 'authenticated'`.
+ */
 export interface FirstMessageConfig {
   /**
    * Builds the first frame (and in-band re-auth frames) from the JWT.
@@ -110,7 +114,16 @@ export interface AuthSocketConfig {
   readonly auth?: AuthMode;
   /** First-message auth options. */
   readonly firstMessage?: FirstMessageConfig;
-  /** @default 'reauth' in first-message mode, 'reconnect' in ticket mode */
+  /**
+   * What a new token (a refresh, the store changing) does to an open socket. Either way the socket
+   * stays `open` and nothing is lost:
+   * - `'reauth'`: send the auth frame built by `firstMessage.buildAuthMessage` on the open socket and
+   *   wait for `firstMessage.isAck` (the server must support in-band re-auth; if it does not answer
+   *   within `ackTimeoutMs`, the client switches to `'reconnect'` for the rest of the service's life);
+   * - `'reconnect'`: make-before-break: a second socket authenticates with the new token (fresh
+   *   ticket, or first-message auth) and replaces the open one once ready; works with any server.
+   * @default 'reauth' in first-message mode, 'reconnect' in ticket mode
+   */
   readonly onTokenChange?: TokenChangePolicy;
   /** Backoff and attempt budget. */
   readonly reconnect?: ReconnectConfig;
@@ -138,13 +151,17 @@ export interface AuthSocketConfig {
   readonly serializer?: SocketSerializer;
   /** WebSocket sub-protocols. */
   readonly protocols?: string | readonly string[];
-  /** Permit `ws://` to non-loopback hosts. @default false */
+  /** Permit `ws://` sockets and `http://` ticket endpoints and allowed origins on non-loopback hosts. @default false */
   readonly allowInsecure?: boolean;
   /** Extra origins the interceptor may send the token to (the app's and the ticket endpoint's are implied). */
   readonly allowedOrigins?: readonly string[];
   /** Responses the interceptor captures the token from. @default [] */
   readonly captureToken?: readonly TokenCaptureRule[];
-  /** For apps that keep the token elsewhere: read on every connection attempt. Runs in an injection context. */
+  /**
+   * For apps that keep the token elsewhere (another auth library, storage): read before every
+   * connection attempt, on `connect()` and by the interceptor. Runs in an injection context. Call
+   * `connect()` after a login so the socket reads it at once.
+   */
   readonly tokenGetter?: () => MaybeAsync<string | null | undefined>;
   /**
    * Called once after the server rejects the token (401 / 4001 / `auth_error`); return a new JWT
@@ -191,22 +208,32 @@ export const jsonSerializer: SocketSerializer = {
   },
 };
 
-export const DEFAULT_RECONNECT: Required<ReconnectConfig> = {
-  initialDelayMs: 1000,
-  factor: 2,
-  maxDelayMs: 30_000,
-  maxAttempts: Infinity,
-  resetAfterMs: 5000,
-};
-
-const DEFAULT_FIRST_MESSAGE: Required<FirstMessageConfig> = {
-  buildAuthMessage: (token, { resume }) =>
-    resume === undefined ? { type: 'auth', payload: token } : { type: 'auth', payload: token, resume },
-  isAck: (m) => m.type === 'auth_ok',
-  isRejection: (m) => m.type === 'auth_error',
-  waitForAck: true,
-  ackTimeoutMs: 10_000,
-};
+/**
+ * Every default of {@link AuthSocketConfig}, in one place (the README's options table is checked
+ * against it by a spec).
+ */
+export const DEFAULTS = {
+  ticketParam: 'ticket',
+  auth: 'auto' as AuthMode,
+  reconnect: { initialDelayMs: 1000, factor: 2, maxDelayMs: 30_000, maxAttempts: Infinity, resetAfterMs: 5000 } as Required<ReconnectConfig>,
+  firstMessage: {
+    buildAuthMessage: (token, { resume }) =>
+      resume === undefined ? { type: 'auth', payload: token } : { type: 'auth', payload: token, resume },
+    isAck: (m) => m.type === 'auth_ok',
+    isRejection: (m) => m.type === 'auth_error',
+    waitForAck: true,
+    ackTimeoutMs: 10_000,
+  } as Required<FirstMessageConfig>,
+  ticketTimeoutMs: 10_000,
+  connectTimeoutMs: 10_000,
+  idleCloseDelayMs: 1000,
+  keepAlive: false,
+  outboxLimit: 1000,
+  delivery: { acks: false, messageTtlMs: 60_000 } as Required<DeliveryConfig>,
+  refreshBeforeExpiryMs: 30_000 as number | false,
+  requestTimeoutMs: 10_000,
+  allowInsecure: false,
+} as const;
 
 /**
  * Merges defaults into `config` and rejects contradictions. Pure apart from reading `baseUrl`
@@ -219,36 +246,35 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     throw new AuthSocketError('invalid-config', 'provideAuthSocket() needs a `url`.');
   }
   const url = resolveSocketUrl(config.url, baseUrl);
-  const allowInsecure = config.allowInsecure ?? false;
+  const allowInsecure = config.allowInsecure ?? DEFAULTS.allowInsecure;
   if (!allowInsecure && isInsecureRemoteUrl(url)) {
-    throw new AuthSocketError(
-      'insecure-url',
-      `Refusing ws:// to non-loopback host in ${config.url}; use wss:// or set allowInsecure: true.`,
-    );
+    throw new AuthSocketError('insecure-url', `Refusing ws:// to non-loopback host in ${config.url}; use wss:// or set allowInsecure: true.`);
   }
-  const auth = config.auth ?? 'auto';
+  const auth = config.auth ?? DEFAULTS.auth;
   if (!['auto', 'ticket', 'first-message'].includes(auth)) {
     throw new AuthSocketError('invalid-config', `Unknown auth mode "${auth}".`);
   }
-  const reconnect = { ...DEFAULT_RECONNECT, ...config.reconnect };
+  const reconnect = { ...DEFAULTS.reconnect, ...config.reconnect };
   checkNumber('reconnect.initialDelayMs', reconnect.initialDelayMs, 0);
   checkNumber('reconnect.factor', reconnect.factor, 1);
   checkNumber('reconnect.maxDelayMs', reconnect.maxDelayMs, reconnect.initialDelayMs);
   checkNumber('reconnect.maxAttempts', reconnect.maxAttempts, 1);
   checkNumber('reconnect.resetAfterMs', reconnect.resetAfterMs, 0);
-  const firstMessage = { ...DEFAULT_FIRST_MESSAGE, ...config.firstMessage };
+  // In ticket mode these still describe in-band re-auth, so they are accepted in every mode.
+  const firstMessage = { ...DEFAULTS.firstMessage, ...config.firstMessage };
   checkNumber('firstMessage.ackTimeoutMs', firstMessage.ackTimeoutMs, 1);
-  if (auth === 'ticket' && config.firstMessage) {
-    throw new AuthSocketError(
-      'invalid-config',
-      'firstMessage options were given but auth is "ticket", which never uses them.',
-    );
-  }
-  const ticketParam = config.ticketParam ?? 'ticket';
+  const ticketParam = config.ticketParam ?? DEFAULTS.ticketParam;
   if (!/^[A-Za-z0-9_.~-]+$/.test(ticketParam)) {
     throw new AuthSocketError('invalid-config', `ticketParam "${ticketParam}" is not a plain query name.`);
   }
   const ticketUrl = new URL(config.ticketUrl ?? defaultTicketPath(url), baseUrl);
+  const allowedOrigins = (config.allowedOrigins ?? []).map((o) => normalizeOrigin(o));
+  // The JWT goes to these in an Authorization header: cleartext is refused like ws:// is.
+  for (const target of [ticketUrl.origin, ...allowedOrigins]) {
+    if (!allowInsecure && isInsecureRemoteUrl(target)) {
+      throw new AuthSocketError('insecure-url', `Refusing to send the token over http:// to ${target}; use https:// or set allowInsecure: true.`);
+    }
+  }
   const resolved: ResolvedAuthSocketConfig = {
     url,
     ticketUrl: ticketUrl.toString(),
@@ -258,18 +284,18 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     firstMessage,
     onTokenChange: config.onTokenChange,
     reconnect,
-    ticketTimeoutMs: config.ticketTimeoutMs ?? 10_000,
-    connectTimeoutMs: config.connectTimeoutMs ?? 10_000,
-    idleCloseDelayMs: config.idleCloseDelayMs ?? 1000,
-    keepAlive: config.keepAlive ?? false,
-    outboxLimit: config.outboxLimit ?? 1000,
+    ticketTimeoutMs: config.ticketTimeoutMs ?? DEFAULTS.ticketTimeoutMs,
+    connectTimeoutMs: config.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    idleCloseDelayMs: config.idleCloseDelayMs ?? DEFAULTS.idleCloseDelayMs,
+    keepAlive: config.keepAlive ?? DEFAULTS.keepAlive,
+    outboxLimit: config.outboxLimit ?? DEFAULTS.outboxLimit,
     serializer: config.serializer ?? jsonSerializer,
-    delivery: { acks: config.delivery?.acks ?? false, messageTtlMs: config.delivery?.messageTtlMs ?? 60_000 },
-    refreshBeforeExpiryMs: config.refreshBeforeExpiryMs ?? 30_000,
-    requestTimeoutMs: config.requestTimeoutMs ?? 10_000,
+    delivery: { ...DEFAULTS.delivery, ...config.delivery },
+    refreshBeforeExpiryMs: config.refreshBeforeExpiryMs ?? DEFAULTS.refreshBeforeExpiryMs,
+    requestTimeoutMs: config.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
     protocols: config.protocols,
     allowInsecure,
-    allowedOrigins: (config.allowedOrigins ?? []).map((o) => normalizeOrigin(o)),
+    allowedOrigins,
     captureToken: config.captureToken ?? [],
     tokenGetter: config.tokenGetter,
     refreshToken: config.refreshToken,

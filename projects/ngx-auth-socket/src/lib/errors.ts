@@ -8,15 +8,19 @@ import { redact } from './redact';
  * - `ticket-failed`: the ticket request failed (5xx, network error, timeout).
  * - `ticket-invalid`: the ticket endpoint answered 2xx with a body that is not `{ticket, expires}`.
  * - `ticket-expired`: the ticket had expired before the socket could use it.
+ * - `token-failed`: the configured `tokenGetter` threw or rejected; the attempt is retried with backoff.
+ * - `refresh-failed`: the `refreshToken()` hook threw or rejected.
  * - `connect-timeout`: the socket did not open in time.
  * - `socket-closed`: the socket closed unexpectedly (see `closeCode`).
  * - `auth-rejected`: the server refused the credentials on the socket (close 4001 or `auth_error`).
  * - `auth-timeout`: the server did not acknowledge first-message auth in time.
- * - `forbidden`: the server closed with 4003.
+ * - `forbidden`: the server refused this user (close 4003, `auth_error` reason `forbidden`, or a
+ *   403 from the ticket endpoint gives `ticket-forbidden`).
  * - `unauthorized`: no (new) token is available after a rejection; the socket waits for one.
  * - `retries-exhausted`: the reconnect attempt budget is used up.
  * - `bad-frame`: a received frame was not JSON, was binary, or had no string `type`.
- * - `encode-failed`: a message passed to `send()` could not be serialized.
+ * - `encode-failed`: a message passed to `send()` (or the auth frame built from the token) could
+ *   not be serialized.
  * - `outbox-full`: `send()` was called while offline and the outbox was at its limit.
  * - `send-expired`: a message was not written (or, with acks, not acknowledged) within its
  *   time-to-live.
@@ -26,7 +30,8 @@ import { redact } from './redact';
  * - `heartbeat-timeout`: the server did not answer a heartbeat ping in time; the socket is replaced.
  * - `send-cancelled`: a queued message was dropped because of logout, `disconnect()` or a terminal
  *   state; it was never written.
- * - `insecure-url`: the socket URL uses `ws://` for a non-loopback host without `allowInsecure`.
+ * - `insecure-url`: the socket URL uses `ws://`, or the ticket endpoint or an allowed origin
+ *   `http://`, for a non-loopback host without `allowInsecure`.
  * - `invalid-config`: contradictory or malformed configuration.
  */
 export type AuthSocketErrorCode =
@@ -35,6 +40,8 @@ export type AuthSocketErrorCode =
   | 'ticket-failed'
   | 'ticket-invalid'
   | 'ticket-expired'
+  | 'token-failed'
+  | 'refresh-failed'
   | 'connect-timeout'
   | 'socket-closed'
   | 'auth-rejected'

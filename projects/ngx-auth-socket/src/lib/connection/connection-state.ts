@@ -16,7 +16,12 @@ export type ActiveAuthMode = 'ticket' | 'first-message';
  * - `reconnecting`: waiting `delayMs` before attempt `attempt`.
  * - `waiting-for-network`: the browser is offline; attempt `attempt` starts when it is back.
  * - `unauthorized`: the token was refused and no new one is available; waits for the token store.
- * - `closed`: stopped for good until `connect()` or a token change (`reason` says why).
+ * - `closed`: stopped until `connect()` (`reason` says why): `client` after `disconnect()`;
+ *   `forbidden` (4003, `auth_error` `forbidden`, ticket 403) until a token naming another user;
+ *   `retries-exhausted` and `bad-auth-message` (the auth frame could not be built) until any new token.
+ *
+ * A token change while `open` (a refresh, a new login) never leaves `open`: the socket is
+ * re-authenticated in band or replaced by a new one that authenticated first (make-before-break).
  */
 export type ConnectionState =
   | { readonly kind: 'idle' }
@@ -37,14 +42,9 @@ export type ConnectionState =
   | { readonly kind: 'unauthorized'; readonly error: AuthSocketError }
   | {
       readonly kind: 'closed';
-      readonly reason: 'client' | 'forbidden' | 'retries-exhausted';
+      readonly reason: 'client' | 'forbidden' | 'retries-exhausted' | 'bad-auth-message';
       readonly error?: AuthSocketError;
     };
 
 /** The `kind` of a {@link ConnectionState}. */
 export type ConnectionStateKind = ConnectionState['kind'];
-
-/** States that wait for an outside event (token change or `connect()`) before trying again. */
-export function isStopped(state: ConnectionState): boolean {
-  return state.kind === 'idle' || state.kind === 'unauthorized' || state.kind === 'closed';
-}

@@ -1,42 +1,77 @@
-import { Failure, FailureDecision, classifyFailure, retryHintFromHeader, retryHintFromReason } from './failure-policy';
+import { AuthMode } from '../config';
+import { AuthSocketError, AuthSocketErrorCode } from '../errors';
+import {
+  FailureDecision,
+  classifyFailure,
+  closeError,
+  rejectionError,
+  retryHintFromHeader,
+  retryHintFromReason,
+} from './failure-policy';
 
-describe('failure policy (classifyFailure)', () => {
-  const table: Array<[Failure, 'auto' | 'ticket' | 'first-message', FailureDecision]> = [
-    [{ source: 'ticket-http', status: 401 }, 'auto', 'unauthorized'],
-    [{ source: 'ticket-http', status: 403 }, 'auto', 'forbidden'],
-    [{ source: 'ticket-http', status: 404 }, 'auto', 'fallback'],
-    [{ source: 'ticket-http', status: 405 }, 'auto', 'fallback'],
-    [{ source: 'ticket-http', status: 501 }, 'auto', 'fallback'],
-    [{ source: 'ticket-http', status: 404 }, 'ticket', 'retry'],
-    [{ source: 'ticket-http', status: 501 }, 'ticket', 'retry'],
-    [{ source: 'ticket-http', status: 500 }, 'auto', 'retry'],
-    [{ source: 'ticket-http', status: 502 }, 'auto', 'retry'],
-    [{ source: 'ticket-http', status: 503 }, 'ticket', 'retry'],
-    [{ source: 'ticket-http', status: 0 }, 'auto', 'retry'],
-    [{ source: 'ticket-http', status: 429 }, 'auto', 'retry'],
-    [{ source: 'ticket-body' }, 'auto', 'retry'],
-    [{ source: 'ticket-expired' }, 'ticket', 'retry'],
-    [{ source: 'timeout', phase: 'ticket' }, 'auto', 'retry'],
-    [{ source: 'timeout', phase: 'connect' }, 'auto', 'retry'],
-    [{ source: 'timeout', phase: 'auth' }, 'first-message', 'retry'],
-    [{ source: 'auth-rejected' }, 'first-message', 'unauthorized'],
-    [{ source: 'close', code: 4001, clientInitiated: false }, 'auto', 'unauthorized'],
-    [{ source: 'close', code: 4003, clientInitiated: false }, 'auto', 'forbidden'],
-    [{ source: 'close', code: 1000, clientInitiated: false }, 'auto', 'retry'],
-    [{ source: 'close', code: 1001, clientInitiated: false }, 'auto', 'retry'],
-    [{ source: 'close', code: 1006, clientInitiated: false }, 'auto', 'retry'],
-    [{ source: 'close', code: 1011, clientInitiated: false }, 'auto', 'retry'],
-    [{ source: 'close', code: 1012, clientInitiated: false }, 'auto', 'retry'],
-    [{ source: 'close', code: 1013, clientInitiated: false }, 'auto', 'retry'],
-    [{ source: 'close', code: 4999, clientInitiated: false }, 'auto', 'retry'],
-    [{ source: 'close', code: 1000, clientInitiated: true }, 'auto', 'none'],
-    [{ source: 'close', code: 4001, clientInitiated: true }, 'auto', 'none'],
+describe('failure policy: the decision comes from the typed error alone', () => {
+  const error = (code: AuthSocketErrorCode, status?: number) => new AuthSocketError(code, 'x', { status });
+  const table: Array<[AuthSocketError, AuthMode, FailureDecision]> = [
+    [error('ticket-unauthorized', 401), 'auto', 'unauthorized'],
+    [error('ticket-forbidden', 403), 'ticket', 'forbidden'],
+    [error('ticket-failed', 404), 'auto', 'fallback'],
+    [error('ticket-failed', 405), 'auto', 'fallback'],
+    [error('ticket-failed', 501), 'auto', 'fallback'],
+    [error('ticket-failed', 404), 'ticket', 'retry'],
+    [error('ticket-failed', 501), 'ticket', 'retry'],
+    [error('ticket-failed', 500), 'auto', 'retry'],
+    [error('ticket-failed', 503), 'ticket', 'retry'],
+    [error('ticket-failed', 0), 'auto', 'retry'],
+    [error('ticket-failed', 429), 'auto', 'retry'],
+    [error('ticket-failed'), 'auto', 'retry'],
+    [error('ticket-invalid', 200), 'auto', 'retry'],
+    [error('ticket-expired'), 'ticket', 'retry'],
+    [error('token-failed'), 'auto', 'retry'],
+    [error('connect-timeout'), 'auto', 'retry'],
+    [error('auth-timeout'), 'first-message', 'retry'],
+    [error('heartbeat-timeout'), 'auto', 'retry'],
+    [error('auth-rejected'), 'first-message', 'unauthorized'],
+    [error('forbidden'), 'first-message', 'forbidden'],
+    [error('encode-failed'), 'first-message', 'stop'],
+    [error('socket-closed'), 'auto', 'retry'],
   ];
   for (const [failure, mode, decision] of table) {
-    it(`${JSON.stringify(failure)} in ${mode} mode → ${decision}`, () => {
+    it(`${failure.code}${failure.status === undefined ? '' : ` ${failure.status}`} in ${mode} mode → ${decision}`, () => {
       expect(classifyFailure(failure, mode)).toBe(decision);
     });
   }
+
+  const closes: Array<[number, AuthSocketErrorCode, FailureDecision]> = [
+    [4001, 'auth-rejected', 'unauthorized'],
+    [4003, 'forbidden', 'forbidden'],
+    [1000, 'socket-closed', 'retry'],
+    [1001, 'socket-closed', 'retry'],
+    [1006, 'socket-closed', 'retry'],
+    [1008, 'socket-closed', 'retry'],
+    [1011, 'socket-closed', 'retry'],
+    [1012, 'socket-closed', 'retry'],
+    [1013, 'socket-closed', 'retry'],
+    [4999, 'socket-closed', 'retry'],
+  ];
+  for (const [code, errorCode, decision] of closes) {
+    it(`a server close ${code} is ${errorCode} → ${decision}`, () => {
+      const e = closeError(code, 'why');
+      expect(e.code).toBe(errorCode);
+      expect(e.closeCode).toBe(code);
+      expect(classifyFailure(e, 'auto')).toBe(decision);
+    });
+  }
+
+  it('carries the retry hint of a close reason', () => {
+    expect(closeError(1013, 'overloaded retry_after=5').retryAfterMs).toBe(5000);
+  });
+
+  it('reads the refusal frame: forbidden is a verdict on the user, anything else on the token', () => {
+    expect(rejectionError('forbidden').code).toBe('forbidden');
+    expect(rejectionError('invalid_token').code).toBe('auth-rejected');
+    expect(rejectionError(undefined).code).toBe('auth-rejected');
+    expect(rejectionError({ nested: true }).reason).toBeUndefined();
+  });
 });
 
 describe('retry hints', () => {

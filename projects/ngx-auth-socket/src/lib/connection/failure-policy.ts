@@ -1,57 +1,73 @@
 /**
- * What to do after a failure: a pure function of the failure, so every class is tested in a table
- * and no retry loop hides its own rules.
+ * What to do after a failure: pure functions of the typed error, so every class is tested in a
+ * table and the error a user sees is, by construction, the one the decision was made from.
  */
-
-/** Something that ended a connection attempt or an open connection. */
-export type Failure =
-  | { readonly source: 'ticket-http'; readonly status: number }
-  | { readonly source: 'ticket-body' }
-  | { readonly source: 'ticket-expired' }
-  | { readonly source: 'close'; readonly code: number; readonly clientInitiated: boolean }
-  | { readonly source: 'auth-rejected' }
-  | { readonly source: 'timeout'; readonly phase: 'ticket' | 'connect' | 'auth' | 'heartbeat' };
+import type { AuthMode } from '../config';
+import { AuthSocketError } from '../errors';
 
 /**
  * - `fallback`: switch to first-message auth (only in `auto` mode) and try again at once.
  * - `unauthorized`: refresh the token once, else stop until the token changes.
- * - `forbidden`: stop for good (state `closed`, reason `forbidden`).
+ * - `forbidden`: stop (state `closed`, reason `forbidden`) until another user's token or `connect()`.
+ * - `stop`: stop (state `closed`, reason `bad-auth-message`): retrying cannot help, a new token may.
  * - `retry`: back off and reconnect with a fresh ticket.
- * - `none`: the client asked for this close; do nothing.
  */
-export type FailureDecision = 'fallback' | 'unauthorized' | 'forbidden' | 'retry' | 'none';
+export type FailureDecision = 'fallback' | 'unauthorized' | 'forbidden' | 'stop' | 'retry';
 
-/** Close codes after which the server wants the client to authenticate again. */
+/** Close code after which the server wants the client to authenticate again. */
 export const CLOSE_UNAUTHORIZED = 4001;
 /** Close code after which retrying with the same identity is pointless. */
 export const CLOSE_FORBIDDEN = 4003;
 
 /** Ticket endpoint answers that mean "this server has no ticket endpoint". */
-const NO_TICKET_ENDPOINT = new Set([404, 405, 501]);
+const NO_TICKET_ENDPOINT = [404, 405, 501];
 
-/** Classifies `failure`; `mode` is the configured auth mode. */
-export function classifyFailure(failure: Failure, mode: 'auto' | 'ticket' | 'first-message'): FailureDecision {
-  switch (failure.source) {
-    case 'ticket-http':
-      if (failure.status === 401) return 'unauthorized';
-      if (failure.status === 403) return 'forbidden';
-      if (NO_TICKET_ENDPOINT.has(failure.status) && mode === 'auto') return 'fallback';
-      // 5xx, 0 (network), 408, 429 and anything else unexpected: the endpoint may heal.
-      return 'retry';
-    case 'ticket-body':
-    case 'ticket-expired':
-    case 'timeout':
-      return 'retry';
+/** Classifies a failure of a connection attempt or of an open connection; `auth` is the configured mode. */
+export function classifyFailure(error: AuthSocketError, auth: AuthMode): FailureDecision {
+  switch (error.code) {
+    case 'ticket-unauthorized':
     case 'auth-rejected':
       return 'unauthorized';
-    case 'close':
-      if (failure.clientInitiated) return 'none';
-      if (failure.code === CLOSE_UNAUTHORIZED) return 'unauthorized';
-      if (failure.code === CLOSE_FORBIDDEN) return 'forbidden';
-      // 1000 from the server, 1001 going away, 1006 abnormal, 1011/1012/1013 server trouble and
-      // any other code: the server (or the path to it) went away; come back with a fresh ticket.
+    case 'ticket-forbidden':
+    case 'forbidden':
+      return 'forbidden';
+    case 'ticket-failed':
+      return auth === 'auto' && NO_TICKET_ENDPOINT.includes(error.status ?? 0) ? 'fallback' : 'retry';
+    case 'encode-failed':
+      // The auth frame cannot be built from this token with this config: the same again would fail.
+      return 'stop';
+    default:
+      // 5xx, network errors, timeouts, bad or expired tickets, a failing tokenGetter and every close
+      // the client did not ask for (1000/1001/1006/1011/1012/1013/…): the server or the path to it
+      // may heal; come back with a fresh ticket.
       return 'retry';
   }
+}
+
+/** The error for a close the client did not ask for: 4001 and 4003 carry their meaning. */
+export function closeError(code: number, reason: string): AuthSocketError {
+  if (code === CLOSE_UNAUTHORIZED) {
+    return new AuthSocketError('auth-rejected', `the server closed the socket as unauthorized (${code})`, { closeCode: code, reason });
+  }
+  if (code === CLOSE_FORBIDDEN) {
+    return new AuthSocketError('forbidden', `the server closed the socket as forbidden (${code})`, { closeCode: code, reason });
+  }
+  return new AuthSocketError('socket-closed', `the socket closed (${code}${reason ? ` ${reason}` : ''})`, {
+    closeCode: code,
+    reason,
+    retryAfterMs: retryHintFromReason(reason),
+  });
+}
+
+/**
+ * The error for the server's refusal frame. A valid token for a user the socket may not serve
+ * (PROTOCOL §4: reason `forbidden`, then 4003) is a refusal of the user, not of the token.
+ */
+export function rejectionError(reason: unknown): AuthSocketError {
+  const text = typeof reason === 'string' ? reason : undefined;
+  return text === 'forbidden'
+    ? new AuthSocketError('forbidden', 'the server forbade this user on the socket', { reason: text, closeCode: CLOSE_FORBIDDEN })
+    : new AuthSocketError('auth-rejected', `the server rejected the token${text ? `: ${text}` : ''}`, { reason: text });
 }
 
 /** A server's "retry after N seconds" in a close reason (`retry_after=5`), in ms. */

@@ -293,26 +293,65 @@ describe('delivery: proactive token refresh and retry hints', () => {
   let h: SocketHarness;
   afterEach(() => h.dispose());
 
-  it('refreshes before exp and re-authenticates in band, without reconnecting (ticket mode)', async () => {
+  it('refreshes before exp and replaces the socket make-before-break in ticket mode (default)', async () => {
     const now = Date.UTC(2026, 0, 1);
     const first = makeJwt({ sub: 'alice', exp: now / 1000 + 120 });
     const second = makeJwt({ sub: 'alice', exp: now / 1000 + 240 });
     const refresh = jasmine.createSpy('refreshToken').and.resolveTo(second);
     h = new SocketHarness({ refreshToken: refresh, refreshBeforeExpiryMs: 30_000 }, { token: first });
     h.listen();
-    h.grantTicket();
+    h.grantTicket('tk-1');
     h.tick(89_000);
     expect(refresh).not.toHaveBeenCalled();
     h.tick(1_000);
     expect(refresh).toHaveBeenCalledTimes(1);
     await h.settle();
+    expect(h.store.token()).toBe(second);
+    const ticket = h.expectTicketRequest();
+    expect(ticket.request.headers.get('Authorization')).toBe(`Bearer ${second}`);
+    ticket.flush({ ticket: 'tk-2', expires: Math.floor(Date.now() / 1000) + 30 });
+    h.tick();
+    expect(h.sockets.length).toBe(2);
+    expect(h.sockets[0].closeCode).toBe(1000);
+    expect(h.sockets[1].url).toContain('ticket=tk-2');
+    expect(h.sockets[1].closeCode).toBeNull();
+    expect(h.kinds).toEqual(['idle', 'fetching-ticket', 'connecting', 'open']);
+    expect(h.errors).toEqual([]);
+    // The next refresh is scheduled from the new token's exp (240 s, refreshed 30 s ahead).
+    h.tick(119_000);
+    expect(refresh).toHaveBeenCalledTimes(1);
+    h.tick(1_000);
+    expect(refresh).toHaveBeenCalledTimes(2);
+  });
+
+  it('re-authenticates in band in ticket mode with onTokenChange reauth and the server\'s own ack', async () => {
+    const now = Date.UTC(2026, 0, 1);
+    const first = makeJwt({ sub: 'alice', exp: now / 1000 + 120 });
+    const second = makeJwt({ sub: 'alice', exp: now / 1000 + 240 });
+    const refresh = jasmine.createSpy('refreshToken').and.resolveTo(second);
+    h = new SocketHarness(
+      {
+        auth: 'ticket',
+        onTokenChange: 'reauth',
+        refreshToken: refresh,
+        firstMessage: { buildAuthMessage: (token) => ({ type: 'authenticate', token }), isAck: (m) => m.type === 'authenticated' },
+      },
+      { token: first },
+    );
+    h.listen();
+    h.grantTicket();
+    h.tick(90_000);
+    await h.settle();
     h.tick();
     expect(h.sockets.length).toBe(1);
-    expect(h.lastSocket.received).toEqual([{ type: 'auth', payload: second }]);
-    expect(h.store.token()).toBe(second);
-    h.push({ type: 'auth_ok' });
+    expect(h.lastSocket.received).toEqual([{ type: 'authenticate', token: second }]);
+    h.push({ type: 'authenticated' });
+    h.tick(60_000);
     expect(h.state.kind).toBe('open');
+    expect(h.sockets.length).toBe(1);
+    // The ack is consumed, never delivered; nothing timed out.
     expect(h.messages).toEqual([]);
+    expect(h.errors).toEqual([]);
   });
 
   it('shares one refresh between concurrent needs', async () => {

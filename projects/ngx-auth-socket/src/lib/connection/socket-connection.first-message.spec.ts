@@ -135,26 +135,50 @@ describe('connection: first-message auth and the fallback', () => {
     expect(h.messages).toEqual([]);
   });
 
-  it('reconnects when a re-auth is not acknowledged in time', () => {
+  it('replaces the socket make-before-break when a re-auth is not acknowledged, and from then on', () => {
     h = new SocketHarness({ auth: 'first-message', firstMessage: { ackTimeoutMs: 1000 } }, { token: JWT_A });
     h.listen();
     h.tick();
     h.acceptAuth();
     h.store.set(JWT_B);
     h.tick(1000);
-    expect(h.errors[0].code).toBe('auth-timeout');
-    expect(h.state.kind).toBe('reconnecting');
+    h.tick();
+    // The server ignored the re-auth frame: a second socket authenticates with the new token ...
+    expect(h.sockets.length).toBe(2);
+    expect(h.sockets[0].closeCode).toBeNull();
+    expect(h.sockets[1].received).toEqual([{ type: 'auth', payload: JWT_B }]);
+    h.acceptAuth();
+    // ... and only then does the first one close. The state never left open; nothing was reported.
+    expect(h.sockets[0].closeCode).toBe(1000);
+    expect(h.kinds.filter((k) => k !== 'open').slice(-1)).toEqual(['authenticating']);
+    expect(h.state.kind).toBe('open');
+    expect(h.errors).toEqual([]);
+    // The next token change goes straight to a new socket: no second wait for an ack that never comes.
+    h.store.set(JWT_A);
+    h.tick();
+    expect(h.sockets.length).toBe(3);
+    expect(h.sockets[1].received.length).toBe(1);
   });
 
-  it('reconnects instead when onTokenChange is reconnect', () => {
+  it('with onTokenChange reconnect, a second socket authenticates before the first closes', () => {
     h = new SocketHarness({ auth: 'first-message', onTokenChange: 'reconnect' }, { token: JWT_A });
     h.listen();
     h.tick();
     h.acceptAuth();
+    h.push({ type: 'chat', n: 1 });
     h.store.set(JWT_B);
     h.tick();
     expect(h.sockets.length).toBe(2);
-    expect(h.sockets[0].closeCode).toBe(1000);
+    expect(h.sockets[0].closeCode).toBeNull();
     expect(h.lastSocket.received).toEqual([{ type: 'auth', payload: JWT_B }]);
+    // Until the successor is acknowledged, messages still come from the first socket.
+    h.sockets[0].send({ type: 'chat', n: 2 });
+    h.tick();
+    h.acceptAuth();
+    expect(h.sockets[0].closeCode).toBe(1000);
+    h.push({ type: 'chat', n: 3 });
+    expect(h.messages.map((m) => m['n'])).toEqual([1, 2, 3]);
+    expect(h.state.kind).toBe('open');
+    expect(h.errors).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { JWT_A, JWT_B, SocketHarness, TICKET_URL } from '../../spec-support/socket-harness';
+import { JWT_A, JWT_B, SocketHarness, TICKET_URL, makeJwt } from '../../spec-support/socket-harness';
 
 describe('connection: driven by the token store', () => {
   let h: SocketHarness;
@@ -108,7 +108,7 @@ describe('connection: driven by the token store', () => {
     h.failTicket(401);
     await h.settle();
     expect(h.state.kind).toBe('unauthorized');
-    expect(h.errors.map((e) => e.code)).toEqual(['ticket-unauthorized', 'unauthorized', 'unauthorized']);
+    expect(h.errors.map((e) => e.code)).toEqual(['ticket-unauthorized', 'refresh-failed', 'unauthorized']);
   });
 
   it('without a refresh hook waits in unauthorized until the store gets a new token', () => {
@@ -123,12 +123,21 @@ describe('connection: driven by the token store', () => {
     expect(h.state.kind).toBe('open');
   });
 
-  it('a new token after a forbidden close tries again (another identity)', () => {
+  it('after forbidden, stays closed for a refreshed token of the same user; another user or connect() tries again', () => {
+    const bob = makeJwt({ sub: 'bob' });
     h = new SocketHarness({}, { token: JWT_A });
     h.listen();
     h.failTicket(403);
+    expect(h.state).toEqual(jasmine.objectContaining({ kind: 'closed', reason: 'forbidden' }));
+    h.store.set(JWT_B); // alice again, refreshed
+    h.tick(10 * 60_000);
+    h.http.expectNone(TICKET_URL);
+    h.store.set(bob);
+    h.grantTicket();
+    expect(h.state.kind).toBe('open');
+    h.serverClose(4003);
     expect(h.state.kind).toBe('closed');
-    h.store.set(JWT_B);
+    h.service.connect();
     h.grantTicket();
     expect(h.state.kind).toBe('open');
   });

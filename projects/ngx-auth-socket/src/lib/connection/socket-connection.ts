@@ -1,23 +1,26 @@
 import { BehaviorSubject, Observable, Subscription } from 'rxjs';
 import { ResolvedAuthSocketConfig, SocketMessage } from '../config';
 import { AuthSocketError } from '../errors';
+import type { HeartbeatFeature } from '../features';
 import { decodeFrame, encodeMessage, OutgoingFrame } from '../messaging/frame-codec';
 import { Outbox, SendReceipt } from '../messaging/outbox';
-import { AuthSocketRuntime, SocketLike } from '../runtime';
-import { Ticket, isTicketUsable } from '../ticket/ticket';
-import type { HeartbeatFeature } from '../features';
 import type { ResumeTracker, ResyncEvent } from '../messaging/resume-tracker';
-import { TokenRefresher } from '../token/token-refresher';
-import { retryDelay } from './backoff';
-import { ActiveAuthMode, ConnectionState, isStopped } from './connection-state';
-import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, Failure, classifyFailure, retryHintFromReason } from './failure-policy';
-import { withQueryParam } from './socket-url';
+import { AuthSocketRuntime, SocketLike } from '../runtime';
+import { Ticket } from '../ticket/ticket';
 import type { ConnectionLike } from './connection-like';
+import { ConnectionState } from './connection-state';
+import type { DevChecks } from './dev-checks';
+import { closeError, rejectionError } from './failure-policy';
+import { INITIAL_LIFECYCLE, publicState, transition } from './lifecycle';
+import type { Effect, Lifecycle, LifecycleEnv, LifecycleEvent, Slot, TimerName } from './lifecycle-types';
+import { withQueryParam } from './socket-url';
 
 /** How a connection reports outward. */
 export interface ConnectionHooks {
   /** Hands a message to the app; true when it was the reply to one of this tab's requests. */
   deliver(message: SocketMessage): boolean | void;
+  /** Hands `message` to the request waiting for it; false when it answers none (nothing delivered). */
+  answer(message: SocketMessage): boolean;
   report(error: AuthSocketError): void;
   /** The server could not replay what was missed since `lastSeq`; the app should refetch. */
   resyncNeeded(event: ResyncEvent): void;
@@ -39,81 +42,71 @@ export interface ConnectionPorts extends ConnectionHooks {
   readonly heartbeat: HeartbeatFeature | null;
   /** Set by `withResume()`. */
   readonly resume: ResumeTracker | null;
+  /** Dev-mode diagnostics; null in production builds. */
+  readonly dev: DevChecks | null;
+}
+
+/** The I/O of one slot: its ticket request and its socket. */
+interface SlotIo {
+  ticket: Subscription | null;
+  socket: SocketLike | null;
 }
 
 const WS_OPEN = 1;
 const WS_CONNECTING = 0;
-const CLOSE_NORMAL = 1000;
-
-/** The resources of one connection attempt, released together. */
-interface Attempt {
-  readonly number: number;
-  token: string | null;
-  mode: ActiveAuthMode | null;
-  socket: SocketLike | null;
-  ticketRequest: Subscription | null;
-  /** The one deadline running for this attempt (ticket, connect, auth ack or re-auth ack). */
-  deadline: unknown;
-  reauthPending: boolean;
-  heartbeat: { alive(): void; stop(): void } | null;
-  /** Cancels the proactive token refresh scheduled from the JWT's `exp` while open. */
-  cancelRefresh: () => void;
-}
 
 /**
- * Owns the connection lifecycle: the only code that changes {@link ConnectionState}. Inputs are
- * method calls (demand, token changes, network events, send) and socket/ticket callbacks; every
- * failure goes through `classifyFailure()` and every delay through `nextDelay()`.
+ * The driver of the lifecycle: feeds events to the pure `transition()` and performs the effects it
+ * returns (sockets, ticket requests, timers, the refresh hook) through the runtime. It keeps no
+ * lifecycle state of its own: only the I/O handles the effects created, and the outbox.
  */
 export class SocketConnection implements ConnectionLike {
-  #current: ConnectionState = { kind: 'idle' };
-  readonly #stateSubject = new BehaviorSubject<ConnectionState>(this.#current);
+  #state: Lifecycle = INITIAL_LIFECYCLE;
+  readonly #stateSubject = new BehaviorSubject<ConnectionState>(publicState(INITIAL_LIFECYCLE.phase));
   readonly state$ = this.#stateSubject.asObservable();
 
+  readonly #ports: ConnectionPorts;
+  readonly #enabled: boolean;
   readonly #outbox: Outbox;
-  #attempt: Attempt | null = null;
-  /** Handles of the retry delay, the idle close and the stability (backoff reset) timers. */
-  readonly #timers: { retry: unknown; idle: unknown; stable: unknown } = { retry: null, idle: null, stable: null };
-  /** Failed attempts since the connection was last stable; drives the backoff. */
-  #failures = 0;
-  /** `auto` mode learned that the server has no ticket endpoint (kept for this instance). */
-  #ticketEndpointMissing = false;
-  /** The refresh hook ran since the connection was last stable; it runs once per streak. */
-  #refreshUsed = false;
+  readonly #slots: Record<Slot, SlotIo> = { current: { ticket: null, socket: null }, next: { ticket: null, socket: null } };
+  readonly #timers = new Map<TimerName, unknown>();
+  /** Events raised while effects run wait here: one transition at a time, in order. */
+  readonly #queue: LifecycleEvent[] = [];
+  #dispatching = false;
   #subscribers = 0;
-  #connectRequested = false;
+  /** Answers of an older `read-token` are ignored: a newer attempt asked again. */
+  #tokenReads = 0;
+  #refreshRun: Promise<unknown> | null = null;
+  #heartbeat: { alive(): void; stop(): void } | null = null;
   #destroyed = false;
   readonly #stopWatchingNetwork: () => void;
-  readonly #refresher: TokenRefresher;
-  readonly #resume: ResumeTracker | null;
   /** Whether acks, pongs or resume answers can arrive: otherwise no frame is a protocol frame. */
   readonly #protocolFrames: boolean;
-
-  readonly #ports: ConnectionPorts;
-  /** False on the server platform: nothing ever connects there. */
-  readonly #enabled: boolean;
+  readonly #isAck: (message: SocketMessage) => boolean;
+  readonly #isRejection: (message: SocketMessage) => boolean;
 
   constructor(ports: ConnectionPorts, enabled: boolean) {
     this.#ports = ports;
     this.#enabled = enabled;
-    this.#outbox = new Outbox(ports.config.outboxLimit, ports.config.delivery.messageTtlMs, ports.runtime);
-    this.#refresher = new TokenRefresher(ports.refresh, ports.runtime, ports.config.refreshBeforeExpiryMs);
-    this.#resume = ports.resume;
-    this.#protocolFrames = ports.config.delivery.acks || ports.heartbeat !== null || ports.resume !== null;
+    const { config, runtime } = ports;
+    this.#outbox = new Outbox(config.outboxLimit, config.delivery.messageTtlMs, runtime);
+    this.#protocolFrames = config.delivery.acks || ports.heartbeat !== null || ports.resume !== null;
+    this.#isAck = config.firstMessage.isAck;
+    this.#isRejection = config.firstMessage.isRejection;
     this.#stopWatchingNetwork = enabled
-      ? ports.runtime.watchNetwork({
-          online: () => this.#onOnline(),
-          offline: () => this.#onOffline(),
-          resumed: () => this.#onResumed(),
+      ? runtime.watchNetwork({
+          online: () => this.#dispatch({ type: 'network', change: 'online' }),
+          offline: () => this.#dispatch({ type: 'network', change: 'offline' }),
+          resumed: () => this.#dispatch({ type: 'network', change: 'resumed' }),
         })
       : () => undefined;
   }
 
   get state(): ConnectionState {
-    return this.#current;
+    return this.#stateSubject.value;
   }
 
-  // ---- demand ------------------------------------------------------------------------------
+  // ---- inputs ------------------------------------------------------------------------------
 
   /** A message stream gained (+1) or lost (-1) a subscriber. */
   subscribersChanged(delta: 1 | -1): void {
@@ -121,187 +114,349 @@ export class SocketConnection implements ConnectionLike {
     this.reviewDemand();
   }
 
+  /** Tells the lifecycle whether anything wants the socket: subscribers, queued sends or `keepAlive`. */
+  reviewDemand(): void {
+    const present = this.#subscribers > 0 || this.#ports.config.keepAlive || this.#outbox.size > 0;
+    if (present !== this.#state.interest) this.#dispatch({ type: 'interest', present });
+  }
+
   /** Connect now and stay connected without subscribers, until `disconnect()`. */
   connect(): void {
-    if (this.#destroyed || !this.#enabled) return;
-    this.#connectRequested = true;
-    const kind = this.#current.kind;
-    if (isStopped(this.#current) || kind === 'reconnecting' || kind === 'waiting-for-network') {
-      this.#resetStreak();
-      this.#start(1);
-    }
+    this.#dispatch({ type: 'connect' });
   }
 
   /** Close (1000) and stay closed until `connect()`; queued messages are rejected. */
   disconnect(): void {
-    this.#connectRequested = false;
-    this.#teardown('client disconnect');
-    this.#cancelQueued('disconnect() was called');
-    this.#setState({ kind: 'closed', reason: 'client' });
+    this.#dispatch({ type: 'disconnect' });
+  }
+
+  /** The token store changed. `null` is a logout: close at once and deliver nothing more. */
+  tokenChanged(token: string | null): void {
+    this.#dispatch({ type: 'token', token });
   }
 
   /** Releases every socket, timer and listener; the instance is unusable afterwards. */
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    this.#teardown('client destroyed');
+    this.#drop('current', 'client destroyed');
+    this.#drop('next', 'client destroyed');
+    for (const handle of this.#timers.values()) this.#ports.runtime.clearTimeout(handle);
+    this.#timers.clear();
     this.#cancelQueued('the socket service was destroyed');
     this.#stopWatchingNetwork();
-    this.#clearTimer('idle');
+    this.#ports.dev?.destroy();
     this.#stateSubject.complete();
   }
 
-  #wanted(): boolean {
-    return (
-      this.#enabled &&
-      !this.#destroyed &&
-      (this.#subscribers > 0 || this.#connectRequested || this.#ports.config.keepAlive || this.#outbox.size > 0)
-    );
-  }
-
-  /** Starts when there is demand and nothing running; schedules the idle close when demand is gone. */
-  reviewDemand(): void {
-    if (this.#destroyed) return;
-    if (this.#wanted()) {
-      this.#clearTimer('idle');
-      if (this.#current.kind === 'idle') {
-        this.#resetStreak();
-        this.#start(1);
-      }
-      return;
-    }
-    if (isStopped(this.#current) || this.#timers.idle !== null) return;
-    this.#timers.idle = this.#ports.runtime.setTimeout(() => {
-      this.#timers.idle = null;
-      if (this.#wanted()) return;
-      this.#teardown('no subscribers');
-      this.#setState({ kind: 'idle' });
-    }, this.#ports.config.idleCloseDelayMs);
-  }
-
-  // ---- token -------------------------------------------------------------------------------
-
-  /** The token store changed. `null` is a logout: close at once and deliver nothing more. */
-  tokenChanged(token: string | null): void {
-    if (this.#destroyed) return;
-    if (token === null) {
-      this.#teardown('logout');
-      this.#cancelQueued('the token was cleared (logout)');
-      this.#resetStreak();
-      this.#setState({ kind: 'idle' });
-      return;
-    }
-    const state = this.#current;
-    switch (state.kind) {
-      case 'idle':
-      case 'unauthorized':
-        if (this.#wanted()) {
-          this.#resetStreak();
-          this.#start(1);
-        }
-        return;
-      case 'closed':
-        // A new identity may be allowed where the old one was forbidden; a client close stays.
-        if (state.reason !== 'client' && this.#wanted()) {
-          this.#resetStreak();
-          this.#start(1);
-        }
-        return;
-      case 'fetching-ticket':
-      case 'connecting':
-      case 'authenticating':
-        if (this.#attempt && this.#attempt.token !== token) {
-          this.#teardown('token changed');
-          this.#start(state.attempt);
-        }
-        return;
-      case 'open':
-        if (this.#attempt && this.#attempt.token !== token) this.#applyTokenChange(token, state.mode);
-        return;
-      case 'refreshing-token':
-      case 'reconnecting':
-      case 'waiting-for-network':
-        // The refresh outcome, or the next attempt, reads the newest token anyway.
-        return;
-    }
-  }
-
-  #applyTokenChange(token: string, mode: ActiveAuthMode, forceReauth = false): void {
-    const attempt = this.#attempt!;
-    const policy = forceReauth ? 'reauth' : (this.#ports.config.onTokenChange ?? (mode === 'first-message' ? 'reauth' : 'reconnect'));
-    if (policy === 'reconnect') {
-      this.#teardown('token changed');
-      this.#start(1);
-      return;
-    }
-    attempt.token = token;
-    this.#scheduleProactiveRefresh(attempt);
-    if (!this.#sendAuthFrame(attempt, token)) return;
-    if (this.#ports.config.firstMessage.waitForAck) {
-      attempt.reauthPending = true;
-      this.#setDeadline(attempt, this.#ports.config.firstMessage.ackTimeoutMs, () =>
-        this.#fail({ source: 'timeout', phase: 'auth' }, new AuthSocketError('auth-timeout', 'the server did not acknowledge re-authentication in time')),
-      );
-    }
-  }
-
-  // ---- network -----------------------------------------------------------------------------
-
-  #onOnline(): void {
-    const state = this.#current;
-    if (state.kind === 'reconnecting' || state.kind === 'waiting-for-network') this.#start(state.attempt);
-  }
-
-  #onOffline(): void {
-    const state = this.#current;
-    if (state.kind === 'reconnecting') {
-      this.#clearTimer('retry');
-      this.#setState({ kind: 'waiting-for-network', attempt: state.attempt });
-    }
-  }
-
-  #onResumed(): void {
-    const state = this.#current;
-    if (state.kind === 'reconnecting' && this.#ports.runtime.isOnline()) this.#start(state.attempt);
-  }
-
-  // ---- sending -----------------------------------------------------------------------------
-
   /** Writes `message` now when open, else queues it; the receipt reports its fate. */
   send(message: unknown): Observable<SendReceipt> {
-    const state = this.#current;
-    if (state.kind === 'closed' || state.kind === 'unauthorized' || !this.#enabled || this.#destroyed) {
-      return this.#rejectSend(new AuthSocketError('send-cancelled', `cannot send while the connection is ${state.kind}; call connect() first`));
+    const kind = this.state.kind;
+    if (kind === 'closed' || kind === 'unauthorized' || !this.#enabled || this.#destroyed) {
+      return this.#rejectSend(new AuthSocketError('send-cancelled', `cannot send while the connection is ${kind}; call connect() first`));
     }
+    const { config, runtime } = this.#ports;
     let ackId: string | null = null;
-    if (this.#ports.config.delivery.acks) {
+    if (config.delivery.acks) {
       if (typeof message !== 'object' || message === null || Array.isArray(message)) {
         return this.#rejectSend(new AuthSocketError('encode-failed', 'with delivery.acks every message must be an object (it carries an id)'));
       }
       const own = (message as { id?: unknown }).id;
-      ackId = typeof own === 'string' && own.length > 0 ? own : this.#ports.runtime.randomId();
+      ackId = typeof own === 'string' && own.length > 0 ? own : runtime.randomId();
       if (ackId !== own) message = { ...message, id: ackId };
     }
-    const frame = encodeMessage(message, this.#ports.config.serializer);
+    const frame = encodeMessage(message, config.serializer);
     if (frame instanceof AuthSocketError) return this.#rejectSend(frame);
-    const receipt = this.#outbox.add(frame, ackId, state.kind === 'open' ? (frame) => this.#write(frame) : null);
+    const receipt = this.#outbox.add(frame, ackId, this.#state.phase.kind === 'open' ? (f) => this.#write(f) : null);
     if (!receipt) {
-      return this.#rejectSend(new AuthSocketError('outbox-full', `outbox is full (${this.#ports.config.outboxLimit} messages not yet written or acknowledged)`));
+      return this.#rejectSend(new AuthSocketError('outbox-full', `outbox is full (${config.outboxLimit} messages not yet written or acknowledged)`));
     }
     if (this.#outbox.hasUnwritten) this.reviewDemand();
     return receipt;
   }
 
-  #rejectSend(error: AuthSocketError): Observable<never> {
-    this.#ports.report(error);
-    return new Observable<never>((subscriber) => subscriber.error(error));
+  // ---- the loop ----------------------------------------------------------------------------
+
+  #dispatch(event: LifecycleEvent): void {
+    if (this.#destroyed || !this.#enabled) return;
+    this.#queue.push(event);
+    if (this.#dispatching) return;
+    this.#dispatching = true;
+    try {
+      for (let next = this.#queue.shift(); next; next = this.#queue.shift()) {
+        const step = transition(this.#state, next, this.#env());
+        this.#state = step.state;
+        for (const effect of step.effects) this.#perform(effect);
+        this.#publish();
+      }
+    } finally {
+      this.#dispatching = false;
+    }
+    this.#ports.dev?.check(this.#state);
+  }
+
+  #env(): LifecycleEnv {
+    const { config, runtime, refresh } = this.#ports;
+    return {
+      config,
+      refreshLeadMs: refresh ? config.refreshBeforeExpiryMs : false,
+      canRefresh: refresh !== undefined,
+      now: runtime.now(),
+      online: runtime.isOnline(),
+      random: () => runtime.random(),
+    };
+  }
+
+  /** Emits the public state when it changed (a token rotation inside `open` is no change). */
+  #publish(): void {
+    if (this.#destroyed) return;
+    const next = publicState(this.#state.phase);
+    const previous = this.#stateSubject.value as unknown as Record<string, unknown>;
+    const fields = next as unknown as Record<string, unknown>;
+    const keys = Object.keys(fields);
+    if (keys.length === Object.keys(previous).length && keys.every((k) => fields[k] === previous[k])) return;
+    this.#stateSubject.next(next);
+  }
+
+  #perform(effect: Effect): void {
+    const { runtime, config } = this.#ports;
+    switch (effect.do) {
+      case 'read-token':
+        return this.#readToken();
+      case 'fetch-ticket':
+        return this.#fetchTicket(effect.slot, effect.token);
+      case 'open-socket': {
+        const url = effect.ticket === null ? config.url : withQueryParam(config.url, config.ticketParam, effect.ticket);
+        return this.#openSocket(effect.slot, url);
+      }
+      case 'send-auth': {
+        const frame = encodeMessage(config.firstMessage.buildAuthMessage(effect.token, { resume: this.#ports.resume?.point }), config.serializer);
+        if (frame instanceof AuthSocketError) return this.#dispatch({ type: 'failed', slot: effect.slot, error: frame });
+        this.#slots[effect.slot].socket?.send(frame);
+        return;
+      }
+      case 'drop':
+        return this.#drop(effect.slot, effect.reason);
+      case 'promote':
+        return this.#promote();
+      case 'went-open':
+        this.#startHeartbeat();
+        this.#outbox.resendUnacknowledged();
+        this.#outbox.flush((frame) => this.#write(frame));
+        return;
+      case 'start-timer': {
+        this.#stopTimer(effect.timer);
+        const handle = runtime.setTimeout(() => {
+          this.#timers.delete(effect.timer);
+          this.#dispatch({ type: 'timer', timer: effect.timer });
+        }, effect.ms);
+        this.#timers.set(effect.timer, handle);
+        return;
+      }
+      case 'stop-timer':
+        return this.#stopTimer(effect.timer);
+      case 'refresh':
+        return this.#refresh();
+      case 'store-token':
+        return this.#ports.storeToken(effect.token);
+      case 'report':
+        return this.#ports.report(effect.error);
+      case 'cancel-queued':
+        return this.#cancelQueued(effect.why);
+    }
+  }
+
+  // ---- effects -----------------------------------------------------------------------------
+
+  #readToken(): void {
+    const read = ++this.#tokenReads;
+    let token: string | null | Promise<string | null>;
+    try {
+      token = this.#ports.readToken();
+    } catch (cause) {
+      token = Promise.reject(cause);
+    }
+    if (!(token instanceof Promise)) return this.#dispatch({ type: 'token-read', token });
+    token.then(
+      (value) => read === this.#tokenReads && this.#dispatch({ type: 'token-read', token: value }),
+      (cause: unknown) =>
+        read === this.#tokenReads &&
+        this.#dispatch({ type: 'failed', slot: 'current', error: new AuthSocketError('token-failed', 'tokenGetter failed', { cause }) }),
+    );
+  }
+
+  #fetchTicket(slot: Slot, token: string): void {
+    const io = this.#slots[slot];
+    io.ticket?.unsubscribe();
+    io.ticket = this.#ports.fetchTicket(token, this.#ports.resume?.point).subscribe({
+      next: (ticket) => {
+        this.#ports.dev?.ticketAnswered();
+        this.#dispatch({ type: 'ticket', slot, ticket });
+      },
+      error: (cause: unknown) => {
+        this.#ports.dev?.ticketAnswered();
+        const error = cause instanceof AuthSocketError ? cause : new AuthSocketError('ticket-failed', 'ticket request failed', { cause });
+        this.#dispatch({ type: 'failed', slot, error });
+      },
+    });
+  }
+
+  #openSocket(slot: Slot, url: string): void {
+    const { config, runtime } = this.#ports;
+    let socket: SocketLike;
+    try {
+      const protocols = config.protocols === undefined ? undefined : typeof config.protocols === 'string' ? config.protocols : [...config.protocols];
+      socket = runtime.createSocket(url, protocols);
+    } catch (cause) {
+      const error = new AuthSocketError('socket-closed', 'the WebSocket could not be created', { cause, closeCode: 1006 });
+      return this.#dispatch({ type: 'failed', slot, error });
+    }
+    this.#slots[slot].socket = socket;
+    socket.binaryType = 'arraybuffer';
+    // Handlers look the slot up on every event: a promoted socket moves from `next` to `current`.
+    socket.onopen = () => {
+      const at = this.#slotOf(socket);
+      if (at) this.#dispatch({ type: 'opened', slot: at });
+    };
+    socket.onmessage = (event: MessageEvent) => this.#frame(socket, event.data);
+    socket.onclose = (event: CloseEvent) => {
+      const at = this.#slotOf(socket);
+      if (!at) return;
+      this.#slots[at].socket = null;
+      if (at === 'current') this.#stopHeartbeat();
+      this.#dispatch({ type: 'failed', slot: at, error: closeError(event.code, event.reason) });
+    };
+    // An error event is always followed by a close event, which carries what we act on.
+    socket.onerror = () => undefined;
+  }
+
+  #slotOf(socket: SocketLike): Slot | null {
+    return socket === this.#slots.current.socket ? 'current' : socket === this.#slots.next.socket ? 'next' : null;
+  }
+
+  /** The hot path: one decode, then protocol frames, then the app. */
+  #frame(socket: SocketLike, data: unknown): void {
+    const slot = this.#slotOf(socket);
+    if (slot === null) return;
+    const message = decodeFrame(data, this.#ports.config.serializer);
+    if (message instanceof AuthSocketError) return this.#ports.report(message);
+    if (slot === 'current') this.#heartbeat?.alive();
+    if (this.#protocolFrames && this.#consumeProtocolFrame(message)) return;
+    // Acknowledgements are consumed whenever they come: a late or repeated one is no app message.
+    if (this.#isAck(message)) return this.#dispatch({ type: 'auth-ack', slot });
+    if (this.#isRejection(message)) return this.#dispatch({ type: 'failed', slot, error: rejectionError(message['reason']) });
+    // Nothing reaches the app from a successor before it replaces the open socket.
+    if (slot === 'next') return;
+    // A replay may repeat what this client already has: deliver each seq once.
+    if (this.#ports.resume !== null && !this.#ports.resume.accept(message)) return;
+    this.#ports.deliver(message);
+  }
+
+  /** Frames of the delivery protocol (acks, pongs, resume answers): handled here, not delivered. */
+  #consumeProtocolFrame(message: SocketMessage): boolean {
+    if (message.type === 'ack' && this.#ports.config.delivery.acks) {
+      if (typeof message['id'] === 'string' && this.#outbox.acknowledge(message['id'])) this.reviewDemand();
+      return true;
+    }
+    if (message.type === 'pong') return this.#ports.heartbeat !== null;
+    const resume = this.#ports.resume;
+    if (resume === null) return false;
+    const { consumed, resync } = resume.answer(message);
+    if (resync) this.#ports.resyncNeeded(resync);
+    return consumed;
+  }
+
+  /** Cancels the slot's ticket request and closes its socket with 1000, detached first. */
+  #drop(slot: Slot, reason: string): void {
+    const io = this.#slots[slot];
+    io.ticket?.unsubscribe();
+    io.ticket = null;
+    const socket = io.socket;
+    io.socket = null;
+    if (slot === 'current') this.#stopHeartbeat();
+    if (!socket) return;
+    // Detach first: nothing this socket still receives may reach a subscriber.
+    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    if (socket.readyState === WS_OPEN || socket.readyState === WS_CONNECTING) socket.close(1000, reason);
+  }
+
+  /**
+   * The successor replaces the open socket. The old one is closed (1000) but still heard until its
+   * close: acks and replies to requests it carried arrive there, while everything else now comes
+   * from the successor (with `withResume()`, replays on it fill any gap and duplicates are dropped).
+   */
+  #promote(): void {
+    const old = this.#slots.current.socket;
+    this.#stopHeartbeat();
+    this.#slots.current.socket = this.#slots.next.socket;
+    this.#slots.next.socket = null;
+    if (!old) return;
+    old.onopen = old.onerror = null;
+    old.onclose = () => (old.onmessage = old.onclose = null);
+    old.onmessage = (event: MessageEvent) => {
+      const message = decodeFrame(event.data, this.#ports.config.serializer);
+      if (message instanceof AuthSocketError) return;
+      if (message.type === 'ack' && typeof message['id'] === 'string') this.#outbox.acknowledge(message['id']);
+      else this.#ports.answer(message);
+    };
+    old.close(1000, 'token rotated');
+  }
+
+  #startHeartbeat(): void {
+    const feature = this.#ports.heartbeat;
+    if (!feature) return;
+    const ping = encodeMessage({ type: 'ping' }, this.#ports.config.serializer);
+    this.#heartbeat = feature.start(
+      this.#ports.runtime,
+      () => !(ping instanceof AuthSocketError) && this.#write(ping),
+      () => {
+        const error = new AuthSocketError('heartbeat-timeout', `no answer to a heartbeat ping within ${feature.timeoutMs} ms`);
+        this.#dispatch({ type: 'failed', slot: 'current', error });
+      },
+    );
+  }
+
+  #stopHeartbeat(): void {
+    this.#heartbeat?.stop();
+    this.#heartbeat = null;
+  }
+
+  /** Runs the app's hook; a run already in flight answers a second need too. */
+  #refresh(): void {
+    const hook = this.#ports.refresh;
+    if (!hook || this.#refreshRun) return;
+    const settled = (event: LifecycleEvent) => {
+      this.#refreshRun = null;
+      this.#dispatch(event);
+    };
+    const failed = (cause: unknown) =>
+      settled({ type: 'refresh-failed', error: new AuthSocketError('refresh-failed', 'refreshToken() failed', { cause }) });
+    let run: Promise<string | null | undefined>;
+    try {
+      run = hook();
+    } catch (cause) {
+      run = Promise.reject(cause);
+    }
+    this.#refreshRun = run.then((token) => settled({ type: 'refreshed', token: token || null }), failed);
+  }
+
+  #stopTimer(name: TimerName): void {
+    const handle = this.#timers.get(name);
+    if (handle === undefined) return;
+    this.#ports.runtime.clearTimeout(handle);
+    this.#timers.delete(name);
   }
 
   #write(frame: OutgoingFrame): boolean {
-    const socket = this.#attempt?.socket;
-    if (this.#current.kind !== 'open' || !socket || socket.readyState !== WS_OPEN) return false;
+    const socket = this.#slots.current.socket;
+    if (this.#state.phase.kind !== 'open' || !socket || socket.readyState !== WS_OPEN) return false;
     socket.send(frame);
     return true;
+  }
+
+  #rejectSend(error: AuthSocketError): Observable<never> {
+    this.#ports.report(error);
+    return new Observable<never>((subscriber) => subscriber.error(error));
   }
 
   #cancelQueued(why: string): void {
@@ -310,390 +465,5 @@ export class SocketConnection implements ConnectionLike {
     const error = new AuthSocketError('send-cancelled', `${count} message(s) were not sent or not acknowledged: ${why}`);
     this.#outbox.rejectAll(error);
     this.#ports.report(error);
-  }
-
-  // ---- attempts ----------------------------------------------------------------------------
-
-  /** Starts attempt `number`: read the token, then a ticket or first-message auth. */
-  #start(number: number): void {
-    this.#clearTimer('retry');
-    this.#teardown('restarting');
-    const attempt: Attempt = {
-      number,
-      token: null,
-      mode: null,
-      socket: null,
-      ticketRequest: null,
-      deadline: null,
-      reauthPending: false,
-      heartbeat: null,
-      cancelRefresh: () => undefined,
-    };
-    this.#attempt = attempt;
-    const mode = this.#modeForNextAttempt();
-    this.#setState(mode === 'ticket' ? { kind: 'fetching-ticket', attempt: number } : { kind: 'connecting', attempt: number, mode });
-    const token = this.#ports.readToken();
-    if (token instanceof Promise) {
-      token.then(
-        (value) => this.#attempt === attempt && this.#withToken(attempt, value),
-        (cause: unknown) =>
-          this.#attempt === attempt &&
-          this.#fail({ source: 'timeout', phase: 'ticket' }, new AuthSocketError('ticket-failed', 'tokenGetter failed', { cause })),
-      );
-    } else {
-      this.#withToken(attempt, token);
-    }
-  }
-
-  #modeForNextAttempt(): ActiveAuthMode {
-    const auth = this.#ports.config.auth;
-    return auth === 'first-message' || (auth === 'auto' && this.#ticketEndpointMissing) ? 'first-message' : 'ticket';
-  }
-
-  #withToken(attempt: Attempt, token: string | null): void {
-    if (!token) {
-      // Nothing to authenticate with: wait for the token store (a login) to start again.
-      this.#teardown('no token');
-      this.#setState({ kind: 'idle' });
-      return;
-    }
-    attempt.token = token;
-    attempt.mode = this.#modeForNextAttempt();
-    if (attempt.mode === 'first-message') {
-      this.#openSocket(attempt, this.#ports.config.url);
-      return;
-    }
-    this.#setDeadline(attempt, this.#ports.config.ticketTimeoutMs, () =>
-      this.#fail({ source: 'timeout', phase: 'ticket' }, new AuthSocketError('ticket-failed', `ticket request timed out after ${this.#ports.config.ticketTimeoutMs} ms`)),
-    );
-    attempt.ticketRequest = this.#ports.fetchTicket(token, this.#resume?.point).subscribe({
-      next: (ticket) => this.#withTicket(attempt, ticket),
-      error: (error: unknown) => this.#ticketFailed(attempt, error),
-    });
-  }
-
-  #ticketFailed(attempt: Attempt, error: unknown): void {
-    if (this.#attempt !== attempt) return;
-    const typed = error instanceof AuthSocketError ? error : new AuthSocketError('ticket-failed', 'ticket request failed', { cause: error });
-    const failure: Failure =
-      typed.code === 'ticket-invalid' ? { source: 'ticket-body' } : { source: 'ticket-http', status: typed.status ?? 0 };
-    this.#fail(failure, typed);
-  }
-
-  #withTicket(attempt: Attempt, ticket: Ticket): void {
-    if (this.#attempt !== attempt || attempt.socket) return;
-    this.#clearDeadline(attempt);
-    // Tickets are single use and short-lived: an expired one is never presented; fetch another.
-    if (!isTicketUsable(ticket, this.#ports.runtime.now())) {
-      this.#fail({ source: 'ticket-expired' }, new AuthSocketError('ticket-expired', 'the ticket expired before it could be used'));
-      return;
-    }
-    this.#openSocket(attempt, withQueryParam(this.#ports.config.url, this.#ports.config.ticketParam, ticket.value));
-  }
-
-  #openSocket(attempt: Attempt, url: string): void {
-    const mode = attempt.mode!;
-    this.#setState({ kind: 'connecting', attempt: attempt.number, mode });
-    const { config, runtime } = this.#ports;
-    let socket: SocketLike;
-    try {
-      const protocols = config.protocols === undefined ? undefined : typeof config.protocols === 'string' ? config.protocols : [...config.protocols];
-      socket = runtime.createSocket(url, protocols);
-    } catch (cause) {
-      this.#fail({ source: 'close', code: 1006, clientInitiated: false }, new AuthSocketError('socket-closed', 'the WebSocket could not be created', { cause, closeCode: 1006 }));
-      return;
-    }
-    attempt.socket = socket;
-    socket.binaryType = 'arraybuffer';
-    this.#setDeadline(attempt, config.connectTimeoutMs, () =>
-      this.#fail({ source: 'timeout', phase: 'connect' }, new AuthSocketError('connect-timeout', `the socket did not open within ${config.connectTimeoutMs} ms`)),
-    );
-    socket.onopen = () => this.#socketOpened(attempt);
-    socket.onmessage = (event: MessageEvent) => this.#frameReceived(attempt, event.data);
-    socket.onclose = (event: CloseEvent) => this.#socketClosed(attempt, event.code, event.reason);
-    // An error event is always followed by a close event, which carries what we act on.
-    socket.onerror = () => undefined;
-  }
-
-  #socketOpened(attempt: Attempt): void {
-    if (this.#attempt !== attempt) return;
-    this.#clearDeadline(attempt);
-    if (attempt.mode === 'ticket') {
-      this.#becomeOpen(attempt);
-      return;
-    }
-    if (!this.#sendAuthFrame(attempt, attempt.token!)) return;
-    const { waitForAck, ackTimeoutMs } = this.#ports.config.firstMessage;
-    if (!waitForAck) {
-      this.#becomeOpen(attempt);
-      return;
-    }
-    this.#setState({ kind: 'authenticating', attempt: attempt.number });
-    this.#setDeadline(attempt, ackTimeoutMs, () =>
-      this.#fail({ source: 'timeout', phase: 'auth' }, new AuthSocketError('auth-timeout', `the server did not acknowledge authentication within ${ackTimeoutMs} ms`)),
-    );
-  }
-
-  /** Sends the auth frame as the socket's next frame; false (and a failure) when it cannot. */
-  #sendAuthFrame(attempt: Attempt, token: string): boolean {
-    const { firstMessage, serializer } = this.#ports.config;
-    const frame = encodeMessage(firstMessage.buildAuthMessage(token, { resume: this.#resume?.point }), serializer);
-    if (frame instanceof AuthSocketError) {
-      this.#ports.report(frame);
-      this.#teardown('auth message could not be encoded');
-      this.#setState({ kind: 'closed', reason: 'client', error: frame });
-      return false;
-    }
-    attempt.socket!.send(frame);
-    return true;
-  }
-
-  #frameReceived(attempt: Attempt, data: unknown): void {
-    if (this.#attempt !== attempt) return;
-    const message = decodeFrame(data, this.#ports.config.serializer);
-    if (message instanceof AuthSocketError) {
-      this.#ports.report(message);
-      return;
-    }
-    attempt.heartbeat?.alive();
-    if (this.#protocolFrames && this.#consumeProtocolFrame(message)) return;
-    const { isAck, isRejection } = this.#ports.config.firstMessage;
-    if ((attempt.reauthPending || this.#current.kind === 'authenticating') && isAck(message)) {
-      if (attempt.reauthPending) {
-        attempt.reauthPending = false;
-        this.#clearDeadline(attempt);
-      } else {
-        this.#becomeOpen(attempt);
-      }
-      return;
-    }
-    if (isRejection(message)) {
-      const reason = typeof message['reason'] === 'string' ? message['reason'] : undefined;
-      // A valid token for a user the socket may not serve (PROTOCOL §3: auth_error "forbidden",
-      // then 4003) is a refusal of the user, not of the token: stop rather than refresh.
-      if (reason === 'forbidden') {
-        this.#fail(
-          { source: 'close', code: CLOSE_FORBIDDEN, clientInitiated: false },
-          new AuthSocketError('forbidden', 'the server forbade this user on the socket', { reason, closeCode: CLOSE_FORBIDDEN }),
-        );
-        return;
-      }
-      this.#fail({ source: 'auth-rejected' }, new AuthSocketError('auth-rejected', `the server rejected the token${reason ? `: ${reason}` : ''}`, { reason }));
-      return;
-    }
-    // A replay may repeat what this client already has: deliver each seq once.
-    if (this.#resume !== null && !this.#resume.accept(message)) return;
-    this.#ports.deliver(message);
-  }
-
-  /** Frames of the delivery protocol (acks, pongs, resume answers): handled here, not delivered. */
-  #consumeProtocolFrame(message: SocketMessage): boolean {
-    if (message.type === 'ack') return this.#ports.config.delivery.acks && typeof message['id'] === 'string' && this.#outbox.acknowledge(message['id']);
-    if (message.type === 'pong') return this.#ports.heartbeat !== null;
-    if (this.#resume === null) return false;
-    const { consumed, resync } = this.#resume.answer(message);
-    if (resync) this.#ports.resyncNeeded(resync);
-    return consumed;
-  }
-
-  #socketClosed(attempt: Attempt, code: number, reason: string): void {
-    if (this.#attempt !== attempt) return;
-    attempt.socket = null;
-    const retryAfterMs = retryHintFromReason(reason);
-    const error =
-      code === CLOSE_UNAUTHORIZED
-        ? new AuthSocketError('auth-rejected', `the server closed the socket as unauthorized (${code})`, { closeCode: code, reason })
-        : code === CLOSE_FORBIDDEN
-          ? new AuthSocketError('forbidden', `the server closed the socket as forbidden (${code})`, { closeCode: code, reason })
-          : new AuthSocketError('socket-closed', `the socket closed (${code}${reason ? ` ${reason}` : ''})`, { closeCode: code, reason, retryAfterMs });
-    this.#fail({ source: 'close', code, clientInitiated: false }, error);
-  }
-
-  #becomeOpen(attempt: Attempt): void {
-    this.#clearDeadline(attempt);
-    this.#setState({ kind: 'open', mode: attempt.mode!, since: this.#ports.runtime.now() });
-    this.#clearTimer('stable');
-    this.#timers.stable = this.#ports.runtime.setTimeout(() => {
-      this.#timers.stable = null;
-      this.#resetStreak();
-    }, this.#ports.config.reconnect.resetAfterMs);
-    this.#startHeartbeat(attempt);
-    this.#scheduleProactiveRefresh(attempt);
-    this.#outbox.resendUnacknowledged();
-    this.#outbox.flush((frame) => this.#write(frame));
-  }
-
-  #startHeartbeat(attempt: Attempt): void {
-    const feature = this.#ports.heartbeat;
-    if (!feature) return;
-    const ping = encodeMessage({ type: 'ping' }, this.#ports.config.serializer);
-    attempt.heartbeat = feature.start(
-      this.#ports.runtime,
-      () => !(ping instanceof AuthSocketError) && this.#write(ping),
-      () =>
-        this.#fail(
-          { source: 'timeout', phase: 'heartbeat' },
-          new AuthSocketError('heartbeat-timeout', `no answer to a heartbeat ping within ${feature.timeoutMs} ms`),
-        ),
-    );
-  }
-
-  /** With a refresh hook and a JWT `exp`: refresh ahead of expiry and re-authenticate in band. */
-  #scheduleProactiveRefresh(attempt: Attempt): void {
-    attempt.cancelRefresh();
-    if (!attempt.token) return;
-    attempt.cancelRefresh = this.#refresher.scheduleAhead(
-      attempt.token,
-      (token) => {
-        const state = this.#current;
-        if (this.#attempt !== attempt || state.kind !== 'open' || token === attempt.token) return;
-        // Store after re-authenticating, so the store's change finds the attempt already on it.
-        this.#applyTokenChange(token, state.mode, true);
-        this.#ports.storeToken(token);
-      },
-      // A failed early refresh is not fatal: the server's 4001 at expiry takes the normal path.
-      (cause: unknown) => this.#ports.report(new AuthSocketError('unauthorized', 'refreshToken() failed before expiry', { cause })),
-    );
-  }
-
-  // ---- failures ----------------------------------------------------------------------------
-
-  #fail(failure: Failure, error: AuthSocketError): void {
-    const decision = classifyFailure(failure, this.#ports.config.auth);
-    if (decision === 'none') return;
-    const failedToken = this.#attempt?.token ?? null;
-    const number = this.#attempt?.number ?? 1;
-    this.#teardown(decision === 'forbidden' ? 'forbidden' : 'attempt failed');
-    switch (decision) {
-      case 'fallback':
-        // The server has no ticket endpoint: use first-message auth from now on, without delay.
-        this.#ticketEndpointMissing = true;
-        this.#start(number);
-        return;
-      case 'forbidden':
-        this.#ports.report(error);
-        this.#cancelQueued('the server forbade the connection');
-        this.#setState({ kind: 'closed', reason: 'forbidden', error });
-        return;
-      case 'unauthorized':
-        this.#ports.report(error);
-        this.#unauthorized(number, failedToken, error);
-        return;
-      case 'retry':
-        this.#ports.report(error);
-        this.#scheduleRetry(error);
-        return;
-    }
-  }
-
-  #unauthorized(number: number, failedToken: string | null, error: AuthSocketError): void {
-    if (this.#refresher.available && !this.#refreshUsed) {
-      this.#refreshUsed = true;
-      this.#setState({ kind: 'refreshing-token', attempt: number });
-      const pending = this.#current;
-      this.#refresher.refresh().then(
-        (token) => {
-          if (this.#current !== pending) return;
-          if (token && token !== failedToken) {
-            this.#ports.storeToken(token);
-            this.#start(number);
-          } else {
-            this.#giveUpUntilNewToken(error);
-          }
-        },
-        (cause: unknown) => {
-          if (this.#current !== pending) return;
-          this.#ports.report(new AuthSocketError('unauthorized', 'refreshToken() failed', { cause }));
-          this.#giveUpUntilNewToken(error);
-        },
-      );
-      return;
-    }
-    this.#giveUpUntilNewToken(error);
-  }
-
-  #giveUpUntilNewToken(cause: AuthSocketError): void {
-    const error = new AuthSocketError('unauthorized', 'the server refused the token and no new token is available; waiting for a new one', { cause });
-    this.#ports.report(error);
-    this.#cancelQueued('the token was refused');
-    this.#setState({ kind: 'unauthorized', error });
-  }
-
-  #scheduleRetry(error: AuthSocketError): void {
-    this.#failures++;
-    const { reconnect } = this.#ports.config;
-    if (this.#failures > reconnect.maxAttempts) {
-      const exhausted = new AuthSocketError('retries-exhausted', `gave up after ${reconnect.maxAttempts} reconnect attempt(s)`, { cause: error });
-      this.#ports.report(exhausted);
-      this.#cancelQueued('reconnect attempts exhausted');
-      this.#setState({ kind: 'closed', reason: 'retries-exhausted', error: exhausted });
-      return;
-    }
-    const attempt = this.#failures + 1;
-    if (!this.#ports.runtime.isOnline()) {
-      this.#setState({ kind: 'waiting-for-network', attempt });
-      return;
-    }
-    const delayMs = retryDelay(this.#failures, reconnect, () => this.#ports.runtime.random(), error.retryAfterMs);
-    this.#setState({ kind: 'reconnecting', attempt, delayMs, retryAt: this.#ports.runtime.now() + delayMs, error });
-    this.#timers.retry = this.#ports.runtime.setTimeout(() => {
-      this.#timers.retry = null;
-      this.#start(attempt);
-    }, delayMs);
-  }
-
-  #resetStreak(): void {
-    this.#failures = 0;
-    this.#refreshUsed = false;
-  }
-
-  // ---- plumbing ----------------------------------------------------------------------------
-
-  #setState(next: ConnectionState): void {
-    if (this.#destroyed) return;
-    this.#current = next;
-    this.#stateSubject.next(next);
-  }
-
-  /** Releases the current attempt: its ticket request, deadline and socket (closed with 1000). */
-  #teardown(reason: string): void {
-    this.#clearTimer('stable');
-    this.#clearTimer('retry');
-    const attempt = this.#attempt;
-    if (!attempt) return;
-    this.#attempt = null;
-    attempt.ticketRequest?.unsubscribe();
-    this.#clearDeadline(attempt);
-    attempt.heartbeat?.stop();
-    attempt.cancelRefresh();
-    const socket = attempt.socket;
-    if (!socket) return;
-    attempt.socket = null;
-    // Detach first: nothing this socket still receives may reach a subscriber.
-    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
-    if (socket.readyState === WS_OPEN || socket.readyState === WS_CONNECTING) socket.close(CLOSE_NORMAL, reason);
-  }
-
-  #setDeadline(attempt: Attempt, ms: number, onExpired: () => void): void {
-    this.#clearDeadline(attempt);
-    attempt.deadline = this.#ports.runtime.setTimeout(() => {
-      attempt.deadline = null;
-      if (this.#attempt === attempt) onExpired();
-    }, ms);
-  }
-
-  #clearDeadline(attempt: Attempt): void {
-    if (attempt.deadline !== null) {
-      this.#ports.runtime.clearTimeout(attempt.deadline);
-      attempt.deadline = null;
-    }
-  }
-
-  #clearTimer(name: 'retry' | 'idle' | 'stable'): void {
-    const handle = this.#timers[name];
-    if (handle !== null) {
-      this.#ports.runtime.clearTimeout(handle);
-      this.#timers[name] = null;
-    }
   }
 }

@@ -14,10 +14,10 @@ export function resolveSocketUrl(url: string, baseUrl: string): string {
   return resolved.toString();
 }
 
-/** True for `ws://` to a host other than localhost, 127.0.0.0/8 or ::1. */
+/** True for `ws://` or `http://` to a host other than localhost, 127.0.0.0/8 or ::1: cleartext on a network. */
 export function isInsecureRemoteUrl(url: string): boolean {
   const u = new URL(url);
-  return u.protocol === 'ws:' && !isLoopbackHost(u.hostname);
+  return (u.protocol === 'ws:' || u.protocol === 'http:') && !isLoopbackHost(u.hostname);
 }
 
 /** True for localhost, *.localhost, 127.0.0.0/8 and ::1. */

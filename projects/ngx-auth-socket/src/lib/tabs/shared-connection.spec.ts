@@ -105,6 +105,7 @@ describe('SharedConnection (one socket for all tabs)', () => {
       channel: runtime.openChannel!('ngx-auth-socket:wss://api.test/channel/'),
       locks: runtime.locks,
       // The service's deliver: true when the message answered one of this tab's requests.
+      answer: (m) => m['id'] !== undefined && tab.ownRequests.includes(m['id'] as string) && tab.delivered.push(m) > 0,
       deliver: (m) => {
         tab.delivered.push(m);
         return m['id'] !== undefined && tab.ownRequests.includes(m['id'] as string);

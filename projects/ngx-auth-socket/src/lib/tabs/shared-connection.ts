@@ -172,6 +172,15 @@ export class SharedConnection implements ConnectionLike {
           this.#post({ kind: 'message', tab: this.#tab, message });
           return false;
         },
+        // A replaced socket's late replies: to this tab's request, or relayed to the tab that asked.
+        answer: (message) => {
+          const id = message['id'];
+          const owner = typeof id === 'string' ? this.#replyTo.get(id) : undefined;
+          if (owner === undefined) return this.#ports.answer(message);
+          this.#replyTo.delete(id as string);
+          this.#post({ kind: 'message', tab: this.#tab, message, to: owner });
+          return true;
+        },
         report: (error) => {
           this.#ports.report(error);
           this.#post({ kind: 'error', tab: this.#tab, error: toWireError(error) });

@@ -23,6 +23,8 @@ export class AuthTokenStore {
   private readonly changes = new BehaviorSubject<string | null>(null);
   private readonly injector = inject(Injector);
   private readonly getter = inject(AUTH_SOCKET_CONFIG, { optional: true })?.tokenGetter;
+  /** @internal Set by `authTokenInterceptor` whenever it runs: dev-mode checks ask whether it is installed. */
+  ɵinterceptorSeen = false;
 
   /** The current token, or null when logged out. */
   readonly token: Signal<string | null> = this.current.asReadonly();

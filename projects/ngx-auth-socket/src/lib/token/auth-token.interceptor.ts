@@ -21,6 +21,7 @@ import { bearerToken, isAllowedOrigin, matchesUrl, readTokenField } from './orig
  */
 export const authTokenInterceptor: HttpInterceptorFn = (request, next) => {
   const store = inject(AuthTokenStore);
+  store.ɵinterceptorSeen = true;
   const config = inject(AUTH_SOCKET_CONFIG, { optional: true });
   const base = pageUrl();
   if (!isAllowedOrigin(request.url, base, allowedOrigins(config))) return next(request);

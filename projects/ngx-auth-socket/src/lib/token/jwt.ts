@@ -1,20 +1,18 @@
 /**
- * Reading (never verifying) a JWT's expiry on the client: only to schedule a refresh before it
- * lapses. The server remains the judge of validity.
+ * Reading (never verifying) a JWT's claims on the client: only to schedule a refresh before it
+ * lapses and to tell whether a new token names another user. The server remains the judge.
  */
 
 /** The `exp` claim in epoch ms, or undefined for opaque tokens and tokens without `exp`. */
 export function readJwtExpiry(token: string): number | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  try {
-    const json = decodeBase64Url(parts[1]);
-    const claims: unknown = JSON.parse(json);
-    const exp = (claims as { exp?: unknown } | null)?.exp;
-    return typeof exp === 'number' && Number.isFinite(exp) && exp > 0 ? exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
+  const exp = readClaim(token, 'exp');
+  return typeof exp === 'number' && Number.isFinite(exp) && exp > 0 ? exp * 1000 : undefined;
+}
+
+/** The `sub` claim, or undefined for opaque tokens and tokens without a string `sub`. */
+export function readJwtSubject(token: string): string | undefined {
+  const sub = readClaim(token, 'sub');
+  return typeof sub === 'string' ? sub : undefined;
 }
 
 /**
@@ -24,6 +22,23 @@ export function readJwtExpiry(token: string): number | undefined {
 export function refreshAt(expiresAt: number, nowMs: number, leadMs: number): number {
   const remaining = expiresAt - nowMs;
   return nowMs + Math.max(0, remaining - Math.min(leadMs, remaining / 2));
+}
+
+/** How long from `nowMs` until `token` should be refreshed; undefined when it has no future `exp`. */
+export function refreshDelay(token: string, nowMs: number, leadMs: number): number | undefined {
+  const expiresAt = readJwtExpiry(token);
+  return expiresAt === undefined || expiresAt <= nowMs ? undefined : refreshAt(expiresAt, nowMs, leadMs) - nowMs;
+}
+
+function readClaim(token: string, claim: string): unknown {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const claims: unknown = JSON.parse(decodeBase64Url(parts[1]));
+    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>)[claim] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function decodeBase64Url(segment: string): string {

@@ -1,0 +1,171 @@
+/**
+ * The vocabulary of the connection lifecycle: its phases (each carrying exactly what it needs),
+ * the events that move it and the effects it asks the driver to perform. `transition()` in
+ * `lifecycle.ts` is the only code that turns one phase into the next.
+ */
+import type { ResolvedAuthSocketConfig } from '../config';
+import type { AuthSocketError } from '../errors';
+import type { Ticket } from '../ticket/ticket';
+import type { ActiveAuthMode, ConnectionState } from './connection-state';
+
+/** The socket that carries traffic (`current`) or the one replacing it during a token rotation (`next`). */
+export type Slot = 'current' | 'next';
+
+/**
+ * - `deadline`: the current attempt's ticket, connect or auth-ack deadline.
+ * - `successor`: the deadline of a rotation (re-auth ack, or the next socket's ticket/connect/ack).
+ * - `retry`: the backoff before the next attempt.
+ * - `stable`: open this long → the run of attempts starts again at 1.
+ * - `idle`: the grace period after the last subscriber left.
+ * - `refresh`: refresh the token ahead of its `exp`.
+ */
+export type TimerName = 'deadline' | 'successor' | 'retry' | 'stable' | 'idle' | 'refresh';
+
+/** The attempts since the connection was last stable. */
+export interface Run {
+  /** Number of the attempt in progress or next (1 = the first). */
+  readonly attempt: number;
+  /** The refresh hook already ran for a rejection in this run: it runs once per run. */
+  readonly refreshUsed: boolean;
+}
+
+/** Why a `closed` connection stopped. */
+export type ClosedReason = Extract<ConnectionState, { kind: 'closed' }>['reason'];
+
+/**
+ * A token change while open, in progress:
+ * - `refreshing`: the app's `refreshToken()` runs ahead of expiry; `stored` is a token the store
+ *   received meanwhile (the interceptor capturing the refresh response: it *is* this refresh).
+ * - `reauth`: the auth frame with `token` went out on the open socket; waiting for the ack.
+ * - `successor`: make-before-break: a second socket authenticates with `token` (`step`) and replaces
+ *   the open one once it is ready.
+ */
+export type Rotation =
+  | { readonly kind: 'refreshing'; readonly stored: string | null }
+  | { readonly kind: 'reauth'; readonly token: string }
+  | {
+      readonly kind: 'successor';
+      readonly token: string;
+      readonly mode: ActiveAuthMode;
+      readonly step: 'fetching-ticket' | 'connecting' | 'authenticating';
+    };
+
+/** Where the lifecycle is. Each phase holds what that phase needs and nothing else. */
+export type Phase =
+  | { readonly kind: 'idle' }
+  /** Reading the token (the `tokenGetter` may be async) before a ticket or a socket. */
+  | { readonly kind: 'starting'; readonly run: Run; readonly mode: ActiveAuthMode }
+  | { readonly kind: 'fetching-ticket'; readonly run: Run; readonly token: string }
+  | { readonly kind: 'connecting'; readonly run: Run; readonly token: string; readonly mode: ActiveAuthMode }
+  | { readonly kind: 'authenticating'; readonly run: Run; readonly token: string }
+  | {
+      readonly kind: 'open';
+      readonly run: Run;
+      readonly token: string;
+      readonly mode: ActiveAuthMode;
+      readonly since: number;
+      readonly rotation: Rotation | null;
+    }
+  | {
+      readonly kind: 'refreshing-token';
+      readonly run: Run;
+      /** The refused token: a refresh that yields it again is no new token. */
+      readonly failed: string | null;
+      /** A token the store received while the hook ran. */
+      readonly stored: string | null;
+      readonly error: AuthSocketError;
+    }
+  | {
+      readonly kind: 'reconnecting';
+      readonly run: Run;
+      readonly delayMs: number;
+      readonly retryAt: number;
+      readonly error: AuthSocketError;
+    }
+  | { readonly kind: 'waiting-for-network'; readonly run: Run }
+  | { readonly kind: 'unauthorized'; readonly error: AuthSocketError }
+  | {
+      readonly kind: 'closed';
+      readonly reason: ClosedReason;
+      readonly error?: AuthSocketError;
+      /** With `forbidden`: the refused user (`sub`), so only another user's token restarts. */
+      readonly subject?: string;
+    };
+
+/** The whole lifecycle state. */
+export interface Lifecycle {
+  readonly phase: Phase;
+  /** Subscribers, queued sends, pending requests or `keepAlive` want the socket. */
+  readonly interest: boolean;
+  /** `connect()` was called (and `disconnect()` not since): connected without interest. */
+  readonly pinned: boolean;
+  /** `auto` mode learned that the server has no ticket endpoint; kept for the service's life. */
+  readonly noTicketEndpoint: boolean;
+  /** The server did not acknowledge an in-band re-auth; token changes use a new socket from now on. */
+  readonly noInBandReauth: boolean;
+}
+
+/** What moves the lifecycle. Socket, ticket and timer events come only from what is still current. */
+export type LifecycleEvent =
+  | { readonly type: 'interest'; readonly present: boolean }
+  | { readonly type: 'connect' }
+  | { readonly type: 'disconnect' }
+  /** The token store changed (null: logout). */
+  | { readonly type: 'token'; readonly token: string | null }
+  /** The answer to `read-token`. */
+  | { readonly type: 'token-read'; readonly token: string | null }
+  | { readonly type: 'ticket'; readonly slot: Slot; readonly ticket: Ticket }
+  | { readonly type: 'opened'; readonly slot: Slot }
+  | { readonly type: 'auth-ack'; readonly slot: Slot }
+  /** Anything that ended an attempt or a socket, as the typed error the app will see. */
+  | { readonly type: 'failed'; readonly slot: Slot; readonly error: AuthSocketError }
+  | { readonly type: 'refreshed'; readonly token: string | null }
+  | { readonly type: 'refresh-failed'; readonly error: AuthSocketError }
+  | { readonly type: 'timer'; readonly timer: TimerName }
+  | { readonly type: 'network'; readonly change: 'online' | 'offline' | 'resumed' };
+
+/** What the driver does for the lifecycle. */
+export type Effect =
+  /** Read the token (store or `tokenGetter`) → `token-read` or `failed` (`token-failed`). */
+  | { readonly do: 'read-token' }
+  | { readonly do: 'fetch-ticket'; readonly slot: Slot; readonly token: string }
+  /** Open a socket in `slot`, with the ticket in the URL or (null) bare for first-message auth. */
+  | { readonly do: 'open-socket'; readonly slot: Slot; readonly ticket: string | null }
+  /** Send the auth frame built from `token` as the socket's next frame. */
+  | { readonly do: 'send-auth'; readonly slot: Slot; readonly token: string }
+  /** Cancel the slot's ticket request and close its socket (1000). */
+  | { readonly do: 'drop'; readonly slot: Slot; readonly reason: string }
+  /** `next` becomes `current`; the old current finishes its replies and acks, then closes (1000). */
+  | { readonly do: 'promote' }
+  /** The current socket is authenticated: heartbeat, re-send unacknowledged, flush the outbox. */
+  | { readonly do: 'went-open' }
+  | { readonly do: 'start-timer'; readonly timer: TimerName; readonly ms: number }
+  | { readonly do: 'stop-timer'; readonly timer: TimerName }
+  /** Run the app's `refreshToken()` → `refreshed` or `refresh-failed`. */
+  | { readonly do: 'refresh' }
+  | { readonly do: 'store-token'; readonly token: string }
+  | { readonly do: 'report'; readonly error: AuthSocketError }
+  /** Reject every queued or unacknowledged send with `send-cancelled`. */
+  | { readonly do: 'cancel-queued'; readonly why: string };
+
+/** What the transition function reads besides the state and the event. */
+export interface LifecycleEnv {
+  readonly config: Pick<
+    ResolvedAuthSocketConfig,
+    'auth' | 'firstMessage' | 'onTokenChange' | 'reconnect' | 'ticketTimeoutMs' | 'connectTimeoutMs' | 'idleCloseDelayMs'
+  >;
+  /** Proactive refresh lead, or false when there is no refresh hook or it is turned off. */
+  readonly refreshLeadMs: number | false;
+  /** The app gave a `refreshToken()` hook. */
+  readonly canRefresh: boolean;
+  readonly now: number;
+  readonly online: boolean;
+  /** A draw in [0, 1) for the backoff jitter. */
+  random(): number;
+}
+
+/** The next state and the effects to perform, in order. */
+export interface Step {
+  readonly state: Lifecycle;
+  readonly effects: readonly Effect[];
+}
