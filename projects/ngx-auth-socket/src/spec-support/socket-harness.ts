@@ -45,6 +45,8 @@ export interface HarnessOptions {
   readonly token?: string | null;
   /** Optional features (`withHeartbeat()`, `withResume()`) passed to `provideAuthSocket`. */
   readonly features?: AuthSocketFeature[];
+  /** Install `authTokenInterceptor` (default true); false plays an app that forgot it. */
+  readonly interceptor?: boolean;
 }
 
 export class SocketHarness {
@@ -56,6 +58,8 @@ export class SocketHarness {
   readonly states: ConnectionState[] = [];
   readonly errors: AuthSocketError[] = [];
   readonly messages: SocketMessage[] = [];
+  /** Dev-mode warnings the library wrote to `console.warn`. */
+  readonly warnings: string[] = [];
   online = true;
   /** Replaces mock-socket for the next sockets when set (e.g. a socket that never opens). */
   socketFactory: ((url: string) => SocketLike) | null = null;
@@ -67,6 +71,8 @@ export class SocketHarness {
 
   constructor(config: Partial<AuthSocketConfig> = {}, options: HarnessOptions = {}) {
     jasmine.clock().install();
+    const warn = jasmine.isSpy(console.warn) ? (console.warn as jasmine.Spy) : spyOn(console, 'warn');
+    warn.and.callFake((message: string) => this.warnings.push(message));
     jasmine.clock().mockDate(new Date(Date.UTC(2026, 0, 1)));
     this.server = new Server(SOCKET_URL);
     this.server.on('connection', (socket) => {
@@ -120,7 +126,7 @@ export class SocketHarness {
     };
     TestBed.configureTestingModule({
       providers: [
-        provideHttpClient(withInterceptors([authTokenInterceptor])),
+        options.interceptor === false ? provideHttpClient() : provideHttpClient(withInterceptors([authTokenInterceptor])),
         provideHttpClientTesting(),
         provideAuthSocket({ url: SOCKET_URL, ticketUrl: TICKET_URL, ...config }, ...(options.features ?? [])),
         { provide: AUTH_SOCKET_RUNTIME, useValue: runtime },

@@ -5,19 +5,39 @@
  * one row of the state table and lists every event that phase reacts to; events a phase does not
  * list change nothing.
  */
-import { AuthSocketError } from '../errors';
 import { isTicketUsable } from '../ticket/ticket';
-import { readJwtSubject, refreshDelay } from '../token/jwt';
-import { retryDelay } from './backoff';
-import { ActiveAuthMode, ConnectionState } from './connection-state';
+import { readJwtSubject } from '../token/jwt';
+import { ConnectionState } from './connection-state';
 import { classifyFailure } from './failure-policy';
-import type { Effect, Lifecycle, LifecycleEnv, LifecycleEvent, Phase, Rotation, Run, Step, TimerName } from './lifecycle-types';
+import type { Lifecycle, LifecycleEnv, LifecycleEvent, Phase, Step } from './lifecycle-types';
+import {
+  FRESH,
+  Open,
+  Out,
+  P,
+  abortRotation,
+  becomeOpen,
+  connect,
+  deadlineError,
+  demand,
+  fail,
+  giveUp,
+  isStoppedPhase,
+  logout,
+  promote,
+  rotate,
+  rotated,
+  start,
+  startSuccessor,
+  successorFailed,
+  teardown,
+  ticketExpired,
+  timer,
+  wanted,
+  withRotation,
+} from './lifecycle-moves';
 
-type P<K extends Phase['kind']> = Extract<Phase, { kind: K }>;
-type Open = P<'open'>;
-type Out = Effect[];
-
-const FRESH: Run = { attempt: 1, refreshUsed: false };
+export { isStoppedPhase };
 
 /** The lifecycle before anything happened. */
 export const INITIAL_LIFECYCLE: Lifecycle = {
@@ -57,11 +77,6 @@ export function publicState(phase: Phase): ConnectionState {
     default:
       return phase;
   }
-}
-
-/** Phases that wait for an outside event (a token, `connect()`) before trying again. */
-export function isStoppedPhase(phase: Phase): boolean {
-  return phase.kind === 'idle' || phase.kind === 'unauthorized' || phase.kind === 'closed';
 }
 
 function step(m: Lifecycle, e: LifecycleEvent, env: LifecycleEnv, out: Out): Lifecycle {
@@ -271,200 +286,4 @@ function inBackoff(
     return { ...m, phase: { kind: 'waiting-for-network', run: phase.run } };
   }
   return e.change === 'online' || env.online ? start(m, phase.run, env, out) : m;
-}
-
-// ---- moves shared by several rows -------------------------------------------------------------
-
-function wanted(m: Lifecycle): boolean {
-  return m.interest || m.pinned;
-}
-
-/** Starts when wanted and idle; schedules the idle close when nobody wants the socket any more. */
-function demand(m: Lifecycle, before: Lifecycle, env: LifecycleEnv, out: Out): Lifecycle {
-  const now = wanted(m);
-  if (now === wanted(before)) return m;
-  if (now) {
-    out.push({ do: 'stop-timer', timer: 'idle' });
-    return m.phase.kind === 'idle' ? start(m, FRESH, env, out) : m;
-  }
-  if (!isStoppedPhase(m.phase)) out.push(timer('idle', env.config.idleCloseDelayMs));
-  return m;
-}
-
-function connect(m: Lifecycle, env: LifecycleEnv, out: Out): Lifecycle {
-  const pinned = { ...m, pinned: true };
-  out.push({ do: 'stop-timer', timer: 'idle' });
-  const kind = m.phase.kind;
-  // Also a way out of a backoff, `unauthorized` or `closed`: try now, with a fresh streak.
-  const restart = isStoppedPhase(m.phase) || kind === 'reconnecting' || kind === 'waiting-for-network';
-  return restart ? start(pinned, FRESH, env, out) : pinned;
-}
-
-function logout(m: Lifecycle, out: Out): Lifecycle {
-  const phase = m.phase;
-  if (phase.kind === 'closed' && phase.reason === 'client') return m;
-  teardown(m, out, 'logout');
-  out.push({ do: 'cancel-queued', why: 'the token was cleared (logout)' });
-  return { ...m, phase: { kind: 'idle' } };
-}
-
-/** Begins attempt `run.attempt`: read the token, then a ticket or a bare socket. */
-function start(m: Lifecycle, run: Run, env: LifecycleEnv, out: Out): Lifecycle {
-  teardown(m, out, 'restarting');
-  out.push({ do: 'read-token' });
-  return { ...m, phase: { kind: 'starting', run, mode: modeOf(m, env) } };
-}
-
-function modeOf(m: Lifecycle, env: LifecycleEnv): ActiveAuthMode {
-  return env.config.auth === 'first-message' || m.noTicketEndpoint ? 'first-message' : 'ticket';
-}
-
-/** Releases everything of the current phase: both sockets, the ticket requests and the timers. */
-function teardown(m: Lifecycle, out: Out, reason: string): void {
-  const kind = m.phase.kind;
-  if (kind === 'idle' || kind === 'unauthorized' || kind === 'closed') return;
-  out.push(
-    { do: 'drop', slot: 'current', reason },
-    { do: 'drop', slot: 'next', reason },
-    ...(['deadline', 'successor', 'retry', 'stable', 'refresh'] as const).map((t) => stop(t)),
-  );
-}
-
-function becomeOpen(m: Lifecycle, run: Run, token: string, mode: ActiveAuthMode, env: LifecycleEnv, out: Out): Lifecycle {
-  out.push(stop('deadline'), timer('stable', env.config.reconnect.resetAfterMs), { do: 'went-open' });
-  scheduleRefresh(token, env, out);
-  return { ...m, phase: { kind: 'open', run, token, mode, since: env.now, rotation: null } };
-}
-
-function scheduleRefresh(token: string, env: LifecycleEnv, out: Out): void {
-  const delay = env.refreshLeadMs === false ? undefined : refreshDelay(token, env.now, env.refreshLeadMs);
-  out.push(delay === undefined ? stop('refresh') : timer('refresh', delay));
-}
-
-function withRotation(m: Lifecycle, phase: Open, rotation: Rotation | null): Lifecycle {
-  return { ...m, phase: { ...phase, rotation } };
-}
-
-/** Moves the open connection to `token` by the policy for its mode; the open socket stays meanwhile. */
-function rotate(m: Lifecycle, phase: Open, token: string, env: LifecycleEnv, out: Out): Lifecycle {
-  const policy = m.noInBandReauth ? 'reconnect' : (env.config.onTokenChange ?? (phase.mode === 'first-message' ? 'reauth' : 'reconnect'));
-  if (policy === 'reconnect') return startSuccessor(m, phase, token, env, out);
-  out.push({ do: 'send-auth', slot: 'current', token });
-  if (!env.config.firstMessage.waitForAck) return rotated(m, phase, token, env, out);
-  out.push(timer('successor', env.config.firstMessage.ackTimeoutMs));
-  return withRotation(m, phase, { kind: 'reauth', token });
-}
-
-/** Make-before-break: a second socket authenticates with `token` while the open one carries on. */
-function startSuccessor(m: Lifecycle, phase: Open, token: string, env: LifecycleEnv, out: Out): Lifecycle {
-  const mode = modeOf(m, env);
-  out.push({ do: 'drop', slot: 'next', reason: 'superseded' });
-  if (mode === 'ticket') {
-    out.push({ do: 'fetch-ticket', slot: 'next', token }, timer('successor', env.config.ticketTimeoutMs));
-  } else {
-    out.push({ do: 'open-socket', slot: 'next', ticket: null }, timer('successor', env.config.connectTimeoutMs));
-  }
-  return withRotation(m, phase, { kind: 'successor', token, mode, step: mode === 'ticket' ? 'fetching-ticket' : 'connecting' });
-}
-
-/** Stops a rotation in progress (a newer token overtook it). */
-function abortRotation(phase: Open, out: Out): Open {
-  if (phase.rotation?.kind === 'successor') out.push({ do: 'drop', slot: 'next', reason: 'superseded' });
-  if (phase.rotation) out.push(stop('successor'));
-  return phase;
-}
-
-/** The rotation to `token` completed on the same socket. */
-function rotated(m: Lifecycle, phase: Open, token: string, env: LifecycleEnv, out: Out): Lifecycle {
-  out.push(stop('successor'));
-  scheduleRefresh(token, env, out);
-  return { ...m, phase: { ...phase, token, rotation: null } };
-}
-
-/** The successor is ready: it becomes the socket; the state stays `open` throughout. */
-function promote(m: Lifecycle, phase: Open, token: string, env: LifecycleEnv, out: Out): Lifecycle {
-  out.push({ do: 'promote' }, { do: 'went-open' });
-  return rotated(m, phase, token, env, out);
-}
-
-function successorFailed(m: Lifecycle, phase: Open, error: AuthSocketError, env: LifecycleEnv, out: Out): Lifecycle {
-  const rotation = phase.rotation as Extract<Rotation, { kind: 'successor' }>;
-  const decision = classifyFailure(error, env.config.auth);
-  if (decision === 'forbidden' || decision === 'stop') return fail(m, phase.run, rotation.token, error, env, out);
-  out.push({ do: 'drop', slot: 'next', reason: 'successor failed' }, stop('successor'));
-  if (decision === 'fallback') return startSuccessor({ ...m, noTicketEndpoint: true }, phase, rotation.token, env, out);
-  // The open socket is still good: keep it. Its server closes it (4001) when the old token lapses,
-  // and the normal path takes over from there with the newest token.
-  out.push({ do: 'report', error });
-  return withRotation(m, phase, null);
-}
-
-/** One failure of the current attempt or socket, decided from its error alone. */
-function fail(m: Lifecycle, run: Run, token: string | null, error: AuthSocketError, env: LifecycleEnv, out: Out): Lifecycle {
-  const decision = classifyFailure(error, env.config.auth);
-  // The server has no ticket endpoint: use first-message auth from now on, without delay.
-  if (decision === 'fallback') return start({ ...m, noTicketEndpoint: true }, run, env, out);
-  const refreshing = m.phase.kind === 'open' && m.phase.rotation?.kind === 'refreshing' ? m.phase.rotation : null;
-  teardown(m, out, decision === 'forbidden' ? 'forbidden' : 'attempt failed');
-  out.push({ do: 'report', error });
-  switch (decision) {
-    case 'forbidden': {
-      out.push({ do: 'cancel-queued', why: 'the server forbade the connection' });
-      const subject = token ? readJwtSubject(token) : undefined;
-      return { ...m, phase: { kind: 'closed', reason: 'forbidden', error, ...(subject === undefined ? {} : { subject }) } };
-    }
-    case 'stop':
-      out.push({ do: 'cancel-queued', why: 'the auth message could not be built' });
-      return { ...m, phase: { kind: 'closed', reason: 'bad-auth-message', error } };
-    case 'unauthorized':
-      if (!env.canRefresh || run.refreshUsed) return giveUp(m, error, out);
-      // A proactive refresh already running answers this need too: one run of the hook.
-      if (!refreshing) out.push({ do: 'refresh' });
-      return {
-        ...m,
-        phase: { kind: 'refreshing-token', run: { ...run, refreshUsed: true }, failed: token, stored: refreshing?.stored ?? null, error },
-      };
-    default:
-      return retry(m, run, error, env, out);
-  }
-}
-
-function giveUp(m: Lifecycle, cause: AuthSocketError, out: Out): Lifecycle {
-  const error = new AuthSocketError('unauthorized', 'the server refused the token and no new token is available; waiting for a new one', { cause });
-  out.push({ do: 'report', error }, { do: 'cancel-queued', why: 'the token was refused' });
-  return { ...m, phase: { kind: 'unauthorized', error } };
-}
-
-function retry(m: Lifecycle, run: Run, error: AuthSocketError, env: LifecycleEnv, out: Out): Lifecycle {
-  const { reconnect } = env.config;
-  const failures = run.attempt;
-  if (failures > reconnect.maxAttempts) {
-    const exhausted = new AuthSocketError('retries-exhausted', `gave up after ${reconnect.maxAttempts} reconnect attempt(s)`, { cause: error });
-    out.push({ do: 'report', error: exhausted }, { do: 'cancel-queued', why: 'reconnect attempts exhausted' });
-    return { ...m, phase: { kind: 'closed', reason: 'retries-exhausted', error: exhausted } };
-  }
-  const next: Run = { ...run, attempt: failures + 1 };
-  if (!env.online) return { ...m, phase: { kind: 'waiting-for-network', run: next } };
-  const delayMs = retryDelay(failures, reconnect, env.random, error.retryAfterMs);
-  out.push(timer('retry', delayMs));
-  return { ...m, phase: { kind: 'reconnecting', run: next, delayMs, retryAt: env.now + delayMs, error } };
-}
-
-function deadlineError(kind: 'fetching-ticket' | 'connecting' | 'authenticating', env: LifecycleEnv): AuthSocketError {
-  const { ticketTimeoutMs, connectTimeoutMs, firstMessage } = env.config;
-  if (kind === 'fetching-ticket') return new AuthSocketError('ticket-failed', `ticket request timed out after ${ticketTimeoutMs} ms`);
-  if (kind === 'connecting') return new AuthSocketError('connect-timeout', `the socket did not open within ${connectTimeoutMs} ms`);
-  return new AuthSocketError('auth-timeout', `the server did not acknowledge authentication within ${firstMessage.ackTimeoutMs} ms`);
-}
-
-function ticketExpired(): AuthSocketError {
-  return new AuthSocketError('ticket-expired', 'the ticket expired before it could be used');
-}
-
-function timer(name: TimerName, ms: number): Effect {
-  return { do: 'start-timer', timer: name, ms };
-}
-
-function stop(name: TimerName): Effect {
-  return { do: 'stop-timer', timer: name };
 }

@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable, Subscription } from 'rxjs';
+import { BehaviorSubject, Observable } from 'rxjs';
 import { ResolvedAuthSocketConfig, SocketMessage } from '../config';
 import { AuthSocketError } from '../errors';
 import type { HeartbeatFeature } from '../features';
@@ -13,6 +13,7 @@ import type { DevChecks } from './dev-checks';
 import { closeError, rejectionError } from './failure-policy';
 import { INITIAL_LIFECYCLE, publicState, transition } from './lifecycle';
 import type { Effect, Lifecycle, LifecycleEnv, LifecycleEvent, Slot, TimerName } from './lifecycle-types';
+import { SocketSlots } from './socket-slots';
 import { withQueryParam } from './socket-url';
 
 /** How a connection reports outward. */
@@ -46,14 +47,25 @@ export interface ConnectionPorts extends ConnectionHooks {
   readonly dev: DevChecks | null;
 }
 
-/** The I/O of one slot: its ticket request and its socket. */
-interface SlotIo {
-  ticket: Subscription | null;
-  socket: SocketLike | null;
-}
-
 const WS_OPEN = 1;
-const WS_CONNECTING = 0;
+/** Keys remembered while two sockets overlap; far more than a swap's instant can carry. */
+const OVERLAP_LIMIT = 10_000;
+
+/** Seqs and ids delivered while two sockets overlap. */
+class OverlapFilter {
+  readonly #seen = new Set<unknown>();
+
+  /** False for a seq or id delivered already; `keyless` for messages that carry neither. */
+  firstTime(message: SocketMessage, keyless: boolean): boolean {
+    const seq = message['seq'];
+    const key = typeof seq === 'number' ? seq : message['id'];
+    if (key === undefined || key === null) return keyless;
+    if (this.#seen.has(key)) return false;
+    if (this.#seen.size >= OVERLAP_LIMIT) this.#seen.delete(this.#seen.values().next().value);
+    this.#seen.add(key);
+    return true;
+  }
+}
 
 /**
  * The driver of the lifecycle: feeds events to the pure `transition()` and performs the effects it
@@ -68,7 +80,28 @@ export class SocketConnection implements ConnectionLike {
   readonly #ports: ConnectionPorts;
   readonly #enabled: boolean;
   readonly #outbox: Outbox;
-  readonly #slots: Record<Slot, SlotIo> = { current: { ticket: null, socket: null }, next: { ticket: null, socket: null } };
+  readonly #slots = new SocketSlots({
+    opened: (slot) => this.#dispatch({ type: 'opened', slot }),
+    frame: (slot, data) => this.#frame(slot, data),
+    closed: (slot, code, reason) => {
+      if (slot === 'current') this.#stopHeartbeat();
+      this.#dispatch({ type: 'failed', slot, error: closeError(code, reason) });
+    },
+    drained: (data) => {
+      const message = decodeFrame(data, this.#ports.config.serializer);
+      if (message instanceof AuthSocketError) return;
+      if (message.type === 'ack' && typeof message['id'] === 'string') this.#outbox.acknowledge(message['id']);
+      // Without a seq or id there is no telling a repeat from a message only the old socket had: drop it.
+      else if (!this.#ports.answer(message) && this.#overlap?.firstTime(message, false) === true) this.#ports.deliver(message);
+    },
+    drainedClosed: () => (this.#overlap = null),
+  });
+  /**
+   * While two sockets overlap (make-before-break without `withResume()`): the seqs and ids already
+   * delivered, so a message both sockets carry is delivered once and one only the old socket
+   * carried is not lost.
+   */
+  #overlap: OverlapFilter | null = null;
   readonly #timers = new Map<TimerName, unknown>();
   /** Events raised while effects run wait here: one transition at a time, in order. */
   readonly #queue: LifecycleEvent[] = [];
@@ -139,8 +172,9 @@ export class SocketConnection implements ConnectionLike {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    this.#drop('current', 'client destroyed');
-    this.#drop('next', 'client destroyed');
+    this.#stopHeartbeat();
+    this.#slots.drop('current', 'client destroyed');
+    this.#slots.drop('next', 'client destroyed');
     for (const handle of this.#timers.values()) this.#ports.runtime.clearTimeout(handle);
     this.#timers.clear();
     this.#cancelQueued('the socket service was destroyed');
@@ -227,18 +261,21 @@ export class SocketConnection implements ConnectionLike {
         return this.#fetchTicket(effect.slot, effect.token);
       case 'open-socket': {
         const url = effect.ticket === null ? config.url : withQueryParam(config.url, config.ticketParam, effect.ticket);
+        if (effect.slot === 'next' && this.#ports.resume === null) this.#overlap = new OverlapFilter();
         return this.#openSocket(effect.slot, url);
       }
       case 'send-auth': {
         const frame = encodeMessage(config.firstMessage.buildAuthMessage(effect.token, { resume: this.#ports.resume?.point }), config.serializer);
         if (frame instanceof AuthSocketError) return this.#dispatch({ type: 'failed', slot: effect.slot, error: frame });
-        this.#slots[effect.slot].socket?.send(frame);
-        return;
+        return this.#slots.send(effect.slot, frame);
       }
       case 'drop':
-        return this.#drop(effect.slot, effect.reason);
+        if (effect.slot === 'current') this.#stopHeartbeat();
+        this.#overlap = null;
+        return this.#slots.drop(effect.slot, effect.reason);
       case 'promote':
-        return this.#promote();
+        this.#stopHeartbeat();
+        return this.#slots.promote();
       case 'went-open':
         this.#startHeartbeat();
         this.#outbox.resendUnacknowledged();
@@ -286,9 +323,8 @@ export class SocketConnection implements ConnectionLike {
   }
 
   #fetchTicket(slot: Slot, token: string): void {
-    const io = this.#slots[slot];
-    io.ticket?.unsubscribe();
-    io.ticket = this.#ports.fetchTicket(token, this.#ports.resume?.point).subscribe({
+    this.#slots.setTicketRequest(slot, null);
+    const request = this.#ports.fetchTicket(token, this.#ports.resume?.point).subscribe({
       next: (ticket) => {
         this.#ports.dev?.ticketAnswered();
         this.#dispatch({ type: 'ticket', slot, ticket });
@@ -299,6 +335,8 @@ export class SocketConnection implements ConnectionLike {
         this.#dispatch({ type: 'failed', slot, error });
       },
     });
+    // A request answered synchronously is over already; keep only one still in flight.
+    if (!request.closed) this.#slots.setTicketRequest(slot, request);
   }
 
   #openSocket(slot: Slot, url: string): void {
@@ -311,33 +349,11 @@ export class SocketConnection implements ConnectionLike {
       const error = new AuthSocketError('socket-closed', 'the WebSocket could not be created', { cause, closeCode: 1006 });
       return this.#dispatch({ type: 'failed', slot, error });
     }
-    this.#slots[slot].socket = socket;
-    socket.binaryType = 'arraybuffer';
-    // Handlers look the slot up on every event: a promoted socket moves from `next` to `current`.
-    socket.onopen = () => {
-      const at = this.#slotOf(socket);
-      if (at) this.#dispatch({ type: 'opened', slot: at });
-    };
-    socket.onmessage = (event: MessageEvent) => this.#frame(socket, event.data);
-    socket.onclose = (event: CloseEvent) => {
-      const at = this.#slotOf(socket);
-      if (!at) return;
-      this.#slots[at].socket = null;
-      if (at === 'current') this.#stopHeartbeat();
-      this.#dispatch({ type: 'failed', slot: at, error: closeError(event.code, event.reason) });
-    };
-    // An error event is always followed by a close event, which carries what we act on.
-    socket.onerror = () => undefined;
-  }
-
-  #slotOf(socket: SocketLike): Slot | null {
-    return socket === this.#slots.current.socket ? 'current' : socket === this.#slots.next.socket ? 'next' : null;
+    this.#slots.attach(slot, socket);
   }
 
   /** The hot path: one decode, then protocol frames, then the app. */
-  #frame(socket: SocketLike, data: unknown): void {
-    const slot = this.#slotOf(socket);
-    if (slot === null) return;
+  #frame(slot: Slot, data: unknown): void {
     const message = decodeFrame(data, this.#ports.config.serializer);
     if (message instanceof AuthSocketError) return this.#ports.report(message);
     if (slot === 'current') this.#heartbeat?.alive();
@@ -349,6 +365,7 @@ export class SocketConnection implements ConnectionLike {
     if (slot === 'next') return;
     // A replay may repeat what this client already has: deliver each seq once.
     if (this.#ports.resume !== null && !this.#ports.resume.accept(message)) return;
+    if (this.#overlap !== null && !this.#overlap.firstTime(message, true)) return;
     this.#ports.deliver(message);
   }
 
@@ -364,42 +381,6 @@ export class SocketConnection implements ConnectionLike {
     const { consumed, resync } = resume.answer(message);
     if (resync) this.#ports.resyncNeeded(resync);
     return consumed;
-  }
-
-  /** Cancels the slot's ticket request and closes its socket with 1000, detached first. */
-  #drop(slot: Slot, reason: string): void {
-    const io = this.#slots[slot];
-    io.ticket?.unsubscribe();
-    io.ticket = null;
-    const socket = io.socket;
-    io.socket = null;
-    if (slot === 'current') this.#stopHeartbeat();
-    if (!socket) return;
-    // Detach first: nothing this socket still receives may reach a subscriber.
-    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
-    if (socket.readyState === WS_OPEN || socket.readyState === WS_CONNECTING) socket.close(1000, reason);
-  }
-
-  /**
-   * The successor replaces the open socket. The old one is closed (1000) but still heard until its
-   * close: acks and replies to requests it carried arrive there, while everything else now comes
-   * from the successor (with `withResume()`, replays on it fill any gap and duplicates are dropped).
-   */
-  #promote(): void {
-    const old = this.#slots.current.socket;
-    this.#stopHeartbeat();
-    this.#slots.current.socket = this.#slots.next.socket;
-    this.#slots.next.socket = null;
-    if (!old) return;
-    old.onopen = old.onerror = null;
-    old.onclose = () => (old.onmessage = old.onclose = null);
-    old.onmessage = (event: MessageEvent) => {
-      const message = decodeFrame(event.data, this.#ports.config.serializer);
-      if (message instanceof AuthSocketError) return;
-      if (message.type === 'ack' && typeof message['id'] === 'string') this.#outbox.acknowledge(message['id']);
-      else this.#ports.answer(message);
-    };
-    old.close(1000, 'token rotated');
   }
 
   #startHeartbeat(): void {
@@ -448,7 +429,7 @@ export class SocketConnection implements ConnectionLike {
   }
 
   #write(frame: OutgoingFrame): boolean {
-    const socket = this.#slots.current.socket;
+    const socket = this.#slots.current;
     if (this.#state.phase.kind !== 'open' || !socket || socket.readyState !== WS_OPEN) return false;
     socket.send(frame);
     return true;

@@ -1,0 +1,341 @@
+import { HttpClient } from '@angular/common/http';
+import { inject } from '@angular/core';
+import { map } from 'rxjs';
+import { AuthSocketError } from '../errors';
+import { withResume } from '../features';
+import { SendReceipt } from '../messaging/outbox';
+import { SocketLike } from '../runtime';
+import { JWT_A, JWT_B, SocketHarness, TICKET_URL, makeJwt } from '../../spec-support/socket-harness';
+
+const NOW = Date.UTC(2026, 0, 1);
+const FIRST = makeJwt({ sub: 'alice', exp: NOW / 1000 + 120 });
+const SECOND = makeJwt({ sub: 'alice', exp: NOW / 1000 + 240 });
+
+/** A socket the spec drives by hand: it keeps hearing the server after the client asked to close. */
+class HandSocket {
+  readyState = 0;
+  binaryType = 'blob';
+  readonly sent: unknown[] = [];
+  closedWith: number | null = null;
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: unknown }) => void) | null = null;
+  onclose: ((e: { code: number; reason: string }) => void) | null = null;
+  onerror: (() => void) | null = null;
+  constructor(readonly url: string) {}
+  send(frame: string): void {
+    this.sent.push(JSON.parse(frame));
+  }
+  close(code = 1005): void {
+    this.closedWith = code;
+    this.readyState = 2;
+  }
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  receive(message: unknown): void {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+  closedByServer(code: number, reason = ''): void {
+    this.readyState = 3;
+    this.onclose?.({ code, reason });
+  }
+}
+
+describe('connection: token rotation never drops a healthy socket', () => {
+  let h: SocketHarness;
+  afterEach(() => h.dispose());
+
+  it('the refresh trap: a refresh through HttpClient whose response the interceptor also captures rotates once (ticket mode)', async () => {
+    h = new SocketHarness(
+      {
+        captureToken: [{ url: '/auth/refresh' }],
+        refreshToken: () => inject(HttpClient).post<{ token: string }>('/auth/refresh', {}).pipe(map((b) => b.token)),
+      },
+      { token: FIRST },
+    );
+    h.listen();
+    h.grantTicket('tk-1');
+    h.tick(90_000);
+    h.http.expectOne('/auth/refresh').flush({ token: SECOND });
+    await h.settle();
+    expect(h.store.token()).toBe(SECOND);
+    const successor = h.expectTicketRequest();
+    expect(successor.request.headers.get('Authorization')).toBe(`Bearer ${SECOND}`);
+    successor.flush({ ticket: 'tk-2', expires: Math.floor(Date.now() / 1000) + 30 });
+    h.tick();
+    h.http.expectNone(TICKET_URL);
+    expect(h.sockets.length).toBe(2);
+    expect(h.sockets[0].closeCode).toBe(1000);
+    expect(h.sockets[1].closeCode).toBeNull();
+    expect(h.kinds).toEqual(['idle', 'fetching-ticket', 'connecting', 'open']);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('the refresh trap in first-message mode: one in-band re-auth, no reconnect', async () => {
+    h = new SocketHarness(
+      {
+        auth: 'first-message',
+        captureToken: [{ url: '/auth/refresh' }],
+        refreshToken: () => inject(HttpClient).post<{ token: string }>('/auth/refresh', {}).pipe(map((b) => b.token)),
+      },
+      { token: FIRST },
+    );
+    h.listen();
+    h.tick();
+    h.acceptAuth();
+    h.tick(90_000);
+    h.http.expectOne('/auth/refresh').flush({ token: SECOND });
+    await h.settle();
+    h.tick();
+    expect(h.lastSocket.received).toEqual([
+      { type: 'auth', payload: FIRST },
+      { type: 'auth', payload: SECOND },
+    ]);
+    h.acceptAuth();
+    h.tick(30_000);
+    expect(h.sockets.length).toBe(1);
+    expect(h.kinds).toEqual(['idle', 'connecting', 'authenticating', 'open']);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('make-before-break with withResume(): every seq delivered once across the swap', () => {
+    h = new SocketHarness({}, { token: JWT_A, features: [withResume()] });
+    h.listen();
+    h.grantTicket('tk-1');
+    h.push({ type: 'chat', seq: 1 });
+    h.push({ type: 'chat', seq: 2 });
+    h.store.set(JWT_B);
+    const successor = h.expectTicketRequest();
+    expect(successor.request.params.get('resume')).toBe('2');
+    // Still the first socket's traffic while the successor gets its ticket.
+    h.push({ type: 'chat', seq: 3 });
+    successor.flush({ ticket: 'tk-2', expires: Math.floor(Date.now() / 1000) + 30 });
+    h.tick();
+    expect(h.sockets.length).toBe(2);
+    // The server replays from 2 on the new socket: 3 again (dropped), then 4.
+    h.push({ type: 'chat', seq: 3 });
+    h.push({ type: 'chat', seq: 4 });
+    expect(h.messages.map((m) => m['seq'])).toEqual([1, 2, 3, 4]);
+    expect(h.state.kind).toBe('open');
+  });
+
+  it('a replaced socket is still heard for replies to its requests and for acks, nothing else', () => {
+    const sockets: HandSocket[] = [];
+    h = new SocketHarness({ delivery: { acks: true } }, { token: JWT_A });
+    h.socketFactory = (url) => {
+      const socket = new HandSocket(url);
+      sockets.push(socket);
+      return socket as unknown as SocketLike;
+    };
+    h.listen();
+    h.grantTicket('tk-1');
+    sockets[0].open();
+    let reply: unknown;
+    h.service.request({ type: 'echo', payload: 1 }).subscribe((r) => (reply = r));
+    const receipts: SendReceipt[] = [];
+    h.service.send({ type: 'chat', text: 'x' }).subscribe((r) => receipts.push(r));
+    expect(sockets[0].sent.map((f) => (f as { id: string }).id)).toEqual(['id-1', 'id-2']);
+    h.store.set(JWT_B);
+    h.grantTicket('tk-2');
+    sockets[1].open();
+    expect(sockets[0].closedWith).toBe(1000);
+    // Unacknowledged frames go out again on the successor (the server drops duplicates by id).
+    expect(sockets[1].sent.map((f) => (f as { id: string }).id)).toEqual(['id-1', 'id-2']);
+    sockets[0].receive({ type: 'chat', text: 'broadcast, also on the successor' });
+    sockets[0].receive({ type: 'echo_reply', id: 'id-1', payload: 1 });
+    sockets[0].receive({ type: 'ack', id: 'id-2' });
+    expect(reply).toEqual({ type: 'echo_reply', id: 'id-1', payload: 1 });
+    expect(receipts).toEqual([{ queued: true, acked: true }]);
+    // The successor's acks for the re-sent ids are consumed, never delivered.
+    sockets[1].receive({ type: 'ack', id: 'id-1' });
+    sockets[1].receive({ type: 'ack', id: 'id-2' });
+    expect(h.messages).toEqual([]);
+    sockets[0].closedByServer(1000);
+    expect(h.state.kind).toBe('open');
+    expect(h.errors).toEqual([]);
+  });
+
+  it('make-before-break without withResume(): a message both sockets carry (same seq or id) is delivered once, none lost', () => {
+    const sockets: HandSocket[] = [];
+    h = new SocketHarness({}, { token: JWT_A });
+    h.socketFactory = (url) => {
+      const socket = new HandSocket(url);
+      sockets.push(socket);
+      return socket as unknown as SocketLike;
+    };
+    h.listen();
+    h.grantTicket('tk-1');
+    sockets[0].open();
+    sockets[0].receive({ type: 'chat', id: 'm0' });
+    h.store.set(JWT_B);
+    h.grantTicket('tk-2');
+    // The server already sends to both while the successor's handshake completes.
+    sockets[0].receive({ type: 'chat', id: 'm1' });
+    sockets[1].open();
+    sockets[1].receive({ type: 'chat', id: 'm1' });
+    sockets[1].receive({ type: 'chat', seq: 7 });
+    // Late frames of the replaced socket: one it alone carried arrives, repeats do not.
+    sockets[0].receive({ type: 'chat', id: 'm2' });
+    sockets[0].receive({ type: 'chat', seq: 7 });
+    sockets[1].receive({ type: 'chat', id: 'm2' });
+    sockets[0].receive({ type: 'presence', note: 'no id: only from the current socket' });
+    sockets[0].closedByServer(1000);
+    sockets[1].receive({ type: 'chat', id: 'm3' });
+    expect(h.messages.map((m) => m['id'] ?? m['seq'])).toEqual(['m0', 'm1', 7, 'm2', 'm3']);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('a successor that fails leaves the open socket alone and reports why', () => {
+    h = new SocketHarness({}, { token: JWT_A });
+    h.listen();
+    h.grantTicket('tk-1');
+    h.store.set(JWT_B);
+    h.failTicket(503);
+    expect(h.state.kind).toBe('open');
+    expect(h.sockets.length).toBe(1);
+    expect(h.sockets[0].closeCode).toBeNull();
+    expect(h.errors.map((e) => e.code)).toEqual(['ticket-failed']);
+    h.push({ type: 'chat', n: 1 });
+    expect(h.messages.length).toBe(1);
+  });
+
+  it('when the old token lapses (4001) while the successor is under way, it carries on with the new token without a refresh', () => {
+    const refresh = jasmine.createSpy('refreshToken');
+    h = new SocketHarness({ refreshToken: refresh }, { token: JWT_A });
+    h.listen();
+    h.grantTicket('tk-1');
+    h.store.set(JWT_B);
+    const pending = h.expectTicketRequest();
+    h.serverClose(4001, 'token_expired');
+    expect(pending.cancelled).toBeTrue();
+    const next = h.grantTicket('tk-3');
+    expect(next.request.headers.get('Authorization')).toBe(`Bearer ${JWT_B}`);
+    expect(refresh).not.toHaveBeenCalled();
+    expect(h.state.kind).toBe('open');
+  });
+
+  it('consumes a late or repeated acknowledgement instead of delivering it', () => {
+    h = new SocketHarness(
+      { auth: 'first-message', firstMessage: { isAck: (m) => m.type === 'authenticated' } },
+      { token: JWT_A },
+    );
+    h.listen();
+    h.tick();
+    h.push({ type: 'authenticated' });
+    h.push({ type: 'authenticated' });
+    expect(h.state.kind).toBe('open');
+    expect(h.messages).toEqual([]);
+  });
+});
+
+describe('connection: failures carry their own label', () => {
+  let h: SocketHarness;
+  afterEach(() => h.dispose());
+
+  it('a rejected tokenGetter is token-failed and is retried with backoff', async () => {
+    let fail = true;
+    h = new SocketHarness({ tokenGetter: () => (fail ? Promise.reject(new Error('storage locked')) : Promise.resolve(JWT_A)) });
+    h.listen();
+    await h.settle();
+    expect(h.errors.map((e) => e.code)).toEqual(['token-failed']);
+    expect(h.state.kind).toBe('reconnecting');
+    fail = false;
+    h.advanceToRetry();
+    await h.settle();
+    h.grantTicket();
+    expect(h.state.kind).toBe('open');
+  });
+
+  it('an auth frame that cannot be encoded stops as bad-auth-message; a new token tries again', () => {
+    let broken = true;
+    h = new SocketHarness(
+      { auth: 'first-message', firstMessage: { buildAuthMessage: (t) => (broken ? { type: 'auth', n: BigInt(1) } : { type: 'auth', t }) } },
+      { token: JWT_A },
+    );
+    h.listen();
+    h.tick();
+    expect(h.state).toEqual(jasmine.objectContaining({ kind: 'closed', reason: 'bad-auth-message' }));
+    expect(h.errors.map((e) => e.code)).toEqual(['encode-failed']);
+    broken = false;
+    h.store.set(JWT_B);
+    h.tick();
+    expect(h.lastSocket.received).toEqual([{ type: 'auth', t: JWT_B }]);
+  });
+
+  it('a failing refresh hook is refresh-failed, then unauthorized', async () => {
+    h = new SocketHarness({ refreshToken: () => { throw new Error('no refresh token'); } }, { token: JWT_A });
+    h.listen();
+    h.failTicket(401);
+    await h.settle();
+    expect(h.errors.map((e) => e.code)).toEqual(['ticket-unauthorized', 'refresh-failed', 'unauthorized']);
+    expect(h.state.kind).toBe('unauthorized');
+  });
+});
+
+describe('connection: where the token comes from', () => {
+  let h: SocketHarness;
+  afterEach(() => h.dispose());
+
+  it('with tokenGetter, "log in, then connect()" opens at once', async () => {
+    let stored: string | null = null; // the app's own storage, as another auth library keeps it
+    h = new SocketHarness({ tokenGetter: () => stored });
+    h.listen();
+    await h.settle();
+    expect(h.state.kind).toBe('idle');
+    stored = JWT_A;
+    h.service.connect();
+    await h.settle();
+    h.grantTicket();
+    expect(h.state.kind).toBe('open');
+  });
+
+  it('warns once in dev mode when subscribers wait 5 s without a token, naming the three ways', () => {
+    h = new SocketHarness();
+    h.listen();
+    h.tick(4_900);
+    expect(h.warnings).toEqual([]);
+    h.tick(200);
+    expect(h.warnings.length).toBe(1);
+    expect(h.warnings[0]).toContain('authTokenInterceptor');
+    expect(h.warnings[0]).toContain('AuthTokenStore.set(token)');
+    expect(h.warnings[0]).toContain('tokenGetter');
+    h.tick(60_000);
+    expect(h.warnings.length).toBe(1);
+  });
+
+  it('does not warn when the token arrives in time', () => {
+    h = new SocketHarness();
+    h.listen();
+    h.tick(3_000);
+    h.store.set(JWT_A);
+    h.grantTicket();
+    h.tick(10_000);
+    expect(h.warnings).toEqual([]);
+  });
+
+  it('warns when captureToken is configured but the interceptor never ran', () => {
+    h = new SocketHarness({ captureToken: [{ url: '/auth' }] }, { interceptor: false });
+    h.listen();
+    h.tick(5_000);
+    expect(h.warnings.length).toBe(2);
+    expect(h.warnings[1]).toContain('captureToken is configured but authTokenInterceptor has not seen a single request');
+  });
+
+  it('warns when authTokenInterceptor is not installed (seen at the first ticket request)', () => {
+    h = new SocketHarness({}, { token: JWT_A, interceptor: false });
+    h.listen();
+    h.grantTicket();
+    expect(h.state.kind).toBe('open');
+    expect(h.warnings.length).toBe(1);
+    expect(h.warnings[0]).toContain('authTokenInterceptor is not installed');
+  });
+
+  it('says nothing when the interceptor is installed', () => {
+    h = new SocketHarness({}, { token: JWT_A });
+    h.listen();
+    h.grantTicket();
+    h.tick(10_000);
+    expect(h.warnings).toEqual([]);
+  });
+});
