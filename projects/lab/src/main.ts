@@ -18,6 +18,7 @@ import {
   withHeartbeat,
   withResume,
 } from 'ngx-auth-socket';
+import { InteropOptions, bootInterop } from './interop';
 import { LabClient } from './lab-client';
 
 @Component({ selector: 'lab-root', template: `<p>ngx-auth-socket lab: driven through window.lab</p>` })
@@ -100,7 +101,8 @@ async function refresh(http: HttpClient): Promise<string | null> {
   }
 }
 
-main().catch((error: unknown) => console.error(error));
+const interopOptions = new URLSearchParams(location.search).get('interop');
+(interopOptions ? bootInterop(JSON.parse(interopOptions) as InteropOptions) : main()).catch((error: unknown) => console.error(error));
 
 /** What `lab.createClients()` accepts: socket config plus feature switches. */
 type LabClientOptions = Partial<AuthSocketConfig> & { heartbeat?: boolean | HeartbeatConfig; resume?: boolean };

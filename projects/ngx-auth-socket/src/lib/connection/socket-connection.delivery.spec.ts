@@ -312,13 +312,16 @@ describe('delivery: proactive token refresh and retry hints', () => {
     ticket.flush({ ticket: 'tk-2', expires: Math.floor(Date.now() / 1000) + 30 });
     h.tick();
     expect(h.sockets.length).toBe(2);
+    // The replaced socket drains for two seconds (frames in flight still arrive), then closes.
+    expect(h.sockets[0].closeCode).toBeNull();
+    h.tick(2000);
     expect(h.sockets[0].closeCode).toBe(1000);
     expect(h.sockets[1].url).toContain('ticket=tk-2');
     expect(h.sockets[1].closeCode).toBeNull();
     expect(h.kinds).toEqual(['idle', 'fetching-ticket', 'connecting', 'open']);
     expect(h.errors).toEqual([]);
     // The next refresh is scheduled from the new token's exp (240 s, refreshed 30 s ahead).
-    h.tick(119_000);
+    h.tick(117_000);
     expect(refresh).toHaveBeenCalledTimes(1);
     h.tick(1_000);
     expect(refresh).toHaveBeenCalledTimes(2);

@@ -148,7 +148,8 @@ describe('connection: first-message auth and the fallback', () => {
     expect(h.sockets[0].closeCode).toBeNull();
     expect(h.sockets[1].received).toEqual([{ type: 'auth', payload: JWT_B }]);
     h.acceptAuth();
-    // ... and only then does the first one close. The state never left open; nothing was reported.
+    // ... and only then does the first one close, after draining. The state never left open; nothing was reported.
+    h.tick(2000);
     expect(h.sockets[0].closeCode).toBe(1000);
     expect(h.kinds.filter((k) => k !== 'open').slice(-1)).toEqual(['authenticating']);
     expect(h.state.kind).toBe('open');
@@ -175,6 +176,7 @@ describe('connection: first-message auth and the fallback', () => {
     h.sockets[0].send({ type: 'chat', n: 2 });
     h.tick();
     h.acceptAuth();
+    h.tick(2000);
     expect(h.sockets[0].closeCode).toBe(1000);
     h.push({ type: 'chat', n: 3 });
     expect(h.messages.map((m) => m['n'])).toEqual([1, 2, 3]);

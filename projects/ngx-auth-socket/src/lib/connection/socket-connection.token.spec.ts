@@ -45,6 +45,7 @@ describe('connection: driven by the token store', () => {
     h.store.set(JWT_B);
     const request = h.grantTicket('tk-2');
     expect(request.request.headers.get('Authorization')).toBe(`Bearer ${JWT_B}`);
+    h.tick(2000);
     expect(h.sockets[0].closeCode).toBe(1000);
     expect(h.lastSocket.url).toContain('ticket=tk-2');
     expect(h.state.kind).toBe('open');

@@ -80,22 +80,7 @@ export class SocketConnection implements ConnectionLike {
   readonly #ports: ConnectionPorts;
   readonly #enabled: boolean;
   readonly #outbox: Outbox;
-  readonly #slots = new SocketSlots({
-    opened: (slot) => this.#dispatch({ type: 'opened', slot }),
-    frame: (slot, data) => this.#frame(slot, data),
-    closed: (slot, code, reason) => {
-      if (slot === 'current') this.#stopHeartbeat();
-      this.#dispatch({ type: 'failed', slot, error: closeError(code, reason) });
-    },
-    drained: (data) => {
-      const message = decodeFrame(data, this.#ports.config.serializer);
-      if (message instanceof AuthSocketError) return;
-      if (message.type === 'ack' && typeof message['id'] === 'string') this.#outbox.acknowledge(message['id']);
-      // Without a seq or id there is no telling a repeat from a message only the old socket had: drop it.
-      else if (!this.#ports.answer(message) && this.#overlap?.firstTime(message, false) === true) this.#ports.deliver(message);
-    },
-    drainedClosed: () => (this.#overlap = null),
-  });
+  readonly #slots: SocketSlots;
   /**
    * While two sockets overlap (make-before-break without `withResume()`): the seqs and ids already
    * delivered, so a message both sockets carry is delivered once and one only the old socket
@@ -121,6 +106,22 @@ export class SocketConnection implements ConnectionLike {
   constructor(ports: ConnectionPorts, enabled: boolean) {
     this.#ports = ports;
     this.#enabled = enabled;
+    this.#slots = new SocketSlots({
+      opened: (slot) => this.#dispatch({ type: 'opened', slot }),
+      frame: (slot, data) => this.#frame(slot, data),
+      closed: (slot, code, reason) => {
+        if (slot === 'current') this.#stopHeartbeat();
+        this.#dispatch({ type: 'failed', slot, error: closeError(code, reason) });
+      },
+      drained: (data) => {
+        const message = decodeFrame(data, this.#ports.config.serializer);
+        if (message instanceof AuthSocketError) return;
+        if (message.type === 'ack' && typeof message['id'] === 'string') this.#outbox.acknowledge(message['id']);
+        // Without a seq or id there is no telling a repeat from a message only the old socket had: drop it.
+        else if (!this.#ports.answer(message) && this.#overlap?.firstTime(message, false) === true) this.#ports.deliver(message);
+      },
+      drainedClosed: () => (this.#overlap = null),
+    }, ports.runtime);
     const { config, runtime } = ports;
     this.#outbox = new Outbox(config.outboxLimit, config.delivery.messageTtlMs, runtime);
     this.#protocolFrames = config.delivery.acks || ports.heartbeat !== null || ports.resume !== null;
@@ -175,6 +176,7 @@ export class SocketConnection implements ConnectionLike {
     this.#stopHeartbeat();
     this.#slots.drop('current', 'client destroyed');
     this.#slots.drop('next', 'client destroyed');
+    this.#slots.closeDraining();
     for (const handle of this.#timers.values()) this.#ports.runtime.clearTimeout(handle);
     this.#timers.clear();
     this.#cancelQueued('the socket service was destroyed');
@@ -270,7 +272,10 @@ export class SocketConnection implements ConnectionLike {
         return this.#slots.send(effect.slot, frame);
       }
       case 'drop':
-        if (effect.slot === 'current') this.#stopHeartbeat();
+        if (effect.slot === 'current') {
+          this.#stopHeartbeat();
+          this.#slots.closeDraining();
+        }
         this.#overlap = null;
         return this.#slots.drop(effect.slot, effect.reason);
       case 'promote':

@@ -1,0 +1,190 @@
+// A server that is not ours, written the way a Django Channels / DRF + simplejwt team would write
+// theirs, so the lifecycle tests cannot lean on our reference server's conventions:
+//   POST /api/token/          {username, password} → {access, refresh}
+//   POST /api/token/refresh/  {refresh}            → {access, refresh}  (rotated; a used refresh token is refused)
+//   GET  /api/ws-ticket/      Bearer access        → {ticket, expires}  (404 with `ticketEndpoint: false`)
+//   WS   /ws/chat/?ticket=…   ticket checked before the upgrade (403 otherwise), or first frame
+//                             {"type":"authenticate","token"} → {"type":"authenticated"} | {"type":"auth_failed"} + 4001
+//   in-band re-auth           the same frame while open → authenticated (profile 'foreign'); ignored ('no-reauth')
+//   expiry                    close 4001 "token expired" when the socket's token lapses
+//   chat                      {"type":"chat","text"} → {"type":"chat","id","user","text"} to all of the user's sockets
+// It also serves the built lab page, so the page and the API share one origin.
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { LAB } from './server.mjs';
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.ico': 'image/x-icon' };
+
+/**
+ * @param {{ profile?: 'foreign' | 'no-reauth', tokenTtlS?: number, ticketEndpoint?: boolean }} options
+ */
+export async function startForeignServer({ profile = 'foreign', tokenTtlS = 3, ticketEndpoint = true } = {}) {
+  const secret = randomBytes(32);
+  const tickets = new Map(); // ticket → { user, exp, token expiry }
+  const refreshTokens = new Map(); // refresh token → user (single use: rotated on every refresh)
+  const sockets = new Set();
+  const stats = { logins: 0, refreshes: 0, tickets: 0, ticketsRefused: 0, sockets: 0, authFrames: 0, reauths: 0, ignoredReauths: 0, expiryCloses: 0, chats: 0 };
+  const received = []; // chat texts in the order the server accepted them
+
+  const sign = (user) => {
+    const now = Math.floor(Date.now() / 1000);
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: user, iat: now, exp: now + tokenTtlS, jti: randomUUID() })}`;
+    return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+  };
+  /** The claims of a valid, unexpired token, else null. */
+  const verify = (token) => {
+    if (typeof token !== 'string') return null;
+    const [head, payload, signature] = token.split('.');
+    if (!signature) return null;
+    const expected = createHmac('sha256', secret).update(`${head}.${payload}`).digest();
+    const given = Buffer.from(signature, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    return claims.exp * 1000 > Date.now() ? claims : null;
+  };
+  const issue = (user) => {
+    const refresh = randomBytes(24).toString('base64url');
+    refreshTokens.set(refresh, user);
+    return { access: sign(user), refresh };
+  };
+
+  const http = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const json = (status, body) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const readBody = async () => {
+      let text = '';
+      for await (const chunk of req) text += chunk;
+      try {
+        return JSON.parse(text || '{}');
+      } catch {
+        return {};
+      }
+    };
+    if (req.method === 'POST' && url.pathname === '/api/token/') {
+      const { username, password } = await readBody();
+      if (!username || password !== username) return json(401, { detail: 'No active account found with the given credentials' });
+      stats.logins++;
+      return json(200, issue(username));
+    }
+    if (req.method === 'POST' && url.pathname === '/api/token/refresh/') {
+      const { refresh } = await readBody();
+      const user = refreshTokens.get(refresh);
+      if (!user) return json(401, { detail: 'Token is invalid or expired', code: 'token_not_valid' });
+      refreshTokens.delete(refresh);
+      stats.refreshes++;
+      return json(200, issue(user));
+    }
+    if (url.pathname === '/api/ws-ticket/') {
+      if (!ticketEndpoint) return json(404, { detail: 'Not found.' });
+      const claims = verify(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]);
+      if (!claims) return json(401, { detail: 'Given token not valid for any token type' });
+      const ticket = randomBytes(24).toString('base64url');
+      tickets.set(ticket, { user: claims.sub, expiresAt: Date.now() + 10_000, tokenExp: claims.exp });
+      stats.tickets++;
+      return json(200, { ticket, expires: Math.floor(Date.now() / 1000) + 10 });
+    }
+    if (url.pathname === '/api/me/') {
+      const claims = verify(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]);
+      return claims ? json(200, { username: claims.sub }) : json(401, { detail: 'Authentication credentials were not provided.' });
+    }
+    serveStatic(url.pathname, res);
+  });
+
+  const wss = new WebSocketServer({ noServer: true });
+  http.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== '/ws/chat/') return socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+    const ticket = url.searchParams.get('ticket');
+    let identity = null;
+    if (ticket !== null) {
+      const entry = tickets.get(ticket);
+      tickets.delete(ticket); // single use, whatever happens next
+      if (!entry || entry.expiresAt < Date.now()) {
+        stats.ticketsRefused++;
+        return socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      }
+      identity = { user: entry.user, exp: entry.tokenExp };
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, identity));
+  });
+
+  function accept(ws, identity) {
+    stats.sockets++;
+    const peer = { ws, user: null, expiry: null };
+    sockets.add(peer);
+    const authenticate = (user, exp) => {
+      peer.user = user;
+      clearTimeout(peer.expiry);
+      peer.expiry = setTimeout(() => {
+        stats.expiryCloses++;
+        ws.close(4001, 'token expired');
+      }, exp * 1000 - Date.now());
+    };
+    if (identity) authenticate(identity.user, identity.exp);
+    const deadline = identity ? null : setTimeout(() => ws.close(4001, 'authentication timeout'), 5000);
+    ws.on('close', () => {
+      clearTimeout(peer.expiry);
+      clearTimeout(deadline);
+      sockets.delete(peer);
+    });
+    ws.on('message', (data) => {
+      let frame;
+      try {
+        frame = JSON.parse(String(data));
+      } catch {
+        return ws.send(JSON.stringify({ type: 'error', detail: 'invalid JSON' }));
+      }
+      if (frame.type === 'authenticate') {
+        stats.authFrames++;
+        if (peer.user && profile === 'no-reauth') {
+          stats.ignoredReauths++;
+          return;
+        }
+        const claims = verify(frame.token);
+        if (!claims || (peer.user && claims.sub !== peer.user)) {
+          ws.send(JSON.stringify({ type: 'auth_failed', reason: claims ? 'forbidden' : 'invalid token' }));
+          return ws.close(claims ? 4003 : 4001, 'authentication failed');
+        }
+        if (peer.user) stats.reauths++;
+        clearTimeout(deadline);
+        authenticate(claims.sub, claims.exp);
+        return ws.send(JSON.stringify({ type: 'authenticated' }));
+      }
+      if (!peer.user) return ws.close(4001, 'authentication required');
+      if (frame.type === 'chat' && typeof frame.text === 'string') {
+        stats.chats++;
+        received.push(frame.text);
+        const out = JSON.stringify({ type: 'chat', id: randomUUID(), user: peer.user, text: frame.text });
+        for (const p of sockets) if (p.user === peer.user) p.ws.send(out);
+      }
+    });
+  }
+
+  await new Promise((ok) => http.listen(0, '127.0.0.1', ok));
+  const { port } = http.address();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stats,
+    received,
+    /** Sockets open now. */
+    get open() {
+      return sockets.size;
+    },
+    async close() {
+      for (const p of sockets) p.ws.terminate();
+      await new Promise((ok) => wss.close(() => http.close(() => ok())));
+    },
+  };
+}
+
+function serveStatic(pathname, res) {
+  const file = normalize(join(LAB, pathname === '/' ? 'index.html' : pathname));
+  const target = file.startsWith(LAB) && existsSync(file) && statSync(file).isFile() ? file : join(LAB, 'index.html');
+  res.writeHead(200, { 'content-type': TYPES[extname(target)] ?? 'application/octet-stream' });
+  createReadStream(target).pipe(res);
+}

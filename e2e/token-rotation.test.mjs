@@ -1,0 +1,151 @@
+// Token rotation against more than one server: our reference server, a foreign server with its own
+// frame names (authenticate / authenticated / auth_failed, expiry close 4001) and one with no
+// in-band re-auth at all, in each auth mode, over at least three refresh cycles. The app is set up
+// the way apps are: the refresh hook calls the refresh endpoint through HttpClient and a
+// captureToken rule also matches that endpoint (the refresh trap). Every cycle must keep the socket
+// `open`: in-band re-auth on one socket, or make-before-break with nothing lost or doubled.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { launchBrowser, waitUntil } from './support/browser.mjs';
+import { startForeignServer } from './support/foreign-server.mjs';
+import { LAB, ServerProcess } from './support/server.mjs';
+import { openInterop } from './support/interop.mjs';
+
+// Tokens live 8 s and are refreshed 4 s before expiry: a refresh cycle every ~4 s, twice
+// ackTimeoutMs (so an unanswered re-auth is noticed and replaced before the old token lapses) and far
+// more than a rotation takes, even on a busy 2-core machine.
+const TTL_S = 8;
+const CYCLES = 3;
+const TIMING = { refreshBeforeExpiryMs: 4000, ackTimeoutMs: 2000, reconnect: { initialDelayMs: 50, maxDelayMs: 500 } };
+
+const REFERENCE_API = { login: '/auth', refresh: '/auth/refresh', user: 'user', password: 'password', access: 'token', refreshToken: 'refreshToken' };
+const FOREIGN_API = { login: '/api/token/', refresh: '/api/token/refresh/', user: 'username', password: 'password', access: 'access', refreshToken: 'refresh' };
+
+let browser;
+const reference = new ServerProcess({ STATIC_DIR: LAB, TOKEN_TTL_S: String(TTL_S) });
+const servers = {};
+
+before(async () => {
+  browser = await launchBrowser();
+  await reference.start();
+  servers.foreign = await startForeignServer({ profile: 'foreign', tokenTtlS: TTL_S });
+  servers.noReauth = await startForeignServer({ profile: 'no-reauth', tokenTtlS: TTL_S });
+  servers.noTicket = await startForeignServer({ profile: 'foreign', tokenTtlS: TTL_S, ticketEndpoint: false });
+});
+
+after(async () => {
+  await browser?.close();
+  await reference.stop();
+  for (const s of Object.values(servers)) await s.close();
+});
+
+const PROFILES = {
+  reference: () => ({ url: reference.url, user: 'alice', options: { frames: 'reference', api: REFERENCE_API, socket: { url: '/channel/' } } }),
+  foreign: () => ({ url: servers.foreign.url, user: 'fiona', server: servers.foreign, options: foreignOptions() }),
+  'no-reauth': () => ({ url: servers.noReauth.url, user: 'nora', server: servers.noReauth, options: foreignOptions() }),
+};
+
+function foreignOptions() {
+  return { frames: 'foreign', api: FOREIGN_API, socket: { url: '/ws/chat/', ticketUrl: '/api/ws-ticket/' } };
+}
+
+/**
+ * Logs in, streams chat lines while the token is refreshed `CYCLES` times, then checks: `open`
+ * throughout, no error, every line received exactly once, and one socket (in-band re-auth) or one
+ * new socket per refresh (make-before-break).
+ */
+async function rotate({ url, user, options, server }, mode, rotation, prefix) {
+  // The foreign servers know any user: one per test keeps their traffic apart.
+  if (server) user = `${user}-${mode}`;
+  const app = await openInterop(browser, url, {
+    ...options,
+    tokenSource: 'capture',
+    captureRefresh: true,
+    socket: { ...options.socket, auth: mode, ...TIMING },
+  });
+  const { page } = app;
+  await page.evaluate((u) => window.interop.login(u), user);
+  await page.evaluate(() => window.interop.listen());
+  await waitUntil(async () => (await page.evaluate(() => window.interop.state())) === 'open', 'open', 10_000);
+  let sent = 0;
+  const stream = setInterval(() => {
+    const text = `${prefix}-${++sent}`;
+    page.evaluate((t) => window.interop.send(t), text).catch(() => undefined);
+  }, 100);
+  try {
+    await waitUntil(async () => (await page.evaluate(() => window.interop.refreshes())) >= CYCLES, `${CYCLES} refreshes`, 40_000);
+  } finally {
+    clearInterval(stream);
+  }
+  await waitUntil(
+    async () => (await page.evaluate((p) => window.interop.record.texts.filter((t) => t.startsWith(`${p}-`)).length, prefix)) >= sent,
+    'every line back',
+    5_000,
+  ).catch(() => undefined);
+  // Look between two cycles: the last rotation done (one socket open; with make-before-break one
+  // socket per refresh plus the first), the next one not yet begun.
+  let refreshes = 0;
+  let sockets = 0;
+  await waitUntil(
+    async () => {
+      refreshes = await page.evaluate(() => window.interop.refreshes());
+      sockets = app.sockets.length;
+      const open = app.sockets.filter((s) => !s.closed).length;
+      return open === 1 && (rotation === 'reauth' || sockets === refreshes + 1);
+    },
+    'the last rotation to finish',
+    10_000,
+  ).catch(() => undefined);
+  const record = await page.evaluate(() => window.interop.record);
+  await app.context.close();
+
+  const mine = record.texts.filter((t) => t.startsWith(`${prefix}-`));
+  const counts = new Map();
+  for (const t of mine) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const doubled = [...counts].filter(([, n]) => n > 1).map(([t]) => t);
+  const lost = Array.from({ length: sent }, (_, i) => `${prefix}-${i + 1}`).filter((t) => !counts.has(t));
+  const figures = `${refreshes} refreshes, ${sockets} socket(s), ${sent} lines, lost ${lost.length}, doubled ${doubled.length}`;
+  console.log(`# ${prefix}: ${figures}`);
+
+  assert.deepEqual(record.errors, [], `no errors (${figures})`);
+  const firstOpen = record.states.indexOf('open');
+  assert.deepEqual(record.states.slice(firstOpen), ['open'], `open throughout: ${record.states.join(' → ')}`);
+  const where = (t) => app.sockets.findIndex((sk) => sk.sent.some((f) => f.includes(`"${t}"`)));
+  const lostDetail = lost.map((t) => `${t}: ${record.fates[t]}, written on socket ${where(t)}${server ? `, server got it: ${server.received.includes(t)}` : ''}`);
+  assert.deepEqual(lost, [], `nothing lost (${figures}): ${lostDetail.join('; ')}; states ${record.states.join(',')}`);
+  assert.deepEqual(doubled, [], `nothing doubled (${figures})`);
+  assert.ok(Object.values(record.fates).every((f) => f === 'written'), JSON.stringify(record.fates));
+  if (rotation === 'reauth') assert.equal(sockets, 1, `one socket throughout (${figures})`);
+  else assert.equal(sockets, refreshes + 1, `one new socket per refresh, each authenticated before the old one closed (${figures})`);
+  if (server) assert.deepEqual(server.received.filter((t) => t.startsWith(`${prefix}-`)).length, sent, 'the server accepted every line once');
+  assert.deepEqual(app.problems, []);
+  return { refreshes, sockets };
+}
+
+// What each server and mode should do with a new token: in-band re-auth, or make-before-break.
+const EXPECTED = {
+  reference: { ticket: 'make-before-break', 'first-message': 'reauth', auto: 'make-before-break' },
+  foreign: { ticket: 'make-before-break', 'first-message': 'reauth', auto: 'make-before-break' },
+  // First-message mode tries re-auth once, gets no answer within ackTimeoutMs, then replaces sockets.
+  'no-reauth': { ticket: 'make-before-break', 'first-message': 'make-before-break', auto: 'make-before-break' },
+};
+
+describe('token rotation, every profile × every auth mode', { concurrency: true }, () => {
+  for (const [profile, modes] of Object.entries(EXPECTED)) {
+    for (const [mode, rotation] of Object.entries(modes)) {
+      test(`${profile} server, ${mode} mode: ${rotation}`, { timeout: 90_000 }, async () => {
+        await rotate(PROFILES[profile](), mode, rotation, `${profile}-${mode}`);
+      });
+    }
+  }
+
+  test('auto mode against a server without a ticket endpoint: falls back, then re-authenticates in band', { timeout: 60_000 }, async () => {
+    const profile = { url: servers.noTicket.url, user: 'tess', server: servers.noTicket, options: foreignOptions() };
+    await rotate(profile, 'auto', 'reauth', 'fallback-auto');
+    assert.equal(servers.noTicket.stats.reauths >= CYCLES, true);
+  });
+});
+
+test('no-reauth profile: the one unanswered re-auth is the only one tried', () => {
+  assert.equal(servers.noReauth.stats.ignoredReauths, 1);
+});
