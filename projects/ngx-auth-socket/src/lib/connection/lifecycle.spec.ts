@@ -384,6 +384,16 @@ const ROWS: Array<[string, string, string, string]> = [
   ['reconnecting', 'network:offline', 'waiting-for-network#2', 'stop:retry'],
   ['waiting-for-network', 'network:online', 'starting#2/ticket', 'teardown read-token'],
   ['waiting-for-network', 'network:resumed', 'starting#2/ticket', 'teardown read-token'],
+  // a refresh answer that outlived its need is kept for the next attempt (not after a logout: idle, closed)
+  ['starting/ticket', 'refreshed:B', 'starting#1/ticket', 'store:B'],
+  ['starting/fm', 'refreshed:B', 'starting#1/fm [no-ticket-endpoint]', 'store:B'],
+  ['fetching-ticket', 'refreshed:B', 'fetching-ticket#1 token=A', 'store:B'],
+  ['connecting/ticket', 'refreshed:B', 'connecting#1/ticket token=A', 'store:B'],
+  ['connecting/fm', 'refreshed:B', 'connecting#1/fm token=A [no-ticket-endpoint]', 'store:B'],
+  ['authenticating', 'refreshed:B', 'authenticating#1 token=A [no-ticket-endpoint]', 'store:B'],
+  ['reconnecting', 'refreshed:B', 'reconnecting#2 in 500', 'store:B'],
+  ['waiting-for-network', 'refreshed:B', 'waiting-for-network#2', 'store:B'],
+  ['unauthorized', 'refreshed:B', 'unauthorized', 'store:B'],
   // stopped
   ['unauthorized', 'token:A', 'starting#1/ticket', 'read-token'],
   ['unauthorized', 'token:B', 'starting#1/ticket', 'read-token'],

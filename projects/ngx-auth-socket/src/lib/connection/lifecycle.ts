@@ -39,6 +39,17 @@ import {
 
 export { isStoppedPhase };
 
+/** Phases that keep a refreshed token arriving after its run was no longer awaited. */
+const LATE_REFRESH_KEPT: ReadonlyArray<Phase['kind']> = [
+  'starting',
+  'fetching-ticket',
+  'connecting',
+  'authenticating',
+  'reconnecting',
+  'waiting-for-network',
+  'unauthorized',
+];
+
 /** The lifecycle before anything happened. */
 export const INITIAL_LIFECYCLE: Lifecycle = {
   phase: { kind: 'idle' },
@@ -101,6 +112,12 @@ function step(m: Lifecycle, e: LifecycleEvent, env: LifecycleEnv, out: Out): Lif
       }
   }
   const phase = m.phase;
+  if (e.type === 'refreshed' && e.token && LATE_REFRESH_KEPT.includes(phase.kind)) {
+    // The hook's answer outlived the need for it (the socket failed meanwhile): still a good token
+    // for the next attempt. Not in idle or closed, though: a logout in between must stay a logout.
+    out.push({ do: 'store-token', token: e.token });
+    return m;
+  }
   switch (phase.kind) {
     case 'idle':
     case 'unauthorized':
