@@ -71,7 +71,7 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
         hub,
         stats,
         now: Date.now,
-        ...(journaled === undefined ? {} : { journal: { file: journaled.journal, recent: journaled.recent } }),
+        ...(journaled === undefined ? {} : { journal: { file: journaled.journal, recent: journaled.recent, ids: journaled.ids } }),
       });
   const store = config.ticketStore ?? (redis ? new RedisTicketStore(redis.commands, config.redisPrefix) : new MemoryTicketStore());
   const control = new RuntimeControl(
