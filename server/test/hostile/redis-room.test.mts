@@ -29,15 +29,18 @@ interface Message {
   id?: string;
 }
 
-/** A socket that keeps every message it receives, for "delivered or reported" checks. */
+/** A socket whose every message stays unread, for "delivered or reported" checks. */
 async function listener(t: TestContext, baseUrl: string, user: string, resume?: number) {
   const { token } = await login(baseUrl, user);
   const { ticket } = await fetchTicket(baseUrl, token, resume === undefined ? {} : { resume });
   const socket = await TestSocket.open(channelUrl(baseUrl, ticket));
   t.after(() => socket.close());
-  const seen: Message[] = [];
-  socket.ws.on('message', (data) => seen.push(JSON.parse(String(data)) as Message));
-  return { socket, seen };
+  return {
+    socket,
+    get seen(): Message[] {
+      return socket.unread as Message[];
+    },
+  };
 }
 
 /** Sends chats with ids and waits for their acks (the broadcasts are checked elsewhere). */
@@ -87,6 +90,12 @@ test('Redis restarted without persistence: chats after it are delivered, old res
   assert.equal(outcome.delivered, 5);
   const texts = bob.seen.filter((m) => m.type === 'chat').map((m) => m.text);
   assert.equal(new Set(texts).size, texts.length, 'each delivered once');
+  // The new epoch is reported before its first chat, with the seq the room continues from, so
+  // a client's tracker (which takes resume_failed's seq as its new last seq) accepts what follows.
+  const reported = bob.seen.findIndex((m) => m.type === 'resume_failed');
+  const firstAfter = bob.seen.findIndex((m) => m.text === 'after 0');
+  assert.ok(reported !== -1 && reported < firstAfter, 'resume_failed before the new epoch\'s chats');
+  assert.ok(bob.seen.filter((m) => m.text?.startsWith('after')).every((m) => m.seq! > bob.seen[reported]!.seq!));
 
   // A client that saw the old numbers cannot be replayed from the new Redis: it must be told.
   const late = await listener(t, b.url, 'bob', lastSeen);
@@ -110,8 +119,9 @@ test('pub/sub connection dropped: chats acked meanwhile are delivered, and resum
   await eventually(() => (socket.unread as Message[]).filter((m) => m.type === 'ack').length === 5, 5000, 'five acks');
   await eventually(() => deliveredOrReported(bob.seen, 'gap', 5).delivered === 5, 5000, 'the chats at B').catch(() => {});
   const outcome = deliveredOrReported(bob.seen, 'gap', 5);
-  t.diagnostic(`subscriber drop: ${outcome.delivered}/5 acknowledged chats delivered at the other node, gap reported: ${outcome.reported}`);
+  t.diagnostic(`subscriber drop: ${outcome.delivered}/5 acknowledged chats delivered at the other node, gap reported: ${outcome.reported}, reloads: ${b.stats().roomResyncs}`);
   assert.equal(outcome.delivered, 5);
+  assert.ok(b.stats().roomResyncs >= 1, 'delivered by the reload after the reconnect');
 
   const resumed = await listener(t, b.url, 'bob', before);
   await eventually(() => resumed.seen.some((m) => m.type === 'resumed' || m.type === 'resume_failed'), 3000, 'the resume answer');
