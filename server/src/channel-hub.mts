@@ -19,6 +19,7 @@ export interface HubMember {
  */
 export class ChannelHub {
   private readonly open = new Set<HubMember>();
+  private readonly awaitingAuth = new Set<HubMember>();
   private readonly authenticated = new Map<HubMember, string>();
   private readonly byUser = new Map<string, number>();
 
@@ -35,9 +36,15 @@ export class ChannelHub {
     return this.open.size;
   }
 
-  /** Open sockets that have not authenticated (yet): the ones capped by `maxUnauthenticatedSockets`. */
+  /** Open sockets waiting for their `auth` frame: the ones capped by `maxUnauthenticatedSockets`. */
   get unauthenticatedCount(): number {
-    return this.open.size - this.authenticated.size;
+    return this.awaitingAuth.size;
+  }
+
+  /** Whether `member` is (still) waiting for its `auth` frame. */
+  setAwaitingAuth(member: HubMember, waiting: boolean): void {
+    if (waiting && this.open.has(member)) this.awaitingAuth.add(member);
+    else this.awaitingAuth.delete(member);
   }
 
   /** Whether `user` may have one more authenticated socket. */
@@ -51,6 +58,7 @@ export class ChannelHub {
 
   remove(member: HubMember): void {
     this.open.delete(member);
+    this.awaitingAuth.delete(member);
     this.leave(member);
   }
 

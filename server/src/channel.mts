@@ -206,6 +206,7 @@ export class Channel implements HubMember {
       this.deadlineTimer = setTimeout(() => this.dispatch({ kind: 'auth-deadline' }), this.deps.authDeadlineMs);
     }
     if (next.kind !== 'awaiting-auth') clearTimeout(this.deadlineTimer);
+    this.deps.hub.setAwaitingAuth(this, next.kind === 'awaiting-auth');
     if (next.kind === 'authenticated') {
       if (prev.kind !== 'authenticated') this.deps.hub.join(this, next.user);
       if (prev.kind === 'awaiting-auth') this.deps.stats.count('firstMessageAuths');
