@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { ResolvedConfig } from './config.mjs';
+import type { LoginThrottle } from './login-throttle.mjs';
 import type { RuntimeControl } from './control.mjs';
 import type { Reply } from './http-io.mjs';
 import type { RefreshTokens } from './refresh-tokens.mjs';
@@ -15,6 +16,9 @@ export interface ApiContext {
   readonly tickets: TicketService;
   readonly control: RuntimeControl;
   readonly stats: StatsRecorder;
+  readonly loginThrottle: LoginThrottle;
+  /** The browser origins allowed (known once the port is). */
+  readonly allowedOrigins: () => ReadonlySet<string>;
   /** Open authenticated sockets, for `/__stats`. */
   readonly socketCount: () => number;
 }

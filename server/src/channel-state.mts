@@ -19,12 +19,17 @@ export type ChannelState =
   | { readonly kind: 'closed' };
 
 export type ChannelEvent =
-  /** An `auth` frame, after its JWT has been verified; `resume` is the seq it presented, if any. */
-  | { readonly kind: 'auth'; readonly verdict: TokenVerdict; readonly resume?: number }
+  /**
+   * An `auth` frame, after its JWT has been verified; `resume` is the seq it presented, if any.
+   * `admitted`: the token's user has room for one more socket (always true for a re-auth).
+   */
+  | { readonly kind: 'auth'; readonly verdict: TokenVerdict; readonly resume?: number; readonly admitted: boolean }
   /** Any other frame (including invalid ones). */
   | { readonly kind: 'frame'; readonly frame: Exclude<ClientFrame, { type: 'auth' }> }
   | { readonly kind: 'auth-deadline' }
-  | { readonly kind: 'token-expired' };
+  | { readonly kind: 'token-expired' }
+  /** More than the byte cap waits to be sent to this client. */
+  | { readonly kind: 'slow-consumer' };
 
 export interface Step {
   readonly state: ChannelState;
@@ -34,8 +39,10 @@ export interface Step {
 /**
  * The first step of a socket. A ticketed socket is authenticated from the start, so the resume
  * point bound to its ticket is served at once; an un-ticketed one resumes after `auth_ok`.
+ * `admitted`: the ticket's user has room for one more socket.
  */
-export function start(initial: ChannelState, resume: number | undefined): Step {
+export function start(initial: ChannelState, resume: number | undefined, admitted = true): Step {
+  if (initial.kind === 'authenticated' && !admitted) return tooManySockets();
   const resuming = initial.kind === 'authenticated' && resume !== undefined;
   return { state: initial, actions: resuming ? [{ kind: 'resume', after: resume }] : [] };
 }
@@ -56,6 +63,9 @@ function stepAwaitingAuth(event: ChannelEvent): Step {
   switch (event.kind) {
     case 'auth': {
       if (!event.verdict.ok) return fail(failureOf(event.verdict));
+      // The token is good; the user simply has too many sockets. Not an auth failure (that would
+      // make the client refresh its token for nothing): try again later.
+      if (!event.admitted) return tooManySockets();
       const { sub, exp } = event.verdict.claims;
       const resume: ChannelAction[] = event.resume === undefined ? [] : [{ kind: 'resume', after: event.resume }];
       return { state: { kind: 'authenticated', user: sub, exp }, actions: [send({ type: 'auth_ok', user: sub }), ...resume] };
@@ -70,6 +80,8 @@ function stepAwaitingAuth(event: ChannelEvent): Step {
     case 'token-expired':
       // No token yet, so no expiry timer; nothing to do.
       return { state: { kind: 'awaiting-auth' }, actions: [] };
+    case 'slow-consumer':
+      return slowConsumer();
   }
 }
 
@@ -89,6 +101,8 @@ function stepAuthenticated(state: ChannelState & { kind: 'authenticated' }, even
       return { state: { kind: 'closed' }, actions: [close(CloseCode.unauthorized, 'token_expired')] };
     case 'auth-deadline':
       return stay();
+    case 'slow-consumer':
+      return slowConsumer();
     case 'frame':
       return stepMessage(state, event.frame, nowMs, stay);
   }
@@ -126,6 +140,19 @@ function stepMessage(
 
 function failureOf(verdict: TokenVerdict & { ok: false }): AuthFailure {
   return verdict.error.kind === 'token-expired' ? 'token_expired' : 'invalid_token';
+}
+
+/**
+ * Close only: a client that is not reading would never see a frame sent before the close, and
+ * nothing more is sent to it anyway. It comes back with its resume point.
+ */
+function slowConsumer(): Step {
+  return { state: { kind: 'closed' }, actions: [close(CloseCode.slowConsumer, CloseReason.slowConsumer)] };
+}
+
+/** One socket too many for its user: close only, no `auth_error` (the token is fine). */
+function tooManySockets(): Step {
+  return { state: { kind: 'closed' }, actions: [close(CloseCode.tryAgainLater, CloseReason.tooManySockets)] };
 }
 
 /** Every auth failure is announced with `auth_error` before the close, so clients learn why. */

@@ -1,10 +1,14 @@
+import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { start, step, type ChannelAction, type ChannelEvent, type ChannelState, type Step } from './channel-state.mjs';
 import type { ChannelHub, HubMember } from './channel-hub.mjs';
 import type { Room } from './chat-room.mjs';
-import { parseClientFrame } from './client-frames.mjs';
+import { parseClientFrame, type ClientFrame } from './client-frames.mjs';
 import { CloseCode, CloseReason } from './close-codes.mjs';
+import { InboundFlow } from './inbound-flow.mjs';
+import { OutboundQueue } from './outbound-queue.mjs';
 import type { StatsRecorder } from './stats.mjs';
+import type { BucketRule } from './token-bucket.mjs';
 import type { TokenService } from './tokens.mjs';
 
 export interface ChannelDeps {
@@ -13,79 +17,135 @@ export interface ChannelDeps {
   readonly room: Room;
   readonly stats: StatsRecorder;
   readonly authDeadlineMs: number;
+  /** After a server-side close, how long the client has to answer before the connection is cut. */
+  readonly closeGraceMs: number;
+  /** Bytes that may wait to be sent to this socket before it is a slow consumer. */
+  readonly maxBufferedBytes: number;
+  /** The socket's frame token bucket. */
+  readonly frames: BucketRule;
   readonly now: () => number;
 }
 
-// Frames are handled one at a time (an auth frame waits for its JWT check, and what follows it
-// must see the result). A client that outruns that queue by this much is misbehaving.
-const MAX_PENDING_FRAMES = 64;
 // setTimeout fires at once for delays above 2^31-1 ms; longer expiries are reached in hops.
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * Buffered bytes above which nothing more is handed to the socket (and it is not read from) until
+ * it drains. Never below the TCP socket's own high-water mark: only a write that crossed that mark
+ * is followed by the 'drain' event this waits for.
+ */
+const HIGH_WATER_BYTES = 64 * 1024;
+
+interface Received {
+  readonly data: RawData;
+  readonly isBinary: boolean;
+}
 
 /**
  * One socket's I/O shell around the pure {@link step}: it turns `ws` events and timers into
  * events, performs the returned actions, and keeps timers and hub membership in line with the
- * state. It decides nothing itself.
+ * state. It decides nothing itself; flow control in both directions is delegated to
+ * {@link InboundFlow} and {@link OutboundQueue}.
  */
 export class Channel implements HubMember {
   readonly closed: Promise<void>;
   private state: ChannelState = { kind: 'closed' };
   private deadlineTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
-  private inbox: Promise<void> = Promise.resolve();
-  private pending = 0;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private readonly inbound: InboundFlow<Received>;
+  private readonly outbound: OutboundQueue;
 
-  /** `resume`: the seq bound to the ticket this socket was opened with, if any. */
+  /**
+   * `transport`: the TCP socket under `ws`, for its 'drain' event. `resume`: the seq bound to the
+   * ticket this socket was opened with, if any.
+   */
   constructor(
     private readonly ws: WebSocket,
+    transport: Duplex,
     initial: ChannelState,
     private readonly deps: ChannelDeps,
     resume?: number,
   ) {
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
+    this.outbound = new OutboundQueue(
+      {
+        write: (text) => ws.send(text),
+        bufferedBytes: () => ws.bufferedAmount,
+        congestion: (congested) => this.inbound.setBlocked(congested),
+        overflow: () => {
+          deps.stats.count('slowConsumerCloses');
+          void this.dispatch({ kind: 'slow-consumer' });
+        },
+      },
+      {
+        highWaterBytes: Math.max(HIGH_WATER_BYTES, transport.writableHighWaterMark),
+        maxBufferedBytes: deps.maxBufferedBytes,
+      },
+    );
+    this.inbound = new InboundFlow<Received>(
+      {
+        handle: (received) => this.handle(received),
+        setReading: (on) => (on ? ws.resume() : ws.pause()),
+        now: deps.now,
+        later: (task, ms) => {
+          const timer = setTimeout(task, ms);
+          return () => clearTimeout(timer);
+        },
+      },
+      deps.frames,
+    );
     deps.hub.add(this);
-    ws.on('message', (data, isBinary) => this.receive(data, isBinary));
+    transport.on('drain', () => this.outbound.drained());
+    ws.on('message', (data, isBinary) => this.inbound.push({ data, isBinary }));
     ws.once('close', () => {
       this.enter({ kind: 'closed' });
+      clearTimeout(this.graceTimer);
       deps.hub.remove(this);
     });
     // Errors (bad frames, resets) are followed by 'close'; the listener only keeps them from throwing.
     ws.on('error', () => {});
-    this.apply(start(initial, resume));
+    const admitted = initial.kind !== 'authenticated' || deps.hub.hasRoomFor(initial.user);
+    if (!admitted) deps.stats.count('userSocketLimitCloses');
+    void this.apply(start(initial, resume, admitted));
   }
 
   sendText(text: string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+    if (this.ws.readyState === this.ws.OPEN) this.outbound.send(text);
   }
 
   shutdown(code: number, reason: string): void {
     this.enter({ kind: 'closed' });
-    this.ws.close(code, reason);
+    this.closeSocket(code, reason);
   }
 
   terminate(): void {
     this.ws.terminate();
   }
 
-  private receive(data: RawData, isBinary: boolean): void {
-    if (++this.pending > MAX_PENDING_FRAMES) return this.shutdown(CloseCode.policy, CloseReason.tooManyPending);
-    this.inbox = this.inbox
-      .then(() => this.handle(data, isBinary))
-      .catch((err: unknown) => {
-        console.error(`channel: ${err instanceof Error ? err.stack : String(err)}`);
-        this.shutdown(CloseCode.internalError, CloseReason.internalError);
-      })
-      .finally(() => this.pending--);
+  /** Handles one frame; a promise while async work (JWT check, shared-room publish) is pending. */
+  private handle({ data, isBinary }: Received): Promise<void> | void {
+    if (this.state.kind === 'closed') return;
+    try {
+      const frame = parseClientFrame(toBuffer(data), isBinary);
+      const pending = frame.type === 'auth' ? this.authenticate(frame) : this.dispatch({ kind: 'frame', frame });
+      if (pending) return pending.catch((err: unknown) => this.fail(err));
+    } catch (err) {
+      this.fail(err);
+    }
   }
 
-  private async handle(data: RawData, isBinary: boolean): Promise<void> {
-    if (this.state.kind === 'closed') return;
-    const frame = parseClientFrame(toBuffer(data), isBinary);
-    const event: ChannelEvent =
-      frame.type === 'auth'
-        ? { kind: 'auth', verdict: await this.deps.tokens.verify(frame.token), resume: frame.resume }
-        : { kind: 'frame', frame };
-    await this.dispatch(event);
+  private async authenticate(frame: ClientFrame & { type: 'auth' }): Promise<void> {
+    const verdict = await this.deps.tokens.verify(frame.token);
+    // A re-auth keeps its place; a first auth needs room among the user's sockets.
+    const admitted = !verdict.ok || this.state.kind === 'authenticated' || this.deps.hub.hasRoomFor(verdict.claims.sub);
+    if (!admitted && this.state.kind === 'awaiting-auth') this.deps.stats.count('userSocketLimitCloses');
+    await this.dispatch({ kind: 'auth', verdict, resume: frame.resume, admitted });
+  }
+
+  /** A bug while handling a frame: logged, and the socket closed with 1011 (the client retries). */
+  private fail(err: unknown): void {
+    console.error(`channel: ${err instanceof Error ? err.stack : String(err)}`);
+    this.shutdown(CloseCode.internalError, CloseReason.internalError);
   }
 
   private dispatch(event: ChannelEvent): Promise<void> | void {
@@ -101,7 +161,7 @@ export class Channel implements HubMember {
     for (let i = 0; i < next.actions.length; i++) {
       const pending = this.perform(next.actions[i]!);
       // A shared room publishes asynchronously: the ack and anything after it wait for it (frames
-      // behind this one wait too, in the inbox), so an ack still means "accepted".
+      // behind this one wait too, unread), so an ack still means "accepted".
       if (pending) return pending.then(() => this.performAll(next.actions.slice(i + 1)));
     }
   }
@@ -119,11 +179,23 @@ export class Channel implements HubMember {
       case 'publish':
         return this.deps.room.publish(action.chat);
       case 'resume':
-        for (const message of this.deps.room.resumeFrom(action.after)) this.sendText(JSON.stringify(message));
+        if (this.ws.readyState === this.ws.OPEN) this.outbound.stream(this.deps.room.resumeFrom(action.after));
         return;
       case 'close':
-        return this.ws.close(action.code, action.reason);
+        return this.closeSocket(action.code, action.reason);
     }
+  }
+
+  /**
+   * Sends the close frame, drops what still waited to be sent, and gives the client
+   * `closeGraceMs` to answer before cutting the connection: `ws` alone would wait 30 s for a
+   * client that never answers (issue 11: a silent client held its socket 35 s).
+   */
+  private closeSocket(code: number, reason: string): void {
+    this.inbound.stop();
+    this.outbound.end();
+    this.ws.close(code, reason);
+    if (this.graceTimer === undefined) this.graceTimer = setTimeout(() => this.ws.terminate(), this.deps.closeGraceMs);
   }
 
   /** Brings timers, hub membership and counters in line with `next`. */
@@ -134,8 +206,9 @@ export class Channel implements HubMember {
       this.deadlineTimer = setTimeout(() => this.dispatch({ kind: 'auth-deadline' }), this.deps.authDeadlineMs);
     }
     if (next.kind !== 'awaiting-auth') clearTimeout(this.deadlineTimer);
+    this.deps.hub.setAwaitingAuth(this, next.kind === 'awaiting-auth');
     if (next.kind === 'authenticated') {
-      if (prev.kind !== 'authenticated') this.deps.hub.join(this);
+      if (prev.kind !== 'authenticated') this.deps.hub.join(this, next.user);
       if (prev.kind === 'awaiting-auth') this.deps.stats.count('firstMessageAuths');
       if (prev.kind !== 'authenticated' || prev.exp !== next.exp) this.scheduleExpiry(next.exp);
     } else {

@@ -29,8 +29,11 @@ export interface ChatRoomDeps {
   readonly hub: ChannelHub;
   readonly stats: StatsRecorder;
   readonly now: () => number;
-  /** With a journal, seq, ids and history survive restarts; `recent` is what its tail held. */
-  readonly journal?: { readonly file: ChatJournal; readonly recent: readonly JournalEntry[] };
+  /**
+   * With a journal, seq, ids and history survive restarts: `recent` is its newest entries, `ids`
+   * its entries with an id inside the duplicate window (see `ChatJournal.open`).
+   */
+  readonly journal?: { readonly file: ChatJournal; readonly recent: readonly JournalEntry[]; readonly ids: readonly JournalEntry[] };
 }
 
 /**
@@ -50,7 +53,7 @@ export class ChatRoom implements Room {
     this.history = new ChatHistory((replayable[0]?.seq ?? this.nextSeq) - 1);
     for (const entry of replayable) this.history.push(toBroadcast(entry));
     this.processed = new ProcessedIds({ now: deps.now });
-    for (const entry of recent) if (entry.id !== null) this.processed.remember(entry.from, entry.id, entry.ts);
+    for (const entry of deps.journal?.ids ?? []) if (entry.id !== null) this.processed.remember(entry.from, entry.id, entry.ts);
   }
 
   publish(chat: ChatSubmission): void {

@@ -1,3 +1,4 @@
+import { exceedsJsonDepth, hasIllFormedString } from './json-guards.mjs';
 import { resumeFromField } from './resume-point.mjs';
 
 /**
@@ -20,16 +21,28 @@ export type ClientFrame =
  * Why a frame was refused. `bad-resume` is told apart because it is an auth failure
  * (`auth_error` `bad_resume`), not a `bad_message`.
  */
-export type InvalidFrameReason = 'binary' | 'not-json' | 'not-object' | 'unknown-type' | 'bad-field' | 'bad-id' | 'bad-resume';
+export type InvalidFrameReason =
+  | 'binary'
+  | 'not-json'
+  | 'too-deep'
+  | 'ill-formed-string'
+  | 'not-object'
+  | 'unknown-type'
+  | 'bad-field'
+  | 'bad-id'
+  | 'bad-resume';
 
 export function parseClientFrame(data: string | Buffer, isBinary: boolean): ClientFrame {
   if (isBinary) return invalid('binary');
+  const text = typeof data === 'string' ? data : data.toString('utf8');
+  if (exceedsJsonDepth(text)) return invalid('too-deep');
   let value: unknown;
   try {
-    value = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     return invalid('not-json');
   }
+  if (hasIllFormedString(value)) return invalid('ill-formed-string');
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return invalid('not-object');
   const frame = value as Record<string, unknown>;
   if (frame['type'] === 'auth') return parseAuth(frame);

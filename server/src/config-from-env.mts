@@ -49,6 +49,29 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     redisUrl: raw,
   })),
   setting('REDIS_PREFIX', 'nas:', 'prefix of every Redis key and channel', (raw) => ({ redisPrefix: raw })),
+  setting('JWT_ISSUER', 'ngx-auth-socket-reference', 'iss of issued access tokens, required on verify', (raw) => ({ jwtIssuer: raw })),
+  setting('JWT_AUDIENCE', 'ngx-auth-socket', 'aud of issued access tokens, required on verify', (raw) => ({ jwtAudience: raw })),
+  setting('MAX_BUFFERED_BYTES', '1048576', 'bytes waiting to be sent to one socket before it is closed 4008 slow_consumer', (raw) => ({
+    maxBufferedBytes: parseNumber('MAX_BUFFERED_BYTES', raw, true),
+  })),
+  setting('MAX_SOCKETS_PER_USER', '256', 'authenticated sockets per user; one more is closed 1013 too_many_sockets', (raw) => ({
+    maxSocketsPerUser: parseNumber('MAX_SOCKETS_PER_USER', raw, true),
+  })),
+  setting('MAX_UNAUTHENTICATED', '1000', 'ticketless sockets waiting for auth; beyond, upgrades get 503', (raw) => ({
+    maxUnauthenticatedSockets: parseNumber('MAX_UNAUTHENTICATED', raw, true),
+  })),
+  setting('FRAME_BURST', '2000', 'frames one socket may send at once before its reading is slowed', (raw) => ({
+    frameBurst: parseNumber('FRAME_BURST', raw, true),
+  })),
+  setting('FRAME_RATE', '1000', 'frames per second one socket is served at after a burst', (raw) => ({
+    frameRatePerS: parseNumber('FRAME_RATE', raw, false),
+  })),
+  setting('HEADERS_TIMEOUT_MS', '10000', 'time to send request headers (upgrades included)', (raw) => ({
+    headersTimeoutMs: parseNumber('HEADERS_TIMEOUT_MS', raw, true),
+  })),
+  setting('CLOSE_GRACE_MS', '1000', 'time a closed socket has to answer the close frame before it is cut', (raw) => ({
+    closeGraceMs: parseNumber('CLOSE_GRACE_MS', raw, true),
+  })),
   setting('TEST_CONTROL', '0', '1 enables POST /__control and GET /__stats', (raw) => ({
     testControl: parseSwitch('TEST_CONTROL', raw),
   })),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEMO_USERS } from './demo-users.mjs';
 import type { TicketStore } from './ticket-store.mjs';
+import { DEFAULT_TOKEN_PIN } from './tokens.mjs';
 
 /**
  * Where access-log lines go: `'stdout'`, `'off'`, `{ file }` (appended), or a function that receives
@@ -64,6 +65,53 @@ export interface ServerConfig {
   redisUrl: string | undefined;
   /** Prefix of every Redis key and channel, so several deployments can share one Redis. @default 'nas:' */
   redisPrefix: string;
+  /**
+   * `iss` written into access tokens and required when one is verified, so a token minted with the
+   * same key for another purpose (another service sharing a secret) is not accepted here.
+   * @default 'ngx-auth-socket-reference'
+   */
+  jwtIssuer: string;
+  /** `aud` written into access tokens and required when one is verified. @default 'ngx-auth-socket' */
+  jwtAudience: string;
+  /**
+   * Bytes one socket may have waiting to be sent (what `ws` reports as `bufferedAmount`, plus live
+   * messages queued behind a replay). Beyond it the client is not keeping up: it is closed with
+   * 4008 `slow_consumer retry_after=1` and comes back with a resume point. Request/response
+   * traffic never gets there: a socket whose replies back up is simply not read from until they
+   * drain (issue 11). @default 1_048_576 (1 MiB)
+   */
+  maxBufferedBytes: number;
+  /**
+   * Authenticated sockets one user may hold at once (tabs, devices, lab clients); one more is
+   * closed at once with 1013 `too_many_sockets retry_after=10`. @default 256
+   */
+  maxSocketsPerUser: number;
+  /**
+   * Sockets opened without a ticket that have not authenticated yet. Beyond it, ticketless upgrades
+   * are refused before the handshake with 503 + `Retry-After: 1`. @default 1000
+   */
+  maxUnauthenticatedSockets: number;
+  /**
+   * Per-socket token bucket, in frames: how many a client may send at once. Far above any
+   * legitimate burst (the client library flushes at most its outbox, 1000 messages, on connect).
+   * A client over it is not closed: the server stops reading its socket until the bucket refills,
+   * so TCP slows the sender down and nothing is lost. @default 2000
+   */
+  frameBurst: number;
+  /** Frames per second the bucket refills: the sustained rate one socket is served at. @default 1000 */
+  frameRatePerS: number;
+  /**
+   * Time a client has to send a request's headers (an upgrade is only headers); slower ones are
+   * cut, so trickling requests cannot hold connections for minutes. Whole requests get
+   * `max(30 s, this)`. @default 10_000
+   */
+  headersTimeoutMs: number;
+  /**
+   * After the server closes a socket (auth failure or deadline, kick, slow consumer …), how long
+   * the client has to answer the close frame before the TCP connection is cut. `ws` alone would
+   * wait 30 s for a silent peer. @default 1000
+   */
+  closeGraceMs: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
@@ -86,6 +134,15 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   journal: undefined,
   redisUrl: undefined,
   redisPrefix: 'nas:',
+  jwtIssuer: DEFAULT_TOKEN_PIN.issuer,
+  jwtAudience: DEFAULT_TOKEN_PIN.audience,
+  maxBufferedBytes: 1_048_576,
+  maxSocketsPerUser: 256,
+  maxUnauthenticatedSockets: 1000,
+  frameBurst: 2000,
+  frameRatePerS: 1000,
+  headersTimeoutMs: 10_000,
+  closeGraceMs: 1000,
 });
 
 /** The port the CLI uses when PORT is unset (the Angular dev server proxies to it). */
@@ -120,6 +177,15 @@ export function resolveConfig(partial: Partial<ServerConfig> = {}): ResolvedConf
   requireNumber('authDeadlineMs', merged.authDeadlineMs, { min: 1 });
   requireNumber('maxPayload', merged.maxPayload, { min: 64, integer: true });
   requireNumber('shutdownGraceMs', merged.shutdownGraceMs, { min: 0 });
+  requireNumber('maxBufferedBytes', merged.maxBufferedBytes, { min: 65_536, integer: true });
+  requireNumber('maxSocketsPerUser', merged.maxSocketsPerUser, { min: 1, integer: true });
+  requireNumber('maxUnauthenticatedSockets', merged.maxUnauthenticatedSockets, { min: 1, integer: true });
+  requireNumber('frameBurst', merged.frameBurst, { min: 1, integer: true });
+  requireNumber('frameRatePerS', merged.frameRatePerS, { min: 0.001 });
+  requireNumber('headersTimeoutMs', merged.headersTimeoutMs, { min: 100, integer: true });
+  requireNumber('closeGraceMs', merged.closeGraceMs, { min: 0 });
+  if (merged.jwtIssuer.trim() === '') throw new ConfigError('jwtIssuer', 'must not be empty');
+  if (merged.jwtAudience.trim() === '') throw new ConfigError('jwtAudience', 'must not be empty');
   if (merged.host.trim() === '') throw new ConfigError('host', 'must not be empty');
   if (merged.jwtSecret === '') throw new ConfigError('jwtSecret', 'must not be empty');
   if (merged.journal !== undefined && merged.journal.trim() === '') throw new ConfigError('journal', 'must not be empty');

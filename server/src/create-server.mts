@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocketServer } from 'ws';
 import { openAccessLog } from './access-log.mjs';
 import type { ApiContext } from './api-context.mjs';
-import { Channel } from './channel.mjs';
+import { Channel, type ChannelDeps } from './channel.mjs';
 import { ChannelHub } from './channel-hub.mjs';
 import { ChatJournal } from './chat-journal.mjs';
 import { ChatRoom } from './chat-room.mjs';
@@ -17,11 +17,16 @@ import { RedisChatRoom } from './redis-chat-room.mjs';
 import { connectRedis } from './redis-connection.mjs';
 import { RedisTicketStore } from './redis-ticket-store.mjs';
 import type { Room } from './chat-room.mjs';
-import { RedisRefreshTokens, RefreshTokenStore } from './refresh-tokens.mjs';
+import { LoginThrottle } from './login-throttle.mjs';
+import { RedisRefreshTokens } from './redis-refresh-tokens.mjs';
+import { RefreshTokenStore } from './refresh-tokens.mjs';
 import { StatsRecorder, type ServerStats } from './stats.mjs';
 import { TicketService } from './ticket-service.mjs';
 import { createTokenService } from './tokens.mjs';
 import { createUpgradeHandler } from './upgrade.mjs';
+
+/** Time for a whole HTTP request (bodies are 16 KiB at most). */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /** A listening server, as returned by {@link startServer}. */
 export interface RunningServer {
@@ -56,7 +61,8 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
   // First, so a journal that cannot be read stops startup before anything is bound or opened.
   const journaled = config.journal === undefined ? undefined : ChatJournal.open(config.journal);
   const stats = new StatsRecorder();
-  const hub = new ChannelHub();
+  let origins: ReadonlySet<string> = new Set(config.origins ?? []);
+  const hub = new ChannelHub(config.maxSocketsPerUser);
   // With Redis every node shares tickets, the room's seq/ids/history and the chat fan-out.
   const redis = config.redisUrl === undefined ? undefined : await connectRedis(config.redisUrl);
   const room: Room = redis
@@ -65,7 +71,7 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
         hub,
         stats,
         now: Date.now,
-        ...(journaled === undefined ? {} : { journal: { file: journaled.journal, recent: journaled.recent } }),
+        ...(journaled === undefined ? {} : { journal: { file: journaled.journal, recent: journaled.recent, ids: journaled.ids } }),
       });
   const store = config.ticketStore ?? (redis ? new RedisTicketStore(redis.commands, config.redisPrefix) : new MemoryTicketStore());
   const control = new RuntimeControl(
@@ -74,22 +80,43 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
   );
   const api: ApiContext = {
     config,
-    tokens: createTokenService(config.jwtSecret),
+    tokens: createTokenService(config.jwtSecret, Date.now, { issuer: config.jwtIssuer, audience: config.jwtAudience }),
     refreshTokens: redis
       ? new RedisRefreshTokens(redis.commands, config.redisPrefix, config.refreshTtlS)
       : new RefreshTokenStore(config.refreshTtlS),
     tickets: new TicketService(store, stats),
     control,
     stats,
+    loginThrottle: new LoginThrottle(),
+    allowedOrigins: () => origins,
     socketCount: () => hub.memberCount,
   };
   const accessLog = openAccessLog(config.accessLog);
-  let origins: ReadonlySet<string> = new Set(config.origins ?? []);
   let closing: Promise<void> | undefined;
 
+  const channelDeps: ChannelDeps = {
+    tokens: api.tokens,
+    hub,
+    room,
+    stats,
+    authDeadlineMs: config.authDeadlineMs,
+    closeGraceMs: config.closeGraceMs,
+    maxBufferedBytes: config.maxBufferedBytes,
+    frames: { capacity: config.frameBurst, ratePerS: config.frameRatePerS },
+    now: Date.now,
+  };
   // noServer: the upgrade is ours to inspect (origin, ticket) before ws completes the handshake.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayload, clientTracking: false });
-  const server = createServer(createHttpHandler({ api, accessLog, allowedOrigins: () => origins }));
+  const server = createServer(
+    {
+      // Short, so a request trickled a byte at a time (an upgrade is only headers) cannot hold a
+      // connection for minutes; checked every second (Node's default interval is 30 s).
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: Math.max(REQUEST_TIMEOUT_MS, config.headersTimeoutMs),
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.headersTimeoutMs / 2)),
+    },
+    createHttpHandler({ api, accessLog, allowedOrigins: () => origins }),
+  );
   server.on(
     'upgrade',
     createUpgradeHandler({
@@ -98,11 +125,11 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
       stats,
       allowedOrigins: () => origins,
       redeemTicket: (ticket) => api.tickets.redeem(ticket),
-      onSocket: (ws, initial, resume) => {
+      unauthenticated: () => ({ count: hub.unauthenticatedCount, max: config.maxUnauthenticatedSockets }),
+      onSocket: (ws, transport, initial, resume) => {
         // A handshake that finished during shutdown would escape the drain; cut it instead.
         if (closing !== undefined) return ws.terminate();
-        const deps = { tokens: api.tokens, hub, room, stats, authDeadlineMs: config.authDeadlineMs, now: Date.now };
-        new Channel(ws, initial, deps, resume);
+        new Channel(ws, transport, initial, channelDeps, resume);
       },
     }),
   );

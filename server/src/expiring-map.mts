@@ -2,26 +2,43 @@
  * A bounded map whose entries vanish after a time to live. The building block of the in-memory
  * ticket and refresh-token stores. Synchronous on purpose: `take()` cannot interleave with another
  * `take()`, which is what makes single-use redemption atomic in one process.
+ *
+ * Entries may belong to an owner (a user). Then no owner can push out anyone else's: each owner
+ * holds at most `maxPerOwner` (one more drops that owner's own oldest), and a map full of live
+ * entries refuses a newcomer instead of evicting someone's (issue 11: one user could evict every
+ * other user's tickets and refresh tokens). Unowned maps drop their oldest entry when full.
  */
-export interface ExpiringMapOptions {
-  /** Above this many live entries the oldest are dropped (after expired ones are swept). */
+export interface ExpiringMapOptions<V> {
+  /** Above this many live entries: the oldest is dropped (unowned) or the newcomer refused (owned). */
   readonly maxEntries: number;
+  /** Who an entry belongs to; with it, `maxPerOwner` applies and a full map refuses. */
+  readonly ownerOf?: (value: V) => string;
+  /** Live entries one owner may hold; one more drops that owner's oldest. @default maxEntries */
+  readonly maxPerOwner?: number;
   readonly now?: () => number;
 }
 
 interface Entry<V> {
   readonly value: V;
   readonly expiresAtMs: number;
+  readonly owner: string | undefined;
 }
 
 export class ExpiringMap<V> {
   private readonly entries = new Map<string, Entry<V>>();
+  /** Per owner, their keys oldest first (Set keeps insertion order). */
+  private readonly owners = new Map<string, Set<string>>();
   private readonly maxEntries: number;
+  private readonly maxPerOwner: number;
+  private readonly ownerOf: ((value: V) => string) | undefined;
   private readonly now: () => number;
 
-  constructor(options: ExpiringMapOptions) {
+  constructor(options: ExpiringMapOptions<V>) {
     if (!(options.maxEntries >= 1)) throw new RangeError('maxEntries must be >= 1');
     this.maxEntries = options.maxEntries;
+    this.maxPerOwner = options.maxPerOwner ?? options.maxEntries;
+    if (!(this.maxPerOwner >= 1)) throw new RangeError('maxPerOwner must be >= 1');
+    this.ownerOf = options.ownerOf;
     this.now = options.now ?? Date.now;
   }
 
@@ -29,18 +46,33 @@ export class ExpiringMap<V> {
     return this.entries.size;
   }
 
-  set(key: string, value: V, ttlMs: number): void {
+  /**
+   * Stores `value` for `ttlMs`. Returns false when the map is owned and full of live entries of
+   * other owners: nothing was stored.
+   */
+  set(key: string, value: V, ttlMs: number): boolean {
     // Delete first so a re-set key moves to the young end of the insertion order.
-    this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) this.sweep();
-    // Still full of live entries: a flood. Dropping the oldest keeps memory bounded and only hurts
-    // whoever waited longest to use theirs.
-    while (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.entries.delete(oldest.value);
+    this.delete(key);
+    const owner = this.ownerOf?.(value);
+    if (owner !== undefined) {
+      const mine = this.owners.get(owner);
+      // The owner's own oldest goes first: a user flooding the store only hurts themselves.
+      while (mine !== undefined && mine.size >= this.maxPerOwner) this.delete(mine.values().next().value!);
     }
-    this.entries.set(key, { value, expiresAtMs: this.now() + ttlMs });
+    if (this.entries.size >= this.maxEntries) this.sweep();
+    if (this.entries.size >= this.maxEntries) {
+      if (owner !== undefined) return false;
+      // Unowned and still full of live entries: a flood. Dropping the oldest keeps memory bounded
+      // and only hurts whoever waited longest.
+      this.delete(this.entries.keys().next().value!);
+    }
+    this.entries.set(key, { value, expiresAtMs: this.now() + ttlMs, owner });
+    if (owner !== undefined) {
+      const mine = this.owners.get(owner) ?? new Set<string>();
+      this.owners.set(owner, mine);
+      mine.add(key);
+    }
+    return true;
   }
 
   /** True if `key` is present and not expired. */
@@ -53,8 +85,21 @@ export class ExpiringMap<V> {
   take(key: string): V | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    this.entries.delete(key);
+    this.delete(key);
     return entry.expiresAtMs > this.now() ? entry.value : undefined;
+  }
+
+  /** Removes `key`; true if it was there (live or not). */
+  delete(key: string): boolean {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return false;
+    this.entries.delete(key);
+    if (entry.owner !== undefined) {
+      const mine = this.owners.get(entry.owner);
+      mine?.delete(key);
+      if (mine?.size === 0) this.owners.delete(entry.owner);
+    }
+    return true;
   }
 
   /** Removes expired entries; returns how many went. */
@@ -63,7 +108,7 @@ export class ExpiringMap<V> {
     let removed = 0;
     for (const [key, entry] of this.entries) {
       if (entry.expiresAtMs <= now) {
-        this.entries.delete(key);
+        this.delete(key);
         removed++;
       }
     }
@@ -72,5 +117,6 @@ export class ExpiringMap<V> {
 
   clear(): void {
     this.entries.clear();
+    this.owners.clear();
   }
 }

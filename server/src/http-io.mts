@@ -34,7 +34,10 @@ export type ApiErrorCode =
   | 'payload_too_large'
   | 'internal'
   | 'unavailable'
-  | 'shutting_down';
+  | 'shutting_down'
+  | 'too_many_requests'
+  | 'forbidden_origin'
+  | 'unsupported_media_type';
 
 export function errorReply(status: number, error: ApiErrorCode, headers?: HeaderMap): Reply {
   return { status, body: { error }, headers };
@@ -49,11 +52,14 @@ export type BodyResult =
  * as soon as the limit is passed rather than holding whatever the client sends.
  */
 export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<BodyResult> {
-  // Content-Type is not checked: the body either parses as JSON or is a 400. (`curl -d` sends a form
-  // type by default, and no cookies are involved, so a strict type check would buy nothing.)
+  // Content-Type is not checked on the public API: the body either parses as JSON or is a 400.
+  // (`curl -d` sends a form type by default, and no cookies are involved.) The control endpoints
+  // check it themselves (control-routes.mts).
   const tooLarge: BodyResult = { ok: false, reply: errorReply(413, 'payload_too_large', { Connection: 'close' }) };
   if (Number(req.headers['content-length'] ?? 0) > limitBytes) return tooLarge;
   const raw = await collect(req, limitBytes);
+  // The client left mid-body: nobody to answer (sendReply drops it); the access log says 499.
+  if (raw === 'aborted') return { ok: false, reply: errorReply(400, 'bad_request') };
   if (raw === null) return tooLarge;
   try {
     return { ok: true, value: JSON.parse(raw.toString('utf8')) as unknown };
@@ -63,11 +69,13 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
 }
 
 /**
- * The body as one buffer, or `null` past the limit. Not `for await`: leaving that loop early
- * destroys the request and with it the socket, and the 413 could never be sent.
+ * The body as one buffer, `null` past the limit, `'aborted'` if the client went away first (an
+ * ordinary event, not an error: issue 11 had every abort logged with a stack trace). Not
+ * `for await`: leaving that loop early destroys the request and with it the socket, and the 413
+ * could never be sent.
  */
-function collect(req: IncomingMessage, limitBytes: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
+function collect(req: IncomingMessage, limitBytes: number): Promise<Buffer | null | 'aborted'> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer): void => {
@@ -80,13 +88,19 @@ function collect(req: IncomingMessage, limitBytes: number): Promise<Buffer | nul
     };
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
+    // Whichever comes first; after 'end' these settle nothing.
+    req.once('error', () => resolve('aborted'));
+    req.once('close', () => resolve('aborted'));
   });
 }
 
 export function sendReply(res: ServerResponse, reply: Reply, extraHeaders: HeaderMap = {}): void {
   // The client may have given up (e.g. on a hung ticket request); nothing left to answer.
   if (res.writableEnded || res.destroyed) return;
+  if (reply.status === 204) {
+    res.writeHead(204, { ...extraHeaders, ...reply.headers, 'Cache-Control': 'no-store' });
+    return void res.end();
+  }
   const body = JSON.stringify(reply.body);
   res.writeHead(reply.status, {
     ...extraHeaders,
@@ -99,9 +113,13 @@ export function sendReply(res: ServerResponse, reply: Reply, extraHeaders: Heade
   res.end(body);
 }
 
+/** How long a refused upgrade's answer may take to leave before the connection is cut anyway. */
+export const REFUSAL_LINGER_MS = 1000;
+
 /**
  * Refuses an upgrade with a plain HTTP response on the raw socket (no WebSocket is created), then
  * closes it. Clients see the status (e.g. `ws`'s `unexpected-response`, a browser's failed open).
+ * The caller keeps an 'error' listener on the socket: the client may reset it mid-write.
  */
 export function rejectUpgrade(socket: Duplex, status: number, error: string, headers: HeaderMap = {}): void {
   if (socket.destroyed) return;
@@ -116,6 +134,9 @@ export function rejectUpgrade(socket: Duplex, status: number, error: string, hea
       '\r\n' +
       body,
   );
-  // end() flushes; destroy after, so a client that never reads cannot keep the socket open.
+  // end() flushes; destroy after, so a client that never reads cannot keep the socket open, and
+  // cut it anyway if the answer cannot even leave (a client that does not read at all).
+  const linger = setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS);
   socket.once('finish', () => socket.destroy());
+  socket.once('close', () => clearTimeout(linger));
 }

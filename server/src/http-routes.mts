@@ -1,5 +1,5 @@
 import type { RouteHandler } from './api-context.mjs';
-import { login, refresh } from './auth-routes.mjs';
+import { login, logout, refresh } from './auth-routes.mjs';
 import { applyControl, readStats } from './control-routes.mjs';
 import { issueTicket } from './ticket-route.mjs';
 
@@ -11,6 +11,7 @@ const health: RouteHandler = async () => ({ status: 200, body: { ok: true } });
 const API_ROUTES: RouteTable = {
   '/auth': { POST: login },
   '/auth/refresh': { POST: refresh },
+  '/auth/logout': { POST: logout },
   '/ws_ticket': { GET: issueTicket },
   '/healthz': { GET: health },
 };

@@ -19,7 +19,7 @@ export type { ControlCommand, ControlResult, TicketMode } from './control-comman
 export type { ServerStats } from './stats.mjs';
 export { CloseCode, CloseReason, dropAllClose, type AuthFailure } from './close-codes.mjs';
 export type { ChatBroadcast, ServerMessage } from './server-messages.mjs';
-export { JournalError, JOURNAL_TAIL_BYTES } from './chat-journal.mjs';
+export { JournalError, JOURNAL_READ_CHUNK_BYTES, type JournalContents, type JournalReadOptions } from './chat-journal.mjs';
 export type { JournalEntry } from './journal-lines.mjs';
 export { DEMO_USERS } from './demo-users.mjs';
 export { findJwts, JWT_PATTERN, redactUrl, REDACTED, type AccessEntry } from './access-log.mjs';

@@ -71,7 +71,7 @@ function isLoopback(host: string): boolean {
 function usage(): string {
   const rows = ENV_SETTINGS.map((s) => {
     const flag = `--${s.env.toLowerCase().replaceAll('_', '-')}`;
-    return `  ${s.env.padEnd(17)} ${flag.padEnd(19)} ${s.describe} [${s.defaultText}]`;
+    return `  ${s.env.padEnd(21)} ${flag.padEnd(23)} ${s.describe} [${s.defaultText}]`;
   });
   const heading = ['ngx-auth-socket reference server', '', 'Environment variable / flag, meaning [default]:'];
   return [...heading, ...rows].join('\n');

@@ -1,9 +1,11 @@
 import { ExpiringMap } from './expiring-map.mjs';
-import { TicketStoreClosedError, type TicketRecord, type TicketStore } from './ticket-store.mjs';
+import { MAX_TICKETS_PER_USER, TicketStoreClosedError, TicketStoreFullError, type TicketRecord, type TicketStore } from './ticket-store.mjs';
 
 export interface MemoryTicketStoreOptions {
-  /** @default 100_000 — beyond it the oldest tickets are dropped */
+  /** @default 100_000 — a full store refuses new tickets (503) rather than drop anyone's */
   readonly maxEntries?: number;
+  /** @default {@link MAX_TICKETS_PER_USER} — one more drops that user's own oldest ticket */
+  readonly maxPerUser?: number;
   /** How often expired tickets are swept. @default 10_000 */
   readonly sweepIntervalMs?: number;
   /** Clock, injectable so specs can expire tickets without waiting. @default Date.now */
@@ -20,7 +22,12 @@ export class MemoryTicketStore implements TicketStore {
   private closed = false;
 
   constructor(options: MemoryTicketStoreOptions = {}) {
-    this.tickets = new ExpiringMap({ maxEntries: options.maxEntries ?? 100_000, now: options.now });
+    this.tickets = new ExpiringMap<TicketRecord>({
+      maxEntries: options.maxEntries ?? 100_000,
+      ownerOf: (record) => record.user,
+      maxPerOwner: options.maxPerUser ?? MAX_TICKETS_PER_USER,
+      now: options.now,
+    });
     this.sweeper = setInterval(() => this.tickets.sweep(), options.sweepIntervalMs ?? 10_000);
     // Expired tickets are already unredeemable; the sweep only frees memory, so it must not keep
     // the process alive.
@@ -34,7 +41,7 @@ export class MemoryTicketStore implements TicketStore {
 
   async issue(ticket: string, record: TicketRecord, ttlMs: number): Promise<void> {
     if (this.closed) throw new TicketStoreClosedError();
-    this.tickets.set(ticket, record, ttlMs);
+    if (!this.tickets.set(ticket, record, ttlMs)) throw new TicketStoreFullError();
   }
 
   async redeem(ticket: string): Promise<TicketRecord | null> {

@@ -30,6 +30,22 @@ export interface ServerStats {
   readonly resumes: number;
   /** Resume points that could not be served: `resume_failed`. */
   readonly resumeFailures: number;
+  /** Sockets closed 4008 `slow_consumer`: more than `maxBufferedBytes` waited to be sent to them. */
+  readonly slowConsumerCloses: number;
+  /** Sockets closed 1013 `too_many_sockets`: their user already had `maxSocketsPerUser`. */
+  readonly userSocketLimitCloses: number;
+  /** Ticketless upgrades refused 503: `maxUnauthenticatedSockets` were already waiting for auth. */
+  readonly unauthenticatedRefused: number;
+  /** `POST /auth` answered 429: too many failed logins for that user or from that address. */
+  readonly loginsThrottled: number;
+  /** Burnt refresh tokens presented again (each revoked its whole family). */
+  readonly refreshReuses: number;
+  /** `POST /auth/logout` requests answered 204. */
+  readonly logouts: number;
+  /** Redis mode: times this node reloaded the shared history (subscriber reconnected, seq gap). */
+  readonly roomResyncs: number;
+  /** Redis mode: gaps the shared history could not fill, reported to this node's sockets as `resume_failed`. */
+  readonly roomGapsReported: number;
   /** Open, authenticated sockets right now. */
   readonly sockets: number;
   /** HTTP requests and upgrades by path (no query string). */
@@ -60,6 +76,14 @@ export class StatsRecorder {
     pingsAnswered: 0,
     resumes: 0,
     resumeFailures: 0,
+    slowConsumerCloses: 0,
+    userSocketLimitCloses: 0,
+    unauthenticatedRefused: 0,
+    loginsThrottled: 0,
+    refreshReuses: 0,
+    logouts: 0,
+    roomResyncs: 0,
+    roomGapsReported: 0,
   };
   private readonly paths = new Map<string, number>();
 

@@ -16,8 +16,18 @@ export interface TicketRecord {
  * Storage for single-use WebSocket tickets. Async so a shared store (Redis `GETDEL`, a database)
  * can implement it; several server processes behind a balancer must share one.
  */
+/**
+ * Unused tickets one user may hold at once. One more drops that user's own oldest, never anyone
+ * else's (issue 11: one user could evict every other user's tickets). Clients fetch a ticket per
+ * connection attempt and redeem it within seconds, so even many tabs stay far below this.
+ */
+export const MAX_TICKETS_PER_USER = 100;
+
 export interface TicketStore {
-  /** Remember `ticket` for `ttlMs`. */
+  /**
+   * Remember `ticket` for `ttlMs`. Rejects when it cannot (a shared store unreachable, or full of
+   * other users' live tickets); the ticket endpoint then answers 503 with a retry hint.
+   */
   issue(ticket: string, record: TicketRecord, ttlMs: number): Promise<void>;
   /**
    * Atomic get-and-delete. Resolves `null` for unknown, expired or already-redeemed tickets: of two
@@ -26,6 +36,14 @@ export interface TicketStore {
   redeem(ticket: string): Promise<TicketRecord | null>;
   /** Release timers and connections; later calls reject with {@link TicketStoreClosedError}. */
   close(): Promise<void>;
+}
+
+/** The store holds `maxEntries` live tickets of other users: the newcomer is refused, nobody evicted. */
+export class TicketStoreFullError extends Error {
+  override readonly name = 'TicketStoreFullError';
+  constructor() {
+    super('ticket store is full');
+  }
 }
 
 export class TicketStoreClosedError extends Error {

@@ -25,16 +25,30 @@ export interface TokenService {
 const MAX_TOKEN_LENGTH = 4096;
 
 /**
+ * Who issues the tokens and for whom. Both are written on sign and required on verify: a token
+ * minted with the same key by something else (another service sharing the secret, a test tool)
+ * is not an access token for this server.
+ */
+export interface TokenPin {
+  readonly issuer: string;
+  readonly audience: string;
+}
+
+export const DEFAULT_TOKEN_PIN: TokenPin = Object.freeze({ issuer: 'ngx-auth-socket-reference', audience: 'ngx-auth-socket' });
+
+/**
  * Issue and check HS256 access tokens with jose. Only HS256 is accepted on verify, so a token whose
  * header claims `none` or an asymmetric algorithm is refused rather than trusted.
  */
-export function createTokenService(secret: string, now: () => number = Date.now): TokenService {
+export function createTokenService(secret: string, now: () => number = Date.now, pin: TokenPin = DEFAULT_TOKEN_PIN): TokenService {
   const key = new TextEncoder().encode(secret);
   return {
     async sign(sub, ttlS) {
       const claims: AccessClaims = { sub, ...accessTokenTimes(now(), ttlS) };
       const token = await new SignJWT({})
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuer(pin.issuer)
+        .setAudience(pin.audience)
         .setSubject(sub)
         .setIssuedAt(claims.iat)
         .setExpirationTime(claims.exp)
@@ -48,7 +62,9 @@ export function createTokenService(secret: string, now: () => number = Date.now)
       try {
         const { payload } = await jwtVerify(token, key, {
           algorithms: ['HS256'],
-          requiredClaims: ['sub', 'iat', 'exp'],
+          issuer: pin.issuer,
+          audience: pin.audience,
+          requiredClaims: ['sub', 'iat', 'exp', 'iss', 'aud'],
           currentDate: new Date(now()),
         });
         const { sub, iat, exp } = payload;

@@ -18,9 +18,17 @@ export interface UpgradeDeps {
   readonly stats: StatsRecorder;
   readonly allowedOrigins: () => ReadonlySet<string>;
   readonly redeemTicket: (ticket: string) => Promise<RedeemResult>;
-  /** `resume`: the seq bound to the redeemed ticket, to be served right after the handshake. */
-  readonly onSocket: (ws: WebSocket, initial: ChannelState, resume: number | undefined) => void;
+  /** Open sockets that have not authenticated yet, and how many may be. */
+  readonly unauthenticated: () => { readonly count: number; readonly max: number };
+  /**
+   * `transport`: the TCP socket under `ws` (for its 'drain' event). `resume`: the seq bound to the
+   * redeemed ticket, to be served right after the handshake.
+   */
+  readonly onSocket: (ws: WebSocket, transport: Duplex, initial: ChannelState, resume: number | undefined) => void;
 }
+
+/** What a refused ticketless upgrade is told when too many sockets already wait for auth. */
+export const UNAUTHENTICATED_RETRY_AFTER_S = 1;
 
 /** The outcome of looking at an upgrade request, before any WebSocket exists. */
 export type UpgradeDecision =
@@ -44,16 +52,17 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, 
         status,
         ms: elapsedMs(started),
       });
-    // Until ws takes the socket over, a client reset must not become an uncaught 'error'.
-    const onEarlyError = (): void => void socket.destroy();
-    socket.on('error', onEarlyError);
+    // For the socket's whole life, not just until ws takes over: a client that resets while the
+    // refusal is being written makes the write fail, and an 'error' without a listener kills the
+    // process (issue 11: 20 of 20 servers died within a few hundred such requests). ws adds its
+    // own listener once it owns the socket; this one stays as a net.
+    socket.on('error', () => void socket.destroy());
     decideUpgrade(req, deps)
       .catch((err: unknown): UpgradeDecision => {
         console.error(`upgrade: ${err instanceof Error ? err.stack : String(err)}`);
         return { kind: 'reject', status: 500, error: 'internal' };
       })
       .then((decision) => {
-        socket.off('error', onEarlyError);
         if (decision.kind === 'reject') {
           log(decision.status);
           return rejectUpgrade(socket, decision.status, decision.error, decision.headers);
@@ -62,7 +71,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, 
         if (socket.destroyed) return log(CLIENT_CLOSED_REQUEST);
         deps.wss.handleUpgrade(req, socket, head, (ws) => {
           log(101);
-          deps.onSocket(ws, decision.initial, decision.resume);
+          deps.onSocket(ws, socket, decision.initial, decision.resume);
         });
       });
   };
@@ -79,7 +88,16 @@ async function decideUpgrade(req: IncomingMessage, deps: UpgradeDeps): Promise<U
     return { kind: 'reject', status: 403, error: 'forbidden_origin' };
   }
   const ticket = new URL(`http://placeholder${rawUrl}`).searchParams.get('ticket');
-  if (ticket === null) return { kind: 'accept', initial: { kind: 'awaiting-auth' } };
+  if (ticket === null) {
+    // A ticketless socket costs a timer and a buffer until its deadline while proving nothing:
+    // their number is capped, and the next one asked to come back (browsers retry with backoff).
+    const waiting = deps.unauthenticated();
+    if (waiting.count >= waiting.max) {
+      deps.stats.count('unauthenticatedRefused');
+      return { kind: 'reject', status: 503, error: 'unavailable', headers: { 'Retry-After': String(UNAUTHENTICATED_RETRY_AFTER_S) } };
+    }
+    return { kind: 'accept', initial: { kind: 'awaiting-auth' } };
+  }
   const redeemed = await deps.redeemTicket(ticket);
   if (!redeemed.ok) return { kind: 'reject', status: 401, error: 'invalid_ticket' };
   const { user, tokenExp, resume } = redeemed.record;

@@ -10,7 +10,7 @@ const alice: ChannelState = { kind: 'authenticated', user: 'alice', exp: 2_000_0
 const valid = (sub: string, exp = 2_000_000_100): TokenVerdict => ({ ok: true, claims: { sub, iat: 1, exp } });
 const invalid: TokenVerdict = { ok: false, error: { kind: 'token-invalid', detail: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' } };
 const expired: TokenVerdict = { ok: false, error: { kind: 'token-expired' } };
-const auth = (verdict: TokenVerdict): ChannelEvent => ({ kind: 'auth', verdict });
+const auth = (verdict: TokenVerdict, admitted = true): ChannelEvent => ({ kind: 'auth', verdict, admitted });
 const frame = (f: Exclude<ClientFrame, { type: 'auth' }>): ChannelEvent => ({ kind: 'frame', frame: f });
 
 describe('channel state machine', () => {
@@ -33,7 +33,7 @@ describe('channel state machine', () => {
     ['awaiting + deadline → 4001 auth_timeout', awaiting, { kind: 'auth-deadline' }, { kind: 'closed' }, [
       { kind: 'send', message: { type: 'auth_error', reason: 'auth_timeout' } },
       { kind: 'close', code: 4001, reason: 'auth_timeout' }]],
-    ['awaiting + valid auth with resume → auth_ok, then the replay', awaiting, { kind: 'auth', verdict: valid('alice'), resume: 41 },
+    ['awaiting + valid auth with resume → auth_ok, then the replay', awaiting, { kind: 'auth', verdict: valid('alice'), resume: 41, admitted: true },
       { kind: 'authenticated', user: 'alice', exp: 2_000_000_100 },
       [{ kind: 'send', message: { type: 'auth_ok', user: 'alice' } }, { kind: 'resume', after: 41 }]],
     ['awaiting + auth with a bad resume → 4001 bad_resume', awaiting, frame({ type: 'invalid', why: 'bad-resume' }), { kind: 'closed' }, [
@@ -60,7 +60,7 @@ describe('channel state machine', () => {
     ['authenticated + kick with id → ack, then 1012 kicked', alice, frame({ type: 'kick', id: 'k' }), { kind: 'closed' }, [
       { kind: 'send', message: { type: 'ack', id: 'k' } },
       { kind: 'close', code: 1012, reason: 'kicked' }]],
-    ['authenticated + re-auth with resume → auth_ok only (already live)', alice, { kind: 'auth', verdict: valid('alice'), resume: 3 },
+    ['authenticated + re-auth with resume → auth_ok only (already live)', alice, { kind: 'auth', verdict: valid('alice'), resume: 3, admitted: true },
       { kind: 'authenticated', user: 'alice', exp: 2_000_000_100 },
       [{ kind: 'send', message: { type: 'auth_ok', user: 'alice' } }]],
     ['authenticated + re-auth with a bad resume → 4001 bad_resume', alice, frame({ type: 'invalid', why: 'bad-resume' }), { kind: 'closed' }, [
@@ -80,6 +80,15 @@ describe('channel state machine', () => {
     ['authenticated + token expiry → 4001 token_expired, no frame', alice, { kind: 'token-expired' }, { kind: 'closed' }, [
       { kind: 'close', code: 4001, reason: 'token_expired' }]],
     ['authenticated + stale deadline → nothing', alice, { kind: 'auth-deadline' }, alice, []],
+    ['awaiting + valid auth, user at the socket limit → 1013 too_many_sockets, no auth_ok, no auth_error', awaiting,
+      auth(valid('alice'), false), { kind: 'closed' }, [{ kind: 'close', code: 1013, reason: 'too_many_sockets retry_after=10' }]],
+    ['awaiting + invalid auth, whatever the limit → 4001 invalid_token', awaiting, auth(invalid, false), { kind: 'closed' }, [
+      { kind: 'send', message: { type: 'auth_error', reason: 'invalid_token' } },
+      { kind: 'close', code: 4001, reason: 'invalid_token' }]],
+    ['authenticated + over the byte cap → 4008 slow_consumer, close only', alice, { kind: 'slow-consumer' }, { kind: 'closed' }, [
+      { kind: 'close', code: 4008, reason: 'slow_consumer retry_after=1' }]],
+    ['awaiting + over the byte cap → 4008 slow_consumer', awaiting, { kind: 'slow-consumer' }, { kind: 'closed' }, [
+      { kind: 'close', code: 4008, reason: 'slow_consumer retry_after=1' }]],
     ['closed ignores everything', { kind: 'closed' }, frame({ type: 'kick' }), { kind: 'closed' }, []],
   ];
   for (const [name, from, event, to, actions] of cases) {
@@ -98,6 +107,12 @@ describe('start', () => {
   test('without a resume point, or before auth, nothing happens', () => {
     assert.deepEqual(start(alice, undefined), { state: alice, actions: [] });
     assert.deepEqual(start(awaiting, 5), { state: awaiting, actions: [] });
+  });
+  test('a ticketed socket whose user is at the socket limit is closed 1013 at once, no replay', () => {
+    assert.deepEqual(start(alice, 0, false), {
+      state: { kind: 'closed' },
+      actions: [{ kind: 'close', code: 1013, reason: 'too_many_sockets retry_after=10' }],
+    });
   });
 });
 
@@ -134,6 +149,17 @@ describe('parseClientFrame', () => {
     ['not JSON', 'hello', false, { type: 'invalid', why: 'not-json' }],
     ['buffer text', Buffer.from('{"type":"kick"}'), false, { type: 'kick' }],
     ['binary', Buffer.from([1, 2]), true, { type: 'invalid', why: 'binary' }],
+    ['nesting at the 64 limit', `{"type":"echo","id":"d","payload":${'['.repeat(63)}${']'.repeat(63)}}`, false,
+      { type: 'echo', id: 'd', payload: JSON.parse(`${'['.repeat(63)}${']'.repeat(63)}`) }],
+    ['nesting past the limit', `{"type":"echo","id":"d","payload":${'['.repeat(64)}${']'.repeat(64)}}`, false, { type: 'invalid', why: 'too-deep' }],
+    ['brackets inside strings do not count', JSON.stringify({ type: 'chat', text: '['.repeat(100) }), false, { type: 'chat', text: '['.repeat(100) }],
+    ['escaped quotes inside strings', JSON.stringify({ type: 'chat', text: '"[{\\"' }), false, { type: 'chat', text: '"[{\\"' }],
+    ['chat ending in a lone high surrogate', '{"type":"chat","text":"a\\ud800"}', false, { type: 'invalid', why: 'ill-formed-string' }],
+    ['chat with a lone low surrogate', '{"type":"chat","text":"\\udc00b"}', false, { type: 'invalid', why: 'ill-formed-string' }],
+    ['id with a lone surrogate', '{"type":"ping","id":"\\ud83d"}', false, { type: 'invalid', why: 'ill-formed-string' }],
+    ['a lone surrogate deep in an echo payload', '{"type":"echo","id":"1","payload":{"a":["\\ud800"]}}', false,
+      { type: 'invalid', why: 'ill-formed-string' }],
+    ['a surrogate pair (emoji) is fine', '{"type":"chat","text":"\\ud83d\\ude00"}', false, { type: 'chat', text: '😀' }],
   ];
   for (const [name, data, binary, expected] of cases) {
     test(name, () => assert.deepEqual(parseClientFrame(data, binary), expected));

@@ -16,6 +16,12 @@ describe('resolveConfig', () => {
     assert.equal(config.testControl, false);
     assert.deepEqual(config.users, { alice: 'alice', bob: 'bob' });
     assert.equal(config.journal, undefined, 'memory only');
+    assert.deepEqual(
+      [config.maxBufferedBytes, config.maxSocketsPerUser, config.maxUnauthenticatedSockets, config.frameBurst, config.frameRatePerS],
+      [1_048_576, 256, 1000, 2000, 1000],
+    );
+    assert.deepEqual([config.headersTimeoutMs, config.closeGraceMs], [10_000, 1000]);
+    assert.deepEqual([config.jwtIssuer, config.jwtAudience], ['ngx-auth-socket-reference', 'ngx-auth-socket']);
     assert.equal(config.jwtSecretSource, 'random');
     assert.ok(config.jwtSecret.length >= 43, 'a 256-bit secret');
     assert.notEqual(resolveConfig().jwtSecret, config.jwtSecret, 'random per server');
@@ -46,6 +52,13 @@ describe('resolveConfig', () => {
     ['no users', { users: {} }],
     ['origin with a path', { origins: ['http://localhost:4200/'] }],
     ['origin that is not a URL', { origins: ['localhost'] }],
+    ['a byte cap below 64 KiB', { maxBufferedBytes: 1000 }],
+    ['no sockets per user', { maxSocketsPerUser: 0 }],
+    ['a fractional frame burst', { frameBurst: 1.5 }],
+    ['a zero frame rate', { frameRatePerS: 0 }],
+    ['a headers timeout under 100 ms', { headersTimeoutMs: 10 }],
+    ['a negative close grace', { closeGraceMs: -1 }],
+    ['an empty issuer', { jwtIssuer: ' ' }],
   ];
   for (const [name, partial] of invalid) {
     test(`rejects ${name} with a ConfigError`, () => {
@@ -92,6 +105,14 @@ describe('configFromEnv', () => {
       port: 4300, staticDir: 'dist/demo', jwtSecret: 'k',
     }],
     ['flags beat env', { PORT: '1' }, ['--port', '2'], { port: 2 }],
+    ['limits', {
+      MAX_BUFFERED_BYTES: '262144', MAX_SOCKETS_PER_USER: '3', MAX_UNAUTHENTICATED: '5', FRAME_BURST: '100', FRAME_RATE: '0.5',
+      HEADERS_TIMEOUT_MS: '500', CLOSE_GRACE_MS: '0',
+    }, [], {
+      port: 4300, maxBufferedBytes: 262_144, maxSocketsPerUser: 3, maxUnauthenticatedSockets: 5, frameBurst: 100, frameRatePerS: 0.5,
+      headersTimeoutMs: 500, closeGraceMs: 0,
+    }],
+    ['JWT issuer and audience', { JWT_ISSUER: 'idp', JWT_AUDIENCE: 'chat' }, [], { port: 4300, jwtIssuer: 'idp', jwtAudience: 'chat' }],
     ['--flag=value', {}, ['--token-ttl-s=5'], { port: 4300, tokenTtlS: 5 }],
     ['bare switch flag means on', {}, ['--test-control', '--port=9'], { port: 9, testControl: true }],
   ];

@@ -44,7 +44,7 @@ test('POST /auth with a body over 16 KiB is 413', async (t) => {
   assert.deepEqual(res.body, { error: 'payload_too_large' });
 });
 
-test('POST /auth/refresh rotates: the new token works, the old one is burnt', async (t) => {
+test('POST /auth/refresh rotates: the new token works, the old one is burnt (and its reuse revokes the chain)', async (t) => {
   const server = await startTestServer(t);
   const first = await login(server.url, 'bob');
   const refreshed = await requestJson(`${server.url}/auth/refresh`, { body: { refreshToken: first.refreshToken } });
@@ -52,12 +52,15 @@ test('POST /auth/refresh rotates: the new token works, the old one is burnt', as
   const second = refreshed.body as { token: string; refreshToken: string; expiresIn: number };
   assert.equal(decodeJwt(second.token).sub, 'bob');
   assert.notEqual(second.refreshToken, first.refreshToken);
+  const again = await requestJson(`${server.url}/auth/refresh`, { body: { refreshToken: second.refreshToken } });
+  assert.equal(again.status, 200);
 
   const replay = await requestJson(`${server.url}/auth/refresh`, { body: { refreshToken: first.refreshToken } });
   assert.equal(replay.status, 401);
   assert.deepEqual(replay.body, { error: 'invalid_refresh_token' });
-  const again = await requestJson(`${server.url}/auth/refresh`, { body: { refreshToken: second.refreshToken } });
-  assert.equal(again.status, 200);
+  // Issue 11: a burnt token presented again was copied; every token of that login goes with it.
+  const third = (again.body as { refreshToken: string }).refreshToken;
+  assert.equal((await requestJson(`${server.url}/auth/refresh`, { body: { refreshToken: third } })).status, 401);
 });
 
 test('POST /auth/refresh with an unknown token is 401, without one 400', async (t) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import { ChatJournal } from '../src/chat-journal.mjs';
+import { ChatJournal, type JournalReadOptions } from '../src/chat-journal.mjs';
 import { formatJournalLine, parseJournalTail, type JournalEntry } from '../src/journal-lines.mjs';
 import { tempJournal } from '../testing/journal-file.mjs';
 
@@ -44,12 +44,42 @@ describe('journal lines', () => {
 });
 
 describe('ChatJournal', () => {
-  test('reads only the tail it is given room for', async (t) => {
+  // Entries of `lines()` carry ts 1000 + seq; the clock below puts "now" right after them.
+  const read = (chunkBytes: number, extra: Partial<JournalReadOptions> = {}) => ({
+    chunkBytes,
+    now: () => 1100,
+    maxAgeMs: 50,
+    ...extra,
+  });
+
+  test('reads backwards in chunks, every line whole exactly once, whatever the chunk size', async (t) => {
+    const path = await tempJournal(t);
+    await writeFile(path, lines(1, 2, 3, 4, 5, 6, 7));
+    for (const chunkBytes of [1, 7, 50, 64, 4096]) {
+      const { journal, recent, ids } = ChatJournal.open(path, read(chunkBytes, { maxAgeMs: 1000 }));
+      journal.close();
+      assert.deepEqual(recent.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7], `chunk ${chunkBytes}`);
+      assert.deepEqual(ids.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7], `chunk ${chunkBytes}`);
+    }
+  });
+
+  test('stops once the history is full and the id window (age) is covered', async (t) => {
+    const path = await tempJournal(t);
+    await writeFile(path, lines(...Array.from({ length: 90 }, (_, i) => i + 1)));
+    // now 1100, window 50 ms: ids of seq ≥ 50 are needed; the history wants the newest 3.
+    const { journal, recent, ids } = ChatJournal.open(path, read(100, { keepRecent: 3 }));
+    journal.close();
+    assert.deepEqual(recent.map((e) => e.seq), [88, 89, 90]);
+    assert.deepEqual(ids.map((e) => e.seq), Array.from({ length: 41 }, (_, i) => i + 50));
+  });
+
+  test('the history wins over the window: old entries are read until it is full', async (t) => {
     const path = await tempJournal(t);
     await writeFile(path, lines(1, 2, 3, 4, 5));
-    const { journal, recent } = ChatJournal.open(path, Buffer.byteLength(lines(4, 5)));
+    const { journal, recent, ids } = ChatJournal.open(path, read(10, { keepRecent: 4, now: () => 1_000_000 }));
     journal.close();
-    assert.deepEqual(recent.map((e) => e.seq), [4, 5]);
+    assert.deepEqual(recent.map((e) => e.seq), [2, 3, 4, 5]);
+    assert.deepEqual(ids, [], 'all older than the window');
   });
 
   test('repairs the tail on open, then appends whole lines', async (t) => {

@@ -89,9 +89,9 @@ test('a torn last line is ignored and cut off, so the journal stays valid JSON l
   assert.deepEqual((await readLines(journal)).map((l) => l['seq']), [1, 2, 3]);
 });
 
-test('a journal larger than the tail read at startup: seq continues, the history comes from the tail', async (t) => {
+test('a journal larger than one read chunk: seq continues, the history comes from the tail', async (t) => {
   const journal = await tempJournal(t);
-  // ~3 MB: more than the 2 MiB read at startup.
+  // ~3 MB: more than the 1 MiB chunk read at a time.
   await writeFile(journal, journalLines(1, 3000, (seq) => `${seq} ${'x'.repeat(1000)}`));
   const server = await startTestServer(t, { journal });
   // The last 1000 (2001..3000) are retained, so 2000 is the oldest point that can be served.

@@ -54,15 +54,17 @@ test('50 sockets presenting one ticket at once across both nodes: exactly one wi
   assert.equal(a.stats().ticketsRejected + b.stats().ticketsRejected, 49);
 });
 
-test('a refresh token issued by node A is rotated by node B, once', async (t) => {
+test('a refresh token issued by node A is rotated by node B, once; its reuse on A revokes the chain', async (t) => {
   const [a, b] = await twoNodes(t);
   const session = (await login(a.url)) as { refreshToken: string };
   const first = await requestJson(`${b.url}/auth/refresh`, { body: { refreshToken: session.refreshToken } });
   assert.equal(first.status, 200);
-  const again = await requestJson(`${a.url}/auth/refresh`, { body: { refreshToken: session.refreshToken } });
-  assert.equal(again.status, 401);
   const next = await requestJson(`${a.url}/auth/refresh`, { body: { refreshToken: (first.body as { refreshToken: string }).refreshToken } });
   assert.equal(next.status, 200);
+  const again = await requestJson(`${a.url}/auth/refresh`, { body: { refreshToken: session.refreshToken } });
+  assert.equal(again.status, 401);
+  const revoked = await requestJson(`${b.url}/auth/refresh`, { body: { refreshToken: (next.body as { refreshToken: string }).refreshToken } });
+  assert.equal(revoked.status, 401);
 });
 
 test('a chat sent through node A reaches a socket on node B, with one global seq', async (t) => {

@@ -5,7 +5,7 @@ import { MemoryTicketStore } from '../src/memory-ticket-store.mjs';
 import { StatsRecorder } from '../src/stats.mjs';
 import { looksLikeTicket, newTicket, ticketLifetime } from '../src/ticket-policy.mjs';
 import { TicketService } from '../src/ticket-service.mjs';
-import { TicketStoreClosedError, type TicketRecord } from '../src/ticket-store.mjs';
+import { TicketStoreClosedError, TicketStoreFullError, type TicketRecord } from '../src/ticket-store.mjs';
 
 /** A clock the spec moves by hand. */
 function fakeClock(start = 1_700_000_000_000): { now: () => number; advance: (ms: number) => void } {
@@ -13,7 +13,7 @@ function fakeClock(start = 1_700_000_000_000): { now: () => number; advance: (ms
   return { now: () => t, advance: (ms) => void (t += ms) };
 }
 
-const record = (expiresAtMs: number): TicketRecord => ({ user: 'alice', tokenExp: 2_000_000_000, expiresAtMs });
+const record = (expiresAtMs: number, user = 'alice'): TicketRecord => ({ user, tokenExp: 2_000_000_000, expiresAtMs });
 
 describe('MemoryTicketStore', () => {
   test('redeem returns the record, and a second redeem returns null', async (t) => {
@@ -48,13 +48,23 @@ describe('MemoryTicketStore', () => {
     assert.equal(await store.redeem('nope'), null);
   });
 
-  test('the size bound drops the oldest tickets first', async (t) => {
+  test("a user over maxPerUser loses their own oldest ticket, nobody else's", async (t) => {
+    const store = new MemoryTicketStore({ maxPerUser: 2 });
+    t.after(() => store.close());
+    await store.issue('B1', record(Date.now() + 1000, 'bob'), 1000);
+    for (const id of ['A1', 'A2', 'A3']) await store.issue(id, record(Date.now() + 1000), 1000);
+    assert.equal(await store.redeem('A1'), null);
+    assert.notEqual(await store.redeem('A3'), null);
+    assert.notEqual(await store.redeem('B1'), null);
+  });
+
+  test("a store full of live tickets refuses the newcomer instead of dropping another user's", async (t) => {
     const store = new MemoryTicketStore({ maxEntries: 2 });
     t.after(() => store.close());
-    for (const id of ['A', 'B', 'C']) await store.issue(id, record(Date.now() + 1000), 1000);
-    assert.equal(store.size, 2);
-    assert.equal(await store.redeem('A'), null);
-    assert.notEqual(await store.redeem('C'), null);
+    await store.issue('B1', record(Date.now() + 1000, 'bob'), 1000);
+    await store.issue('A1', record(Date.now() + 1000), 1000);
+    await assert.rejects(store.issue('A2', record(Date.now() + 1000), 1000), TicketStoreFullError);
+    assert.notEqual(await store.redeem('B1'), null);
   });
 
   test('after close, calls reject with TicketStoreClosedError', async () => {
@@ -75,6 +85,17 @@ describe('ExpiringMap', () => {
     assert.equal(map.sweep(), 1);
     assert.equal(map.size, 1);
     assert.equal(map.take('long'), 2);
+  });
+
+  test('owned entries: an owner over maxPerOwner drops its own oldest; a full map refuses other owners', () => {
+    const map = new ExpiringMap<string>({ maxEntries: 3, maxPerOwner: 2, ownerOf: (owner) => owner });
+    assert.equal(map.set('b1', 'bob', 1000), true);
+    assert.equal(map.set('a1', 'alice', 1000), true);
+    assert.equal(map.set('a2', 'alice', 1000), true);
+    assert.equal(map.set('a3', 'alice', 1000), true, 'evicts a1');
+    assert.deepEqual(['b1', 'a1', 'a2', 'a3'].map((k) => map.has(k)), [true, false, true, true]);
+    assert.equal(map.set('c1', 'carol', 1000), false, 'full: refused, nobody evicted');
+    assert.equal(map.size, 3);
   });
 
   test('when full, expired entries go before live ones', () => {

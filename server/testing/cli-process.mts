@@ -11,6 +11,8 @@ export interface CliServer {
   readonly child: ChildProcess;
   /** Every stdout line so far. */
   readonly output: readonly string[];
+  /** Every stderr line so far (also passed through to this process's stderr). */
+  readonly errors: readonly string[];
 }
 
 /**
@@ -20,17 +22,22 @@ export interface CliServer {
 export function startCliServer(t: TestContext, env: Record<string, string> = {}): Promise<CliServer> {
   const child = spawn(process.execPath, [CLI_MAIN], {
     env: { ...process.env, PORT: '0', ACCESS_LOG: 'off', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.after(() => void child.kill('SIGKILL'));
   const output: string[] = [];
+  const errors: string[] = [];
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    errors.push(line);
+    process.stderr.write(`${line}\n`);
+  });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       output.push(line);
       const match = /^ngx-auth-socket reference server listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
-      if (match?.[1]) resolve({ url: match[1], child, output });
+      if (match?.[1]) resolve({ url: match[1], child, output, errors });
     });
-    child.once('exit', () => reject(new Error(`exited before listening:\n${output.join('\n')}`)));
+    child.once('exit', () => reject(new Error(`exited before listening:\n${[...output, ...errors].join('\n')}`)));
   });
 }

@@ -6,3 +6,5 @@ export { eventually } from './eventually.mjs';
 export { connectInBand, connectWithTicket, type ConnectOptions } from './connect.mjs';
 export { startCliServer, CLI_MAIN, type CliServer } from './cli-process.mjs';
 export { journalLines, tempJournal } from './journal-file.mjs';
+export { RawSocket, maskedFrame, upgradeRequest, type RawClose, type RawUpgradeOptions } from './raw-socket.mjs';
+export { rssBytes, watchRss, MB } from './process-memory.mjs';
