@@ -235,24 +235,30 @@ export const DEFAULTS = {
   allowInsecure: false,
 } as const;
 
+
 /**
- * Merges defaults into `config` and rejects contradictions. Pure apart from reading `baseUrl`
+ * Merges defaults into `config` and rejects contradictions. Configuration errors explain
+ * themselves in development; production builds (`ngDevMode` false) keep only the name of the option
+ * at fault, and the sentences are not bundled. Pure apart from reading `baseUrl`
  * (the page URL, used to resolve relative socket and ticket URLs).
  *
  * @throws AuthSocketError `invalid-config` or `insecure-url`
  */
 export function resolveConfig(config: AuthSocketConfig, baseUrl: string): ResolvedAuthSocketConfig {
   if (!config || typeof config.url !== 'string' || config.url.trim() === '') {
-    throw new AuthSocketError('invalid-config', 'provideAuthSocket() needs a `url`.');
+    throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'provideAuthSocket() needs a `url`.' : 'url');
   }
   const url = resolveSocketUrl(config.url, baseUrl);
   const allowInsecure = config.allowInsecure ?? DEFAULTS.allowInsecure;
   if (!allowInsecure && isInsecureRemoteUrl(url)) {
-    throw new AuthSocketError('insecure-url', `Refusing ws:// to non-loopback host in ${config.url}; use wss:// or set allowInsecure: true.`);
+    throw new AuthSocketError(
+      'insecure-url',
+      (typeof ngDevMode === 'undefined' || ngDevMode) ? `Refusing ws:// to non-loopback host in ${config.url}; use wss:// or set allowInsecure: true.` : config.url,
+    );
   }
   const auth = config.auth ?? DEFAULTS.auth;
   if (!['auto', 'ticket', 'first-message'].includes(auth)) {
-    throw new AuthSocketError('invalid-config', `Unknown auth mode "${auth}".`);
+    throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Unknown auth mode "${auth}".` : 'auth');
   }
   const reconnect = { ...DEFAULTS.reconnect, ...config.reconnect };
   checkNumber('reconnect.initialDelayMs', reconnect.initialDelayMs, 0);
@@ -265,14 +271,17 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
   checkNumber('firstMessage.ackTimeoutMs', firstMessage.ackTimeoutMs, 1);
   const ticketParam = config.ticketParam ?? DEFAULTS.ticketParam;
   if (!/^[A-Za-z0-9_.~-]+$/.test(ticketParam)) {
-    throw new AuthSocketError('invalid-config', `ticketParam "${ticketParam}" is not a plain query name.`);
+    throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? `ticketParam "${ticketParam}" is not a plain query name.` : 'ticketParam');
   }
   const ticketUrl = new URL(config.ticketUrl ?? defaultTicketPath(url), baseUrl);
   const allowedOrigins = (config.allowedOrigins ?? []).map((o) => normalizeOrigin(o));
   // The JWT goes to these in an Authorization header: cleartext is refused like ws:// is.
   for (const target of [ticketUrl.origin, ...allowedOrigins]) {
     if (!allowInsecure && isInsecureRemoteUrl(target)) {
-      throw new AuthSocketError('insecure-url', `Refusing to send the token over http:// to ${target}; use https:// or set allowInsecure: true.`);
+      throw new AuthSocketError(
+        'insecure-url',
+        (typeof ngDevMode === 'undefined' || ngDevMode) ? `Refusing to send the token over http:// to ${target}; use https:// or set allowInsecure: true.` : target,
+      );
     }
   }
   const resolved: ResolvedAuthSocketConfig = {
@@ -308,7 +317,7 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
   checkNumber('requestTimeoutMs', resolved.requestTimeoutMs, 1);
   if (resolved.refreshBeforeExpiryMs !== false) checkNumber('refreshBeforeExpiryMs', resolved.refreshBeforeExpiryMs, 0);
   if (config.onTokenChange !== undefined && !['reauth', 'reconnect'].includes(config.onTokenChange)) {
-    throw new AuthSocketError('invalid-config', `Unknown onTokenChange "${config.onTokenChange}".`);
+    throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Unknown onTokenChange "${config.onTokenChange}".` : 'onTokenChange');
   }
   return resolved;
 }
@@ -322,14 +331,14 @@ function normalizeOrigin(origin: string): string {
   try {
     return new URL(origin).origin;
   } catch {
-    throw new AuthSocketError('invalid-config', `allowedOrigins entry "${origin}" is not an absolute URL.`);
+    throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? `allowedOrigins entry "${origin}" is not an absolute URL.` : 'allowedOrigins');
   }
 }
 
 /** @throws AuthSocketError `invalid-config` unless `value` is a number ≥ `min`. */
 export function checkNumber(name: string, value: number, min: number): void {
   if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
-    throw new AuthSocketError('invalid-config', `${name} must be a number ≥ ${min} (got ${String(value)}).`);
+    throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? `${name} must be a number ≥ ${min} (got ${String(value)}).` : name);
   }
 }
 

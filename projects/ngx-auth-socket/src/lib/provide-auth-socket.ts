@@ -32,10 +32,10 @@ export function provideAuthSocket(config: AuthSocketConfig, ...features: AuthSoc
   const kinds = new Set<string>();
   for (const feature of features) {
     if (!feature || typeof feature.ɵkind !== 'string') {
-      throw new AuthSocketError('invalid-config', 'provideAuthSocket() features must come from with…() functions.');
+      throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'provideAuthSocket() features must come from with…() functions.' : 'features');
     }
     if (kinds.has(feature.ɵkind)) {
-      throw new AuthSocketError('invalid-config', `The ${feature.ɵkind} feature was given twice.`);
+      throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ${feature.ɵkind} feature was given twice.` : feature.ɵkind);
     }
     kinds.add(feature.ɵkind);
   }

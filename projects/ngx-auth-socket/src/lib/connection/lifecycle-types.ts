@@ -33,31 +33,35 @@ export interface Run {
 export type ClosedReason = Extract<ConnectionState, { kind: 'closed' }>['reason'];
 
 /**
+ * Authenticating one socket, step by step: read the token (the `tokenGetter` may be async), fetch
+ * a ticket (ticket mode), open the socket, wait for the auth ack (first-message mode). The current
+ * attempt and a make-before-break successor go through the same steps.
+ */
+export interface Progress {
+  readonly step: 'reading-token' | 'fetching-ticket' | 'connecting' | 'authenticating';
+  readonly mode: ActiveAuthMode;
+  /** Null only while reading it. */
+  readonly token: string | null;
+}
+
+/**
  * A token change while open, in progress:
  * - `refreshing`: the app's `refreshToken()` runs ahead of expiry; `stored` is a token the store
  *   received meanwhile (the interceptor capturing the refresh response: it *is* this refresh).
  * - `reauth`: the auth frame with `token` went out on the open socket; waiting for the ack.
- * - `successor`: make-before-break: a second socket authenticates with `token` (`step`) and replaces
- *   the open one once it is ready.
+ * - `successor`: make-before-break: a second socket authenticates (`progress`) and replaces the
+ *   open one once it is ready.
  */
 export type Rotation =
   | { readonly kind: 'refreshing'; readonly stored: string | null }
   | { readonly kind: 'reauth'; readonly token: string }
-  | {
-      readonly kind: 'successor';
-      readonly token: string;
-      readonly mode: ActiveAuthMode;
-      readonly step: 'fetching-ticket' | 'connecting' | 'authenticating';
-    };
+  | { readonly kind: 'successor'; readonly progress: Progress };
 
 /** Where the lifecycle is. Each phase holds what that phase needs and nothing else. */
 export type Phase =
   | { readonly kind: 'idle' }
-  /** Reading the token (the `tokenGetter` may be async) before a ticket or a socket. */
-  | { readonly kind: 'starting'; readonly run: Run; readonly mode: ActiveAuthMode }
-  | { readonly kind: 'fetching-ticket'; readonly run: Run; readonly token: string }
-  | { readonly kind: 'connecting'; readonly run: Run; readonly token: string; readonly mode: ActiveAuthMode }
-  | { readonly kind: 'authenticating'; readonly run: Run; readonly token: string }
+  /** An attempt to authenticate the current socket (public states fetching-ticket, connecting, authenticating). */
+  | { readonly kind: 'attempt'; readonly run: Run; readonly progress: Progress }
   | {
       readonly kind: 'open';
       readonly run: Run;
@@ -134,7 +138,9 @@ export type Effect =
   /** Send the auth frame built from `token` as the socket's next frame. */
   | { readonly do: 'send-auth'; readonly slot: Slot; readonly token: string }
   /** Cancel the slot's ticket request and close its socket (1000). */
-  | { readonly do: 'drop'; readonly slot: Slot; readonly reason: string }
+  | { readonly do: 'drop'; readonly slot: Slot }
+  /** Drop both slots and stop every timer but `idle`: the phase's resources, all released. */
+  | { readonly do: 'teardown'; readonly reason: string }
   /** `next` becomes `current`; the old current finishes its replies and acks, then closes (1000). */
   | { readonly do: 'promote' }
   /** The current socket is authenticated: heartbeat, re-send unacknowledged, flush the outbox. */

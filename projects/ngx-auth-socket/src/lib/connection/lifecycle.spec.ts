@@ -2,7 +2,7 @@ import { resolveConfig } from '../config';
 import { AuthSocketError } from '../errors';
 import { makeJwt } from '../../spec-support/socket-harness';
 import { INITIAL_LIFECYCLE, publicState, transition } from './lifecycle';
-import { Effect, Lifecycle, LifecycleEnv, LifecycleEvent, Phase, Run } from './lifecycle-types';
+import { Effect, Lifecycle, LifecycleEnv, LifecycleEvent, Phase, Progress, Rotation, Run } from './lifecycle-types';
 
 /*
  * The state table of the connection, checked cell by cell: every phase × every event. Rows list the
@@ -44,32 +44,33 @@ const closed = new AuthSocketError('socket-closed', 'x', { closeCode: 1006 });
 const openTicket: Extract<Phase, { kind: 'open' }> = { kind: 'open', run: run2, token: A, mode: 'ticket', since: T0 - 1000, rotation: null };
 const openFm: Extract<Phase, { kind: 'open' }> = { ...openTicket, mode: 'first-message' };
 
+function attempt(step: Progress['step'], mode: Progress['mode'], token: string | null, run: Run = run1): Phase {
+  return { kind: 'attempt', run, progress: { step, mode, token } };
+}
+
+function successor(step: Progress['step'], mode: Progress['mode']): Rotation {
+  return { kind: 'successor', progress: { step, mode, token: B } };
+}
+
 /** Each fixture: a phase, and whether the service has learned that the server has no ticket endpoint. */
 const PHASES: Record<string, { phase: Phase; noTicketEndpoint?: boolean }> = {
   idle: { phase: { kind: 'idle' } },
-  'starting/ticket': { phase: { kind: 'starting', run: run1, mode: 'ticket' } },
-  'starting/fm': { phase: { kind: 'starting', run: run1, mode: 'first-message' }, noTicketEndpoint: true },
-  'fetching-ticket': { phase: { kind: 'fetching-ticket', run: run1, token: A } },
-  'connecting/ticket': { phase: { kind: 'connecting', run: run1, token: A, mode: 'ticket' } },
-  'connecting/fm': { phase: { kind: 'connecting', run: run1, token: A, mode: 'first-message' }, noTicketEndpoint: true },
-  authenticating: { phase: { kind: 'authenticating', run: run1, token: A }, noTicketEndpoint: true },
+  'starting/ticket': { phase: attempt('reading-token', 'ticket', null) },
+  'starting/fm': { phase: attempt('reading-token', 'first-message', null), noTicketEndpoint: true },
+  'fetching-ticket': { phase: attempt('fetching-ticket', 'ticket', A) },
+  'connecting/ticket': { phase: attempt('connecting', 'ticket', A) },
+  'connecting/fm': { phase: attempt('connecting', 'first-message', A), noTicketEndpoint: true },
+  authenticating: { phase: attempt('authenticating', 'first-message', A), noTicketEndpoint: true },
   'open/ticket': { phase: openTicket },
   'open/fm': { phase: openFm, noTicketEndpoint: true },
   'open↻refreshing': { phase: { ...openTicket, rotation: { kind: 'refreshing', stored: null } } },
   'open↻refreshing(stored B)': { phase: { ...openTicket, rotation: { kind: 'refreshing', stored: B } } },
   'open/fm↻reauth(B)': { phase: { ...openFm, rotation: { kind: 'reauth', token: B } }, noTicketEndpoint: true },
-  'open↻successor(B,ticket,fetching-ticket)': {
-    phase: { ...openTicket, rotation: { kind: 'successor', token: B, mode: 'ticket', step: 'fetching-ticket' } },
-  },
-  'open↻successor(B,ticket,connecting)': {
-    phase: { ...openTicket, rotation: { kind: 'successor', token: B, mode: 'ticket', step: 'connecting' } },
-  },
-  'open/fm↻successor(B,fm,connecting)': {
-    phase: { ...openFm, rotation: { kind: 'successor', token: B, mode: 'first-message', step: 'connecting' } },
-    noTicketEndpoint: true,
-  },
+  'open↻successor(B,ticket,fetching-ticket)': { phase: { ...openTicket, rotation: successor('fetching-ticket', 'ticket') } },
+  'open↻successor(B,ticket,connecting)': { phase: { ...openTicket, rotation: successor('connecting', 'ticket') } },
+  'open/fm↻successor(B,fm,connecting)': { phase: { ...openFm, rotation: successor('connecting', 'first-message') }, noTicketEndpoint: true },
   'open/fm↻successor(B,fm,authenticating)': {
-    phase: { ...openFm, rotation: { kind: 'successor', token: B, mode: 'first-message', step: 'authenticating' } },
+    phase: { ...openFm, rotation: successor('authenticating', 'first-message') },
     noTicketEndpoint: true,
   },
   'refreshing-token': { phase: { kind: 'refreshing-token', run: { attempt: 1, refreshUsed: true }, failed: A, stored: null, error: rejected } },
@@ -129,17 +130,26 @@ function describeRun(run: Run): string {
   return `#${run.attempt}${run.refreshUsed ? '!' : ''}`;
 }
 
+const short = (mode: Progress['mode']) => (mode === 'ticket' ? 'ticket' : 'fm');
+
 function describeState(m: Lifecycle): string {
   const p = m.phase;
   let text: string = p.kind;
-  if ('run' in p) text += describeRun(p.run);
-  if ('mode' in p) text += `/${p.mode === 'ticket' ? 'ticket' : 'fm'}`;
-  if ('token' in p) text += ` token=${name(p.token)}`;
+  if (p.kind === 'attempt') {
+    const { step, mode, token } = p.progress;
+    text = `${step === 'reading-token' ? 'starting' : step}${describeRun(p.run)}`;
+    if (step === 'reading-token' || step === 'connecting') text += `/${short(mode)}`;
+    if (token !== null) text += ` token=${name(token)}`;
+  } else {
+    if ('run' in p) text += describeRun(p.run);
+    if ('mode' in p) text += `/${short(p.mode)}`;
+    if ('token' in p) text += ` token=${name(p.token)}`;
+  }
   if (p.kind === 'open' && p.rotation) {
     const r = p.rotation;
-    text += r.kind === 'refreshing' ? ` ↻refreshing${r.stored ? `(stored ${name(r.stored)})` : ''}` : ` ↻${r.kind}(${name(r.token)}`;
-    if (r.kind === 'successor') text += `,${r.mode === 'ticket' ? 'ticket' : 'fm'},${r.step}`;
-    if (r.kind !== 'refreshing') text += ')';
+    if (r.kind === 'refreshing') text += ` ↻refreshing${r.stored ? `(stored ${name(r.stored)})` : ''}`;
+    if (r.kind === 'reauth') text += ` ↻reauth(${name(r.token)})`;
+    if (r.kind === 'successor') text += ` ↻successor(${name(r.progress.token)},${short(r.progress.mode)},${r.progress.step})`;
   }
   if (p.kind === 'refreshing-token') text += ` failed=${name(p.failed)}${p.stored ? ` stored=${name(p.stored)}` : ''}`;
   if (p.kind === 'reconnecting') text += ` in ${p.delayMs}`;
@@ -149,10 +159,8 @@ function describeState(m: Lifecycle): string {
   return set.length ? `${text} [${set.join(',')}]` : text;
 }
 
-const TEARDOWN = 'drop:current drop:next stop:deadline stop:successor stop:retry stop:stable stop:refresh';
-
 function describeEffects(effects: readonly Effect[]): string {
-  const text = effects
+  return effects
     .map((e) => {
       switch (e.do) {
         case 'fetch-ticket':
@@ -176,7 +184,6 @@ function describeEffects(effects: readonly Effect[]): string {
       }
     })
     .join(' ');
-  return text.split(TEARDOWN).join('teardown');
 }
 
 /** The cells where something happens. Every other cell of PHASES × EVENTS must be a no-op. */
@@ -577,7 +584,7 @@ describe('lifecycle: policies that depend on the configuration', () => {
 
   it('gives up after reconnect.maxAttempts failures with retries-exhausted', () => {
     const two = env({ configOver: { reconnect: { maxAttempts: 2 } } });
-    const third = lifecycle('connecting/ticket', { phase: { kind: 'connecting', run: { attempt: 3, refreshUsed: false }, token: A, mode: 'ticket' } });
+    const third = lifecycle('connecting/ticket', { phase: attempt('connecting', 'ticket', A, { attempt: 3, refreshUsed: false }) });
     const { state, effects } = transition(third, EVENTS['failed:current(1006)'], two);
     expect(describeState(state)).toBe('closed/retries-exhausted');
     expect(describeEffects(effects)).toBe('teardown report:socket-closed report:retries-exhausted cancel-queued');

@@ -48,6 +48,8 @@ export interface ConnectionPorts extends ConnectionHooks {
 }
 
 const WS_OPEN = 1;
+/** The timers a phase owns; `idle` belongs to the demand, not to a phase. */
+const ATTEMPT_TIMERS: readonly TimerName[] = ['deadline', 'successor', 'retry', 'stable', 'refresh'];
 /** Keys remembered while two sockets overlap; far more than a swap's instant can carry. */
 const OVERLAP_LIMIT = 10_000;
 
@@ -272,12 +274,16 @@ export class SocketConnection implements ConnectionLike {
         return this.#slots.send(effect.slot, frame);
       }
       case 'drop':
-        if (effect.slot === 'current') {
-          this.#stopHeartbeat();
-          this.#slots.closeDraining();
-        }
+        if (effect.slot === 'next') this.#overlap = null;
+        return this.#slots.drop(effect.slot, 'superseded');
+      case 'teardown':
+        this.#stopHeartbeat();
         this.#overlap = null;
-        return this.#slots.drop(effect.slot, effect.reason);
+        this.#slots.closeDraining();
+        this.#slots.drop('current', effect.reason);
+        this.#slots.drop('next', effect.reason);
+        for (const name of ATTEMPT_TIMERS) this.#stopTimer(name);
+        return;
       case 'promote':
         this.#stopHeartbeat();
         return this.#slots.promote();
