@@ -81,22 +81,25 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
 }
 
-# Tickets live in the cache: one process → local memory; several processes or hosts → Redis, so a
-# ticket issued by one worker can be redeemed by another (and still only once, see tickets.py).
+
+
+def redis_caches(url):
+    # Django 4.0+ ships a Redis cache backend; on 3.2 django-redis (python3-django-redis) is the one.
+    backend = "django.core.cache.backends.redis.RedisCache" if django.VERSION >= (4, 0) else "django_redis.cache.RedisCache"
+    return {"default": {"BACKEND": backend, "LOCATION": url}}
+
+
+def redis_channel_layers(url):
+    return {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [url]}}}
+
+
+# Tickets live in the cache and sockets meet in the channel layer. One process: local memory for
+# both. Several worker processes or hosts: Redis for both, so a ticket issued by one worker can be
+# redeemed by another (still only once, see realtime/tickets.py) and a chat reaches every socket.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            # Django 4.0+ ships a Redis backend; on 3.2 django-redis (python3-django-redis) is the one.
-            "BACKEND": "django.core.cache.backends.redis.RedisCache"
-            if django.VERSION >= (4, 0)
-            else "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-        }
-    }
-    CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
-    }
+    CACHES = redis_caches(REDIS_URL)
+    CHANNEL_LAYERS = redis_channel_layers(REDIS_URL)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

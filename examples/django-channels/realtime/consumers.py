@@ -94,8 +94,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         self._deadline.cancel()
         await self._authenticated(user, exp)
-        await self._send({"type": frames.AUTHENTICATED, "user": user.get_username()})
         await metrics.acount("first_message_auths")
+        await self._send({"type": frames.AUTHENTICATED, "user": user.get_username()})
         logger.info("socket authenticated by first message: user=%s", user.get_username())
 
     async def _reauthenticate(self, frame):
@@ -109,8 +109,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._refuse(SocketAuthError(frames.FORBIDDEN, frames.CLOSE_FORBIDDEN))
             return
         self._expire_at(exp)
-        await self._send({"type": frames.AUTHENTICATED, "user": user.get_username()})
         await metrics.acount("reauths")
+        await self._send({"type": frames.AUTHENTICATED, "user": user.get_username()})
 
     async def _authenticated(self, user, exp):
         # Join before acknowledging: the client may send as soon as it reads the ack, and every

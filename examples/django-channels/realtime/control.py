@@ -21,7 +21,7 @@ COUNTED_PATHS = ("/api/token/", "/api/token/refresh/", "/api/token/blacklist/", 
 
 
 def _request_key(path):
-    return f"requests {path}"
+    return f"requests:{path}"
 
 
 class RequestCountMiddleware:

@@ -2,6 +2,7 @@
 import asyncio
 import functools
 import json
+import logging
 import time
 from datetime import timedelta
 
@@ -12,8 +13,12 @@ from django.core.cache import cache
 from django.test import TestCase, override_settings
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from config.asgi import application
+from config.asgi import application  # (runs django.setup() again, which reconfigures logging)
 from realtime.tickets import issue_ticket
+
+# The tests refuse sockets on purpose; their INFO lines would drown the runner's output.
+# test_logs.py turns everything up to DEBUG while it checks what the lines contain.
+logging.getLogger("realtime").setLevel(logging.WARNING)
 
 ORIGIN = "http://127.0.0.1:8000"
 # A JWS compact serialization anywhere in a string.
@@ -55,6 +60,11 @@ class Socket:
 
     async def receive(self, timeout=1):
         return json.loads(await self.communicator.receive_from(timeout))
+
+    async def receive_all(self, count, timeout=1):
+        """The next `count` frames, sorted by type: for frames whose order is not the protocol's."""
+        frames = [await self.receive(timeout) for _ in range(count)]
+        return sorted(frames, key=lambda frame: frame["type"])
 
     async def closed(self, timeout=1):
         """The close message the app sent: `{"code", "reason"}`."""
