@@ -1,7 +1,7 @@
 """
 Test-only controls, enabled by WS_TEST_CONTROL (404 otherwise; never on in production):
 
-- `POST /__control/kick {"user": "<username>"}` closes every socket of that user with 1012
+- `POST /__control/kick {"user": "<username>"}` closes every socket of that user with 4012 (kicked)
   (through the channel layer, so on every worker);
 - `GET /__stats` answers the counters of metrics.py and the number of requests per API path.
 """

@@ -15,10 +15,14 @@ AUTHENTICATED = "authenticated"
 AUTH_FAILED = "auth_failed"
 
 # Close codes (PROTOCOL.md §5). 4001: the client refreshes its token once and reconnects.
-# 4003: the client stops (state `closed`, `forbidden`). 1012: it reconnects with a fresh ticket.
+# 4003: the client stops (state `closed`, `forbidden`). Any other code: it reconnects with backoff
+# and a fresh ticket. daphne's WebSocket engine (autobahn) lets an application send only 1000 and
+# 3000–4999 (anything else becomes 1011), so a kick is 4012, the private-range twin of the
+# reference server's 1012.
 CLOSE_UNAUTHORIZED = 4001
 CLOSE_FORBIDDEN = 4003
-CLOSE_KICKED = 1012
+CLOSE_KICKED = 4012
+CLOSE_CODES = (CLOSE_UNAUTHORIZED, CLOSE_FORBIDDEN, CLOSE_KICKED)
 
 # Reasons sent in auth_failed and as the close reason.
 INVALID_TOKEN = "invalid_token"  # bad signature, wrong type, expired, unknown or inactive user

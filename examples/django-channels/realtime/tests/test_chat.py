@@ -2,7 +2,9 @@
 import json
 
 from asgiref.sync import sync_to_async
-from django.test import Client, override_settings
+from django.test import Client, SimpleTestCase, override_settings
+
+from realtime import frames
 
 from .support import SocketTestCase
 
@@ -40,7 +42,7 @@ class ChatTests(SocketTestCase):
         self.assertEqual(await socket.receive(), {"type": "ack", "id": "p1"})
         self.assertEqual(await socket.receive(), {"type": "pong", "id": "p1"})
         await socket.send({"type": "kick"})
-        self.assertEqual(await socket.closed(), {"code": 1012, "reason": "kicked"})
+        self.assertEqual(await socket.closed(), {"code": 4012, "reason": "kicked"})
 
     async def test_bad_frames_are_answered_bad_message_and_the_socket_stays_open(self):
         socket = await self.authenticated_socket(self.alice)
@@ -63,19 +65,27 @@ class ChatTests(SocketTestCase):
         self.assertEqual(await socket.receive(), {"type": "pong"})
 
 
+class CloseCodeTests(SimpleTestCase):
+    def test_every_close_code_is_one_daphne_can_send(self):
+        # autobahn refuses anything but 1000 and 3000–4999 from the application (sent as 1011).
+        for code in frames.CLOSE_CODES:
+            with self.subTest(code=code):
+                self.assertTrue(code == 1000 or 3000 <= code <= 4999)
+
+
 class ControlTests(SocketTestCase):
     async def post_kick(self, username):
         return await sync_to_async(Client().post)("/__control/kick", {"user": username}, content_type="application/json")
 
     @override_settings(WS_TEST_CONTROL=True)
-    async def test_kick_closes_every_socket_of_that_user_with_1012(self):
+    async def test_kick_closes_every_socket_of_that_user_with_4012(self):
         first = await self.authenticated_socket(self.alice)
         second = await self.ticket_socket(self.alice)
         bob = await self.authenticated_socket(self.bob)
         response = await self.post_kick("alice")
         self.assertEqual(response.status_code, 200)
         for socket in (first, second):
-            self.assertEqual(await socket.closed(), {"code": 1012, "reason": "kicked"})
+            self.assertEqual(await socket.closed(), {"code": 4012, "reason": "kicked"})
         self.assertTrue(await bob.silent())
 
     @override_settings(WS_TEST_CONTROL=True)

@@ -90,4 +90,4 @@ class RedisTests(SocketTestCase):
         self.assertTrue(await bob.silent(timeout=0.2), "the duplicate was not broadcast")
         response = await sync_to_async(Client().post)("/__control/kick", {"user": "bob"}, content_type="application/json")
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(await bob.closed(), {"code": 1012, "reason": "kicked"})
+        self.assertEqual(await bob.closed(), {"code": 4012, "reason": "kicked"})
