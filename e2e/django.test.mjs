@@ -1,17 +1,19 @@
 // The library in Chromium against the Django Channels example (examples/django-channels): tickets,
 // the first-message fallback when the ticket endpoint is off, kick → fresh ticket, token expiry →
 // refresh → back, in-band re-auth, a forbidden user, logout, and logs without secrets.
-// Three daphne processes, one per configuration: tickets on; tickets off; 3-second access tokens.
+// Four daphne processes, one per configuration: tickets on; tickets off; 3-second access tokens;
+// and the demo app (what `npm run start:django` serves) instead of the lab.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openLab, waitUntil } from './support/browser.mjs';
-import { DjangoServer } from './support/django-server.mjs';
+import { launchBrowser, login, openDemo, openLab, say, waitForChat, waitForState, waitUntil } from './support/browser.mjs';
+import { DEMO, DjangoServer } from './support/django-server.mjs';
 import { JWT_PATTERN } from './support/server.mjs';
 
 const tickets = new DjangoServer();
 const noTickets = new DjangoServer({ WS_TICKETS: 'off' });
 const shortTokens = new DjangoServer({ ACCESS_TOKEN_LIFETIME_S: '3' });
-const servers = [tickets, noTickets, shortTokens];
+const demo = new DjangoServer({ WS_SPA_DIR: DEMO });
+const servers = [tickets, noTickets, shortTokens, demo];
 let browser;
 /** Every ticket a page put in a socket URL, for the log scan at the end. */
 const ticketsSeen = new Set();
@@ -232,7 +234,30 @@ test('proactive refresh: the new token goes in band ("authenticate" → "authent
   for (const { lab } of runs) await done(lab);
 });
 
-test('no JWT and no ticket in anything the three servers logged', () => {
+test('the demo app (?server=django, as npm run start:django serves it): sign in, chat with acks, kick, sign out', async () => {
+  const alice = await openDemo(browser, demo.url, '?server=django');
+  await login(alice.page, 'alice');
+  await waitForState(alice.page, 'open');
+  assert.equal((await alice.page.textContent('[data-testid=mode]'))?.trim(), 'Auth mode: ticket');
+  await say(alice.page, 'hello from the demo');
+  await waitForChat(alice.page, 'hello from the demo');
+  await alice.page.click('[data-testid=kick]');
+  await waitUntil(() => alice.sockets.length === 2, 'a second socket after the kick');
+  await waitForState(alice.page, 'open');
+  const before = await demo.stats();
+  await alice.page.click('[data-testid=logout]');
+  await alice.page.waitForSelector('#user');
+  await waitUntil(async () => (await demo.stats()).requests['/api/token/blacklist/'] === 1, 'the refresh token burnt');
+  const stats = await demo.stats();
+  assert.equal(stats.chats, 1);
+  assert.equal(stats.tickets_redeemed, 2);
+  assert.equal(stats.tickets_refused, 0);
+  assert.equal(stats.requests['/ws_ticket'], before.requests['/ws_ticket'], 'nothing asked after logout');
+  assert.deepEqual(alice.problems, []);
+  await done(alice);
+});
+
+test('no JWT and no ticket in anything the servers logged', () => {
   assert.ok(ticketsSeen.size >= 4, `tickets seen: ${ticketsSeen.size}`);
   for (const server of servers) {
     assert.match(server.output, /WSCONNECT \/channel\//, 'the access log was captured');

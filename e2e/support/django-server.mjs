@@ -10,6 +10,8 @@ import { LAB } from './server.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 export const DJANGO_EXAMPLE = join(ROOT, 'examples/django-channels');
+/** The built demo app, for a server that serves it instead of the lab (`{ WS_SPA_DIR: DEMO }`). */
+export const DEMO = join(ROOT, 'dist/demo/browser');
 /** Debian's interpreter, which has the python3-django* packages (never a virtualenv's). */
 export const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 
