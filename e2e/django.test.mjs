@@ -105,7 +105,7 @@ test('ticket auth: the socket opens with a single-use ticket and the JWT stays o
   await done(bob);
 });
 
-test('kick: the server closes with 4012 and the client comes back with a fresh ticket', async () => {
+test('kick → 4012 → back with a fresh ticket; then logout: the socket closes, the refresh token is burnt, nothing reconnects', async () => {
   const alice = await labFor(tickets);
   const id = await clientOn(alice);
   await waitForKind(alice, id, 'open');
@@ -117,28 +117,21 @@ test('kick: the server closes with 4012 and the client comes back with a fresh t
   const [first, second] = alice.sockets.map((s) => new URL(s.url).searchParams.get('ticket'));
   assert.equal(alice.sockets.length, 2);
   assert.notEqual(first, second);
-  const after = await tickets.stats();
-  assert.equal(after.kicks - before.kicks, 1);
-  assert.equal(after.tickets_issued - before.tickets_issued, 1);
-  assert.equal(after.tickets_redeemed - before.tickets_redeemed, 1);
-  assert.equal(after.tickets_refused, before.tickets_refused, 'no ticket presented twice');
-  await done(alice);
-});
+  const afterKick = await tickets.stats();
+  assert.equal(afterKick.kicks - before.kicks, 1);
+  assert.equal(afterKick.tickets_issued - before.tickets_issued, 1);
+  assert.equal(afterKick.tickets_redeemed - before.tickets_redeemed, 1);
+  assert.equal(afterKick.tickets_refused, before.tickets_refused, 'no ticket presented twice');
 
-test('logout: the socket closes, the refresh token is burnt, nothing reconnects', async () => {
-  const alice = await labFor(tickets);
-  const id = await clientOn(alice);
-  await waitForKind(alice, id, 'open');
-  const before = await tickets.stats();
   await alice.page.evaluate(() => window.lab.logout());
   await waitForKind(alice, id, 'idle');
-  await waitUntil(async () => (await tickets.stats()).sockets_open === before.sockets_open - 1, 'the server saw the socket close');
-  const after = await tickets.stats();
-  assert.equal(after.requests['/api/token/blacklist/'] - before.requests['/api/token/blacklist/'], 1);
-  assert.equal(after.requests['/ws_ticket'], before.requests['/ws_ticket'], 'no ticket asked for after logout');
-  assert.equal(alice.sockets.length, 1);
-  assert.ok(alice.sockets[0].closed);
-  assert.deepEqual(await closeCodes(alice, id), [], 'a close the client asked for is no error');
+  await waitUntil(async () => (await tickets.stats()).sockets_open === afterKick.sockets_open - 1, 'the server saw the socket close');
+  const afterLogout = await tickets.stats();
+  assert.equal(afterLogout.requests['/api/token/blacklist/'] - afterKick.requests['/api/token/blacklist/'], 1);
+  assert.equal(afterLogout.requests['/ws_ticket'], afterKick.requests['/ws_ticket'], 'no ticket asked for after logout');
+  assert.equal(alice.sockets.length, 2);
+  assert.ok(alice.sockets[1].closed);
+  assert.deepEqual(await closeCodes(alice, id), [4012], 'a close the client asked for is no error');
   await done(alice);
 });
 

@@ -2,7 +2,7 @@
 // loopback port (port 0, read back from its log line), a fresh copy of a SQLite database with the
 // demo users, a built app (the lab by default) served from / on the same origin, test controls on.
 import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,11 +17,19 @@ export const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 
 const pythonEnv = (extra) => ({ PATH: process.env.PATH, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1', ...extra });
 
+/** A directory removed when the test process exits. */
+function temporaryDirectory() {
+  const dir = mkdtempSync(join(tmpdir(), 'nas-django-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 let prepared = null;
 /** Migrates one database and creates the demo users, once per process; servers copy it. */
 function preparedDatabase() {
   prepared ??= (async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'nas-django-')), 'template.sqlite3');
+    const dir = temporaryDirectory();
+    const path = join(dir, 'template.sqlite3');
     await promisify(execFile)(PYTHON, ['manage.py', 'setup_demo'], { cwd: DJANGO_EXAMPLE, env: pythonEnv({ DJANGO_DATABASE: path }) });
     return path;
   })();
@@ -45,8 +53,7 @@ export class DjangoServer {
   async start() {
     const spa = this.env.WS_SPA_DIR ?? LAB;
     if (!existsSync(join(spa, 'index.html'))) throw new Error(`Build first: ${spa} is missing (npm run build:lib && npm run build:lab)`);
-    const dir = mkdtempSync(join(tmpdir(), 'nas-django-'));
-    const database = join(dir, 'db.sqlite3');
+    const database = join(temporaryDirectory(), 'db.sqlite3');
     copyFileSync(await preparedDatabase(), database);
     const child = spawn(PYTHON, ['-m', 'daphne', '-b', '127.0.0.1', '-p', '0', 'config.asgi:application'], {
       cwd: DJANGO_EXAMPLE,

@@ -38,7 +38,8 @@ PROCESSED_ID_TTL_S = 600
 
 
 def _first_time_seen(user_id, message_id):
-    # cache.add() is atomic on every backend: only the first of two racing duplicates adds the key.
+    # cache.add() is atomic on local memory, Redis and memcached: of two racing duplicates only the
+    # first adds the key.
     digest = hashlib.sha256(message_id.encode()).hexdigest()
     return cache.add(f"ws-chat-id:{user_id}:{digest}", 1, timeout=PROCESSED_ID_TTL_S)
 
