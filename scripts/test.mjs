@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm test`: every suite of the workspace, in order, on a machine that has only Node and npm.
-// Installs Debian Chromium and redis-server when missing, then runs the library specs (karma, headless Chromium),
-// the reference server's tests (node:test) and the end-to-end tests (playwright-core + Chromium
-// against the real server). Prints one closing line "N passed, N failed" over all suites.
+// Installs Debian Chromium, redis-server and the Django example's python3 packages when missing,
+// then runs the library specs (karma, headless Chromium), the reference server's tests (node:test),
+// the Django Channels example's tests (Django's runner) and the end-to-end tests (playwright-core +
+// Chromium against the reference server and the Django example). Prints one closing line
+// "N passed, N failed" over all suites.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -11,6 +13,7 @@ const suites = [
   { name: 'library', cmd: 'npx', args: ['ng', 'test', 'ngx-auth-socket', '--watch=false'], count: karmaCounts },
   { name: 'demo', cmd: 'npm', args: ['run', '--silent', 'test:demo'], count: karmaCounts },
   { name: 'server', cmd: 'npm', args: ['run', '--silent', 'test:server'], count: nodeTestCounts, when: () => existsSync('server') },
+  { name: 'django', cmd: 'npm', args: ['run', '--silent', 'test:django'], count: djangoTestCounts, when: () => existsSync('examples/django-channels') },
   { name: 'e2e', cmd: 'npm', args: ['run', '--silent', 'test:e2e'], count: nodeTestCounts, when: () => existsSync('e2e') },
 ];
 
@@ -59,6 +62,20 @@ function karmaCounts(output) {
   if (!last) return null;
   const failedCount = Number(last[3] ?? 0);
   return { passed: Number(last[1]) - failedCount, failed: failedCount };
+}
+
+/**
+ * Django's runner (unittest) ends with "Ran N tests in …" and "OK", "OK (skipped=1)" or
+ * "FAILED (failures=1, errors=2, skipped=1, expected failures=1, unexpected successes=1)".
+ */
+function djangoTestCounts(output) {
+  const ran = [...output.matchAll(/^Ran (\d+) tests? in /gm)].pop();
+  if (!ran) return null;
+  const verdict = /^(?:OK|FAILED)(?: \(([^)]*)\))?\s*$/m.exec(output.slice(ran.index));
+  const detail = Object.fromEntries([...(verdict?.[1] ?? '').matchAll(/([a-z ]+)=(\d+)/g)].map((m) => [m[1].trim(), Number(m[2])]));
+  const failed = (detail['failures'] ?? 0) + (detail['errors'] ?? 0) + (detail['unexpected successes'] ?? 0);
+  const notRun = (detail['skipped'] ?? 0) + (detail['expected failures'] ?? 0);
+  return { passed: Number(ran[1]) - failed - notRun, failed };
 }
 
 function nodeTestCounts(output) {

@@ -20,11 +20,16 @@ import {
 } from 'ngx-auth-socket';
 import { InteropOptions, bootInterop } from './interop';
 import { LabClient } from './lab-client';
+import { LAB_SERVERS, LabServer } from './lab-servers';
 
 @Component({ selector: 'lab-root', template: `<p>ngx-auth-socket lab: driven through window.lab</p>` })
 class LabRoot {}
 
 let refreshToken: string | null = null;
+/** Which server's API and frames the lab speaks; see lab-servers.ts. */
+let server: LabServer = LAB_SERVERS.reference;
+/** Calls of the clients' refreshToken hook, and how many produced a token. */
+const refreshes = { calls: 0, tokens: 0 };
 
 async function main(): Promise<void> {
   const app = await bootstrapApplication(LabRoot, {
@@ -37,13 +42,25 @@ async function main(): Promise<void> {
   let nextId = 1;
 
   const lab = {
-    async login(user: string, password: string): Promise<void> {
-      const body = await firstValueFrom(http.post<{ token: string; refreshToken: string }>('/auth', { user, password }));
-      refreshToken = body.refreshToken;
-      tokens.set(body.token);
+    /** Speak to another server: `'django'` for examples/django-channels. Call before login. */
+    useServer(name: keyof typeof LAB_SERVERS): void {
+      server = LAB_SERVERS[name];
     },
-    logout(): void {
+    async login(user: string, password: string): Promise<void> {
+      const body = await firstValueFrom(http.post<Record<string, unknown>>(server.loginUrl, server.loginBody(user, password)));
+      const session = server.read(body, null);
+      refreshToken = session.refreshToken;
+      tokens.set(session.token);
+    },
+    /** Clears the token (the sockets close) and burns the refresh token where the server can. */
+    async logout(): Promise<void> {
       tokens.clear();
+      const burn = refreshToken;
+      refreshToken = null;
+      if (server.logoutUrl && burn) await firstValueFrom(http.post(server.logoutUrl, server.logoutBody(burn)));
+    },
+    refreshes(): { calls: number; tokens: number } {
+      return { ...refreshes };
     },
     /**
      * Creates `count` clients with `config` merged over `{url: '/channel/'}`; returns their ids.
@@ -62,6 +79,7 @@ async function main(): Promise<void> {
             provideAuthSocket({
               url: '/channel/',
               refreshToken: () => refresh(http),
+              ...server.socket,
               ...config,
             }, ...features),
           ],
@@ -91,11 +109,14 @@ async function main(): Promise<void> {
 }
 
 async function refresh(http: HttpClient): Promise<string | null> {
+  refreshes.calls++;
   if (!refreshToken) return null;
   try {
-    const body = await firstValueFrom(http.post<{ token: string; refreshToken: string }>('/auth/refresh', { refreshToken }));
-    refreshToken = body.refreshToken;
-    return body.token;
+    const body = await firstValueFrom(http.post<Record<string, unknown>>(server.refreshUrl, server.refreshBody(refreshToken)));
+    const session = server.read(body, refreshToken);
+    refreshToken = session.refreshToken;
+    refreshes.tokens++;
+    return session.token;
   } catch {
     return null;
   }

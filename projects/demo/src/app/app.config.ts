@@ -4,21 +4,26 @@ import { authTokenInterceptor, provideAuthSocket, withHeartbeat, withResume } fr
 import { catchError, of } from 'rxjs';
 import { AuthApi } from './auth-api';
 import { demoFeatures, demoSocketOptions } from './demo-options';
+import { DEMO_SERVER, demoServer } from './demo-server';
+
+// The reference server, or the Django example with ?server=django (npm run start:django).
+const server = demoServer(location.search);
 
 export const appConfig: ApplicationConfig = {
   providers: [
     provideZonelessChangeDetection(),
     provideHttpClient(withInterceptors([authTokenInterceptor])),
+    { provide: DEMO_SERVER, useValue: server },
     provideAuthSocket(
       {
-        // Served by the reference server on the same origin: /ws_ticket is the default ticket endpoint.
+        // Served by the server on the same origin: /ws_ticket is the default ticket endpoint.
         url: '/channel/',
-        captureToken: [{ url: '/auth' }, { url: '/auth/refresh' }],
+        captureToken: server.captureToken,
         refreshToken: () => inject(AuthApi).refresh().pipe(catchError(() => of(null))),
         reconnect: { initialDelayMs: 1000, maxDelayMs: 10_000 },
         // Chat lines survive drops: acknowledged, re-sent after a reconnect, never doubled.
         delivery: { acks: true },
-        ...demoSocketOptions(location.search),
+        ...demoSocketOptions(location.search, server.firstMessage),
       },
       // Messages missed during an outage are replayed; a silent connection is replaced.
       withResume(),
