@@ -33,8 +33,9 @@ export const REFERENCE_SERVER: DemoServer = {
   refreshUrl: '/auth/refresh',
   refreshBody: (refreshToken) => ({ refreshToken }),
   read: (body) => ({ token: String(body['token']), refreshToken: String(body['refreshToken']) }),
-  logoutUrl: null,
-  logoutBody: () => ({}),
+  // POST /auth/logout burns the refresh token and its whole family (server/README.md).
+  logoutUrl: '/auth/logout',
+  logoutBody: (refreshToken) => ({ refreshToken }),
   captureToken: [{ url: '/auth' }, { url: '/auth/refresh' }],
 };
 

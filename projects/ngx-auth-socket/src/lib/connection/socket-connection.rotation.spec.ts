@@ -5,42 +5,12 @@ import { AuthSocketError } from '../errors';
 import { withResume } from '../features';
 import { SendReceipt } from '../messaging/outbox';
 import { SocketLike } from '../runtime';
+import { HandSocket } from '../../spec-support/hand-socket';
 import { JWT_A, JWT_B, SocketHarness, TICKET_URL, makeJwt } from '../../spec-support/socket-harness';
 
 const NOW = Date.UTC(2026, 0, 1);
 const FIRST = makeJwt({ sub: 'alice', exp: NOW / 1000 + 120 });
 const SECOND = makeJwt({ sub: 'alice', exp: NOW / 1000 + 240 });
-
-/** A socket the spec drives by hand: it keeps hearing the server after the client asked to close. */
-class HandSocket {
-  readyState = 0;
-  binaryType = 'blob';
-  readonly sent: unknown[] = [];
-  closedWith: number | null = null;
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: unknown }) => void) | null = null;
-  onclose: ((e: { code: number; reason: string }) => void) | null = null;
-  onerror: (() => void) | null = null;
-  constructor(readonly url: string) {}
-  send(frame: string): void {
-    this.sent.push(JSON.parse(frame));
-  }
-  close(code = 1005): void {
-    this.closedWith = code;
-    this.readyState = 2;
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(message: unknown): void {
-    this.onmessage?.({ data: JSON.stringify(message) });
-  }
-  closedByServer(code: number, reason = ''): void {
-    this.readyState = 3;
-    this.onclose?.({ code, reason });
-  }
-}
 
 describe('connection: token rotation never drops a healthy socket', () => {
   let h: SocketHarness;

@@ -48,6 +48,8 @@ export interface ConnectionPorts extends ConnectionHooks {
 }
 
 const WS_OPEN = 1;
+/** Frames written per task when the outbox is flushed (see `#flush()`). */
+const FLUSH_CHUNK = 100;
 /** The timers a phase owns; `idle` belongs to the demand, not to a phase. */
 const ATTEMPT_TIMERS: readonly TimerName[] = ['deadline', 'successor', 'retry', 'stable', 'refresh'];
 /** Keys remembered while two sockets overlap; far more than a swap's instant can carry. */
@@ -98,6 +100,8 @@ export class SocketConnection implements ConnectionLike {
   #tokenReads = 0;
   #refreshRun: Promise<unknown> | null = null;
   #heartbeat: { alive(): void; stop(): void } | null = null;
+  /** The next chunk of an outbox flush, when one is waiting. */
+  #flushTimer: unknown = null;
   #destroyed = false;
   readonly #stopWatchingNetwork: () => void;
   /** Whether acks, pongs or resume answers can arrive: otherwise no frame is a protocol frame. */
@@ -181,6 +185,7 @@ export class SocketConnection implements ConnectionLike {
     this.#slots.closeDraining();
     for (const handle of this.#timers.values()) this.#ports.runtime.clearTimeout(handle);
     this.#timers.clear();
+    this.#stopFlush();
     this.#cancelQueued('the socket service was destroyed');
     this.#stopWatchingNetwork();
     this.#ports.dev?.destroy();
@@ -278,6 +283,7 @@ export class SocketConnection implements ConnectionLike {
         return this.#slots.drop(effect.slot, 'superseded');
       case 'teardown':
         this.#stopHeartbeat();
+        this.#stopFlush();
         this.#overlap = null;
         this.#slots.closeDraining();
         this.#slots.drop('current', effect.reason);
@@ -290,8 +296,8 @@ export class SocketConnection implements ConnectionLike {
       case 'went-open':
         this.#startHeartbeat();
         this.#outbox.resendUnacknowledged();
-        this.#outbox.flush((frame) => this.#write(frame));
-        return;
+        this.#stopFlush();
+        return this.#flush();
       case 'start-timer': {
         this.#stopTimer(effect.timer);
         const handle = runtime.setTimeout(() => {
@@ -430,6 +436,22 @@ export class SocketConnection implements ConnectionLike {
       run = Promise.reject(cause);
     }
     this.#refreshRun = run.then((token) => settled({ type: 'refreshed', token: token || null }), failed);
+  }
+
+  /**
+   * Writes what waits in the outbox, {@link FLUSH_CHUNK} frames per task: a full outbox (1000 by
+   * default) flushed in one go would hold the main thread for tens of milliseconds.
+   */
+  #flush(): void {
+    this.#flushTimer = null;
+    if (this.#outbox.flush((frame) => this.#write(frame), FLUSH_CHUNK)) {
+      this.#flushTimer = this.#ports.runtime.setTimeout(() => this.#flush(), 0);
+    }
+  }
+
+  #stopFlush(): void {
+    if (this.#flushTimer !== null) this.#ports.runtime.clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
   }
 
   #stopTimer(name: TimerName): void {
