@@ -2,7 +2,7 @@
  * Public API of ngx-auth-socket. Everything not exported here is internal and may change.
  */
 export { AuthSocketService } from './lib/auth-socket.service';
-export { provideAuthSocket } from './lib/provide-auth-socket';
+export { provideAuthSocket, provideAuthSocketAs, type AuthSocketConfigSource } from './lib/provide-auth-socket';
 export { withHeartbeat, withResume, type AuthSocketFeature, type AuthSocketFeatureKind } from './lib/features';
 export { withSharedTabs } from './lib/tabs/with-shared-tabs';
 export type { TabRuntime, TabChannel, TabLocks } from './lib/tabs/tab-runtime';
