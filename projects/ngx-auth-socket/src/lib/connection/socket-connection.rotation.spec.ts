@@ -158,6 +158,33 @@ describe('connection: token rotation never drops a healthy socket', () => {
     expect(h.errors).toEqual([]);
   });
 
+  it('back-to-back rotations: a socket still draining cannot double what its successor delivered', () => {
+    const sockets: HandSocket[] = [];
+    h = new SocketHarness({}, { token: JWT_A });
+    h.socketFactory = (url) => {
+      const socket = new HandSocket(url);
+      sockets.push(socket);
+      return socket as unknown as SocketLike;
+    };
+    h.listen();
+    h.grantTicket('tk-1');
+    sockets[0].open();
+    h.store.set(JWT_B);
+    h.grantTicket('tk-2');
+    sockets[1].open(); // socket 0 drains now
+    sockets[1].receive({ type: 'chat', seq: 5 });
+    // A second rotation begins while socket 0 still drains, and its successor opens.
+    h.store.set(makeJwt({ sub: 'alice', n: 3 }));
+    h.grantTicket('tk-3');
+    sockets[0].receive({ type: 'chat', seq: 5 }); // late copy on the oldest socket
+    sockets[0].receive({ type: 'chat', seq: 6 }); // only the oldest socket had this one
+    sockets[2].open();
+    sockets[2].receive({ type: 'chat', seq: 6 });
+    sockets[1].receive({ type: 'chat', seq: 7 });
+    sockets[2].receive({ type: 'chat', seq: 7 });
+    expect(h.messages.map((m) => m['seq'])).toEqual([5, 6, 7]);
+  });
+
   it('a successor that fails leaves the open socket alone and reports why', () => {
     h = new SocketHarness({}, { token: JWT_A });
     h.listen();
