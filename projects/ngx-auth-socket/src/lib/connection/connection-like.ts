@@ -6,6 +6,7 @@ import type { ResumeTracker, ResyncEvent } from '../messaging/resume-tracker';
 import type { AuthSocketRuntime } from '../runtime';
 import type { Ticket } from '../ticket/ticket';
 import type { DevChecks } from './dev-checks';
+import type { ChannelMembership } from '../channels/channel-membership';
 import { SendReceipt } from '../messaging/receipt';
 import { ConnectionState } from './connection-state';
 
@@ -57,4 +58,6 @@ export interface ConnectionPorts extends ConnectionHooks {
   readonly resume: ResumeTracker | null;
   /** Dev-mode diagnostics; null in production builds. */
   readonly dev: DevChecks | null;
+  /** Set by `withChannels()`: the channels this connection joins on every authenticated socket. */
+  readonly channels: ChannelMembership | null;
 }

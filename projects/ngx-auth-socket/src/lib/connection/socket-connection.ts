@@ -73,7 +73,7 @@ export class SocketConnection implements ConnectionLike {
         if (message instanceof AuthSocketError) return;
         if (message.type === 'ack' && typeof message['id'] === 'string') this.#outbox.acknowledge(message['id']);
         // Without a seq or id there is no telling a repeat from a message only the old socket had: drop it.
-        else if (!this.#ports.answer(message) && this.#overlap?.firstTime(message, false) === true) this.#ports.deliver(message);
+        else if (!this.#ports.answer(message) && this.#overlap?.firstTime(message, false) === true) this.#deliver(message);
       },
       drainedClosed: () => {
         // Keep the filter while a successor is on its way: it will need what was delivered so far.
@@ -224,7 +224,7 @@ export class SocketConnection implements ConnectionLike {
       case 'open-socket': {
         const url = effect.ticket === null ? config.url : withQueryParam(config.url, config.ticketParam, effect.ticket);
         // One filter for as long as two sockets overlap, across back-to-back rotations.
-        if (effect.slot === 'next' && this.#ports.resume === null) this.#overlap ??= new OverlapFilter();
+        if (effect.slot === 'next' && this.#ports.resume === null) this.#overlap ??= new OverlapFilter(this.#ports.channels);
         return this.#openSocket(effect.slot, url);
       }
       case 'send-auth': {
@@ -236,6 +236,7 @@ export class SocketConnection implements ConnectionLike {
         if (effect.slot === 'next' && !this.#slots.draining) this.#overlap = null;
         return this.#slots.drop(effect.slot, 'superseded');
       case 'teardown':
+        this.#ports.channels?.socketLost();
         this.#stopHeartbeat();
         this.#stopFlush();
         this.#overlap = null;
@@ -249,6 +250,11 @@ export class SocketConnection implements ConnectionLike {
         return this.#slots.promote();
       case 'went-open':
         this.#startHeartbeat();
+        // Channel joins go first: the outbox may hold messages for those channels.
+        this.#ports.channels?.socketReady((message) => {
+          const frame = encodeMessage(message, this.#ports.config.serializer);
+          return !(frame instanceof AuthSocketError) && this.#write(frame);
+        });
         this.#outbox.resendUnacknowledged();
         this.#stopFlush();
         return this.#flush();
@@ -328,15 +334,26 @@ export class SocketConnection implements ConnectionLike {
     const message = decodeFrame(data, this.#ports.config.serializer);
     if (message instanceof AuthSocketError) return this.#ports.report(message);
     if (slot === 'current') this.#heartbeat?.alive();
+    const channels = this.#ports.channels;
+    if (channels !== null && channels.consume(message)) return;
     if (this.#protocolFrames && this.#consumeProtocolFrame(message)) return;
     // Acknowledgements are consumed whenever they come: a late or repeated one is no app message.
     if (this.#isAck(message)) return this.#dispatch({ type: 'auth-ack', slot });
     if (this.#isRejection(message)) return this.#dispatch({ type: 'failed', slot, error: rejectionError(message['reason']) });
     // Nothing reaches the app from a successor before it replaces the open socket.
     if (slot === 'next') return;
-    // A replay may repeat what this client already has: deliver each seq once.
-    if (this.#ports.resume !== null && !this.#ports.resume.accept(message)) return;
     if (this.#overlap !== null && !this.#overlap.firstTime(message, true)) return;
+    this.#deliver(message);
+  }
+
+  /** A replay may repeat what this client already has: each seq (a channel's own, or the socket's) once. */
+  #deliver(message: SocketMessage): void {
+    const channels = this.#ports.channels;
+    if (channels !== null && channels.isChannelMessage(message)) {
+      if (!channels.accept(message)) return;
+    } else if (this.#ports.resume !== null && !this.#ports.resume.accept(message)) {
+      return;
+    }
     this.#ports.deliver(message);
   }
 
