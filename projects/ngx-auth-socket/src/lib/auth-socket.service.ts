@@ -87,6 +87,7 @@ export class AuthSocketService {
     const hooks: ConnectionHooks = {
       deliver: (message) => {
         if (requests.size > 0 && requests.resolve(message)) return true;
+        channels?.route(message);
         router.dispatch(message);
         return false;
       },
@@ -130,6 +131,7 @@ export class AuthSocketService {
         storeToken: (token) => this.tokens.set(token),
         readToken: () => this.tokens.token(),
         createReal,
+        channels,
       }) ?? createReal(hooks, undefined);
     this.state$ = this.connection.state$;
     let previous: ConnectionState['kind'] = 'idle';
@@ -192,8 +194,7 @@ export class AuthSocketService {
       const scope = this.scopeInChannel!;
       handle = new AuthSocketChannel(channels.entry(name), {
         subscribersChanged: (entry, delta) => {
-          if (delta === 1) channels.want(entry, params);
-          else channels.unwant(entry);
+          this.connection.channelDemand(entry.name, params, delta);
           this.connection.subscribersChanged(delta);
         },
         send: (message) => this.send(message),

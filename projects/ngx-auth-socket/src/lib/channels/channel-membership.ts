@@ -58,6 +58,8 @@ export class ChannelMembership {
   readonly #entries = new Map<string, ChannelEntry>();
   /** Writes a frame on the authenticated socket; null while there is none. */
   #write: ((message: unknown) => boolean) | null = null;
+  /** Told of every change of a channel's state or presence (the leader tab relays them). */
+  onChange: ((name: string, state: ChannelState, presence: ChannelPresence) => void) | null = null;
 
   constructor(
     private readonly frames: Required<ChannelFrames>,
@@ -94,8 +96,9 @@ export class ChannelMembership {
     return false;
   }
 
-  /** A subscriber arrived: join unless joined or joining; a refused channel is asked again. */
-  want(entry: ChannelEntry, params: unknown): void {
+  /** A subscriber arrived (here or in a tab this one holds the socket for): join unless joined or joining; a refused channel is asked again. */
+  want(name: string, params: unknown): void {
+    const entry = this.entry(name);
     entry.refs++;
     entry.params = params;
     if (entry.leaveTimer !== null) {
@@ -107,7 +110,8 @@ export class ChannelMembership {
   }
 
   /** A subscriber left; the last one leaves the channel after the grace period. */
-  unwant(entry: ChannelEntry): void {
+  unwant(name: string): void {
+    const entry = this.entry(name);
     if (--entry.refs > 0 || entry.leaveTimer !== null) return;
     entry.leaveTimer = this.timers.setTimeout(() => {
       entry.leaveTimer = null;
@@ -155,22 +159,50 @@ export class ChannelMembership {
     return this.frames.channelOf(message);
   }
 
-  /**
-   * An ordinary message: hands a channel's message to the channel's subscribers. False when it
-   * repeats a seq of its channel already delivered (a replay overlap, with resume on): drop it.
-   */
-  accept(message: SocketMessage): boolean {
-    const name = this.frames.channelOf(message);
-    if (name === undefined) return true;
-    const entry = this.#entries.get(name);
-    if (!entry) return true;
+  /** False when `message` repeats a seq of its channel already delivered (a replay overlap, with resume on). */
+  admit(message: SocketMessage): boolean {
     const seq = message['seq'];
-    if (this.resume && typeof seq === 'number') {
-      if (entry.lastSeq !== undefined && seq <= entry.lastSeq) return false;
-      entry.lastSeq = seq;
-    }
+    if (!this.resume || typeof seq !== 'number') return true;
+    const name = this.frames.channelOf(message);
+    const lastSeq = name === undefined ? undefined : this.#entries.get(name)?.lastSeq;
+    return lastSeq === undefined || seq > lastSeq;
+  }
+
+  /** Hands a channel's message to the channel's subscribers (in every tab), noting its seq. */
+  route(message: SocketMessage): void {
+    const name = this.frames.channelOf(message);
+    const entry = name === undefined ? undefined : this.#entries.get(name);
+    if (!entry) return;
+    const seq = message['seq'];
+    if (typeof seq === 'number' && (entry.lastSeq === undefined || seq > entry.lastSeq)) entry.lastSeq = seq;
     for (const listener of entry.listeners) listener.next(message);
-    return true;
+  }
+
+  /** A follower tab: the state and presence the leader's socket has for `name`. */
+  mirror(name: string, state: ChannelState, members: readonly string[]): void {
+    const entry = this.entry(name);
+    this.#set(entry, state);
+    this.#setMembers(entry, members);
+  }
+
+  /** This tab now holds the socket: what its tabs want is to be joined on it, the rest is left. */
+  takeOver(): void {
+    this.#write = null;
+    for (const entry of this.#entries.values()) {
+      if (entry.state.value.kind === 'rejected') continue;
+      this.#set(entry, entry.refs > 0 ? JOINING : LEFT);
+    }
+  }
+
+  /** The names of the channels this tab wants, with their parameters and subscriber counts. */
+  wantedHere(): Array<[string, number, unknown]> {
+    return [...this.#entries.values()].filter((e) => e.refs > 0).map((e) => [e.name, e.refs, e.params]);
+  }
+
+  /** The current state and members of `name`. */
+  snapshot(name: string): { state: ChannelState; members: readonly string[] } {
+    const entry = this.entry(name);
+    return { state: entry.state.value, members: entry.presence.value.members };
   }
 
   /** Completes every channel's streams: the service is going away. */
@@ -222,6 +254,7 @@ export class ChannelMembership {
     const current = entry.state.value;
     if (current.kind === state.kind && JSON.stringify(current) === JSON.stringify(state)) return;
     entry.state.next(state);
+    this.onChange?.(entry.name, state, entry.presence.value);
   }
 
   /** Emits the members and the difference to what was known, if there is one. */
@@ -232,5 +265,6 @@ export class ChannelMembership {
     const left = [...before].filter((u) => !after.has(u)).sort();
     if (joined.length === 0 && left.length === 0) return;
     entry.presence.next({ members: [...after].sort(), joined, left });
+    this.onChange?.(entry.name, entry.state.value, entry.presence.value);
   }
 }

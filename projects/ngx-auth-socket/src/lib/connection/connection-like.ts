@@ -19,6 +19,8 @@ export interface ConnectionLike {
   readonly state: ConnectionState;
   /** A message stream gained (+1) or lost (-1) a subscriber. */
   subscribersChanged(delta: 1 | -1): void;
+  /** A channel gained (+1) or lost (-1) a subscriber (`withChannels()`). */
+  channelDemand(name: string, params: unknown, delta: 1 | -1): void;
   /** Starts when there is demand and nothing running. */
   reviewDemand(): void;
   connect(): void;

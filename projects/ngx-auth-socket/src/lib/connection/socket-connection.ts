@@ -118,6 +118,14 @@ export class SocketConnection implements ConnectionLike {
     this.#dispatch({ type: 'connect' });
   }
 
+  /** A channel gained (+1) or lost (-1) a subscriber (`withChannels()`). */
+  channelDemand(name: string, params: unknown, delta: 1 | -1): void {
+    const channels = this.#ports.channels;
+    if (!channels) return;
+    if (delta === 1) channels.want(name, params);
+    else channels.unwant(name);
+  }
+
   /** Close (1000) and stay closed until `connect()`; queued messages are rejected. */
   disconnect(): void {
     this.#dispatch({ type: 'disconnect' });
@@ -350,7 +358,7 @@ export class SocketConnection implements ConnectionLike {
   #deliver(message: SocketMessage): void {
     const channels = this.#ports.channels;
     if (channels !== null && channels.isChannelMessage(message)) {
-      if (!channels.accept(message)) return;
+      if (!channels.admit(message)) return;
     } else if (this.#ports.resume !== null && !this.#ports.resume.accept(message)) {
       return;
     }
