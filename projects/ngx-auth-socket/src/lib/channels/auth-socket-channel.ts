@@ -1,4 +1,4 @@
-import { Signal, signal } from '@angular/core';
+import { Signal, WritableSignal, signal } from '@angular/core';
 import { Observable, Subscriber } from 'rxjs';
 import type { SocketMessage } from '../config';
 import type { SendReceipt } from '../messaging/receipt';
@@ -31,14 +31,14 @@ export interface ChannelPorts {
 export class AuthSocketChannel<T extends SocketMessage = SocketMessage> {
   readonly #entry: ChannelEntry;
   readonly #ports: ChannelPorts;
-  readonly #state = signal<ChannelState>({ kind: 'left' });
+  readonly #state: WritableSignal<ChannelState>;
 
   /** The channel's messages; subscribing joins (when logged in). Control frames never appear here. */
   readonly messages$: Observable<T>;
   /** The channel's state and every change of it; replays the current one. Does not join. */
   readonly state$: Observable<ChannelState>;
   /** The channel's state, for templates. */
-  readonly state: Signal<ChannelState> = this.#state.asReadonly();
+  readonly state: Signal<ChannelState>;
   /** The members and each change (`joined` / `left` since the previous value); replays the current one. Subscribing joins. */
   readonly presence$: Observable<ChannelPresence>;
 
@@ -46,7 +46,12 @@ export class AuthSocketChannel<T extends SocketMessage = SocketMessage> {
   constructor(entry: ChannelEntry, ports: ChannelPorts) {
     this.#entry = entry;
     this.#ports = ports;
-    entry.state.subscribe((s) => this.#state.set(s));
+    this.#state = signal(entry.state.value);
+    this.state = this.#state.asReadonly();
+    // Skips the current value it already has: a handle may be made inside a `computed()`, where
+    // writing a signal is not allowed.
+    let current = true;
+    entry.state.subscribe((s) => (current ? (current = false) : this.#state.set(s)));
     this.state$ = entry.state.asObservable();
     this.messages$ = new Observable<T>((subscriber) => {
       const listener = subscriber as unknown as Subscriber<SocketMessage>;
