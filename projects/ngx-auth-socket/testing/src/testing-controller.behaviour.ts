@@ -32,6 +32,8 @@ export interface FakeTimers {
 }
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
+/** The runner's own timer function, before any spec installs fake timers. */
+const realSetTimeout = globalThis.setTimeout;
 
 export function describeTestingKit(fakeTimers: FakeTimers | null): void {
   describe(`ngx-auth-socket/testing (${fakeTimers ? `${fakeTimers.name}, never advanced` : 'real timers, never used'})`, () => {
@@ -69,6 +71,19 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
       TestBed.resetTestingModule();
       fakeTimers?.uninstall();
     });
+
+    if (fakeTimers) {
+      it(`runs with ${fakeTimers.name}: setTimeout is the fake one, and a timer never fires unless the spec advances it`, async () => {
+        expect(globalThis.setTimeout === realSetTimeout).toBe(false);
+        let fired = false;
+        setTimeout(() => (fired = true), 0);
+        setUp();
+        await socket.open();
+        socket.tick(60_000);
+        await socket.flush();
+        expect(fired).toBe(false);
+      });
+    }
 
     describe('tickets and sockets', () => {
       it('answers the ticket request, opens the socket with the ticket and pushes messages', async () => {

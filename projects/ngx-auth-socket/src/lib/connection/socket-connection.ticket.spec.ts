@@ -86,9 +86,9 @@ describe('connection: ticket auth and lifecycle', () => {
     const first = h.listen();
     h.grantTicket('tk-1');
     first.unsubscribe();
-    h.tick(1990);
+    h.tick(1999);
     expect(h.state.kind).toBe('open');
-    h.tick(20);
+    h.tick(1);
     expect(h.state).toEqual({ kind: 'idle' });
     h.listen();
     h.grantTicket('tk-2');
