@@ -9,6 +9,8 @@
  */
 import { provideHttpClient, withInterceptors } from '@angular/common/http';
 import { provideHttpClientTesting } from '@angular/common/http/testing';
+import { Component, inject, provideZonelessChangeDetection } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { TestBed } from '@angular/core/testing';
 import {
   AuthSocketConfig,
@@ -23,6 +25,7 @@ import {
   withHeartbeat,
 } from 'ngx-auth-socket';
 import { AuthSocketTestingController, AuthSocketTestingOptions, VirtualClock, provideAuthSocketTesting } from 'ngx-auth-socket/testing';
+import { scan } from 'rxjs';
 
 /** Fake timers of the runner at hand, installed around every spec of a run. */
 export interface FakeTimers {
@@ -34,6 +37,28 @@ export interface FakeTimers {
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
 /** The runner's own timer function, before any spec installs fake timers. */
 const realSetTimeout = globalThis.setTimeout;
+
+/** A component as an app writes one: the connection state, the chat lines, a button that sends. */
+@Component({
+  selector: 'kit-chat',
+  template: `
+    <p>Connection: {{ socket.state().kind }}</p>
+    @for (line of lines(); track $index) {
+      <p>{{ line }}</p>
+    }
+    <button (click)="say('hi')">Say hi</button>
+  `,
+})
+class KitChat {
+  readonly socket = inject(AuthSocketService);
+  readonly lines = toSignal(this.socket.on<SocketMessage & { text: string }>('chat').pipe(scan((all, m) => [...all, m.text], [] as string[])), {
+    initialValue: [] as string[],
+  });
+
+  say(text: string): void {
+    this.socket.send({ type: 'chat', text }).subscribe();
+  }
+}
 
 export function describeTestingKit(fakeTimers: FakeTimers | null): void {
   describe(`ngx-auth-socket/testing (${fakeTimers ? `${fakeTimers.name}, never advanced` : 'real timers, never used'})`, () => {
@@ -100,23 +125,32 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         socket.verify();
       });
 
-      it('needs no flush(): the open is in flight until the spec next asks the controller anything', () => {
+      it('needs no flush(): grant() returns with the socket open, push() with the message delivered', () => {
         setUp();
         socket.expectTicketRequest().grant('tk-1');
-        expect(service.state().kind).toBe('connecting');
-        expect(socket.socket.state).toBe('open');
         expect(service.state().kind).toBe('open');
         socket.push({ type: 'chat', text: 'hi' });
         expect(messages).toEqual([{ type: 'chat', text: 'hi' }]);
         socket.verify();
       });
 
-      it('delivers what is in flight in a microtask when the spec only awaits', async () => {
-        setUp();
-        socket.expectTicketRequest().grant('tk-1');
+      it('what the app starts on its own is in flight until the spec next calls the kit', () => {
+        setUp({ auth: 'first-message' });
+        socket.acceptAuth();
+        TestBed.inject(AuthTokenStore).clear();
+        TestBed.inject(AuthTokenStore).set(JWT); // a new socket, its open in flight
+        expect(service.state().kind).toBe('connecting');
+        expect(socket.sockets.length).toBe(2);
+        expect(service.state().kind).toBe('authenticating');
+        expect(socket.expectAuthFrame()).toEqual({ type: 'auth', payload: JWT });
+      });
+
+      it('... or at the latest in a microtask, when the spec only awaits', async () => {
+        setUp({ auth: 'first-message' });
         expect(service.state().kind).toBe('connecting');
         await Promise.resolve();
-        expect(service.state().kind).toBe('open');
+        expect(service.state().kind).toBe('authenticating');
+        socket.acceptAuth();
       });
 
       it('names the state and what to do when no ticket request is pending', async () => {
@@ -421,11 +455,13 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         const start = Date.UTC(2030, 0, 1);
         setUp({}, { startTime: start });
         expect(socket.now()).toBe(start);
-        const ticket = socket.expectTicketRequest();
-        ticket.grant('tk-1', { expiresInS: 60 });
-        expect(service.state().kind).toBe('connecting');
-        socket.tick(1);
+        // Expired on the virtual clock, though years ahead of the real one: the library refuses it.
+        socket.expectTicketRequest().grant('stale', { expiresInS: -5 });
+        expect(codes()).toEqual(['ticket-expired']);
+        socket.advanceToReconnect();
+        socket.expectTicketRequest().grant('fresh', { expiresInS: 60 });
         expect(service.state().kind).toBe('open');
+        expect(socket.sockets.map((s) => s.ticket)).toEqual(['fresh']);
       });
     });
 
@@ -506,6 +542,36 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         expect(() => socket.verify()).toThrowError(report);
         socket.sockets[0].takeAll();
         expect(() => socket.verify()).not.toThrow();
+      });
+    });
+
+    describe('in a component spec', () => {
+      it('renders what the server pushes and sends what the user does, with fixture.detectChanges() and no timer', () => {
+        TestBed.configureTestingModule({
+          providers: [
+            provideZonelessChangeDetection(),
+            provideHttpClient(withInterceptors([authTokenInterceptor])),
+            provideHttpClientTesting(),
+            provideAuthSocket({ url: 'wss://api.test/channel/' }),
+            provideAuthSocketTesting(),
+          ],
+        });
+        socket = TestBed.inject(AuthSocketTestingController);
+        TestBed.inject(AuthTokenStore).set(JWT);
+        const fixture = TestBed.createComponent(KitChat);
+        const page = () => (fixture.nativeElement as HTMLElement).textContent ?? '';
+        fixture.detectChanges(); // subscribing connects: a ticket request
+        socket.expectTicketRequest().grant('tk-1');
+        socket.push({ type: 'chat', text: 'hello from the server' });
+        fixture.detectChanges();
+        expect(page()).toContain('Connection: open');
+        expect(page()).toContain('hello from the server');
+        (fixture.nativeElement as HTMLElement).querySelector('button')!.click();
+        expect(socket.expectSent('chat')).toEqual({ type: 'chat', text: 'hi' });
+        socket.drop(1006);
+        fixture.detectChanges();
+        expect(page()).toContain('Connection: reconnecting');
+        socket.verify();
       });
     });
 

@@ -42,7 +42,8 @@ export interface TestTicketRequest {
   readonly request: HttpRequest<unknown>;
   /**
    * Answers `{ticket, expires}`; `expires` is `expiresInS` (default 30) seconds from the virtual
-   * now. The default ticket is `ticket-<n>`, n being the number of the socket it will open.
+   * now. The default ticket is `ticket-<n>`, n being the number of the socket it will open. The
+   * socket the library then opens is open when `grant()` returns (unless `holdConnections()`).
    */
   grant(ticket?: string, options?: { expiresInS?: number }): void;
   /** Answers with an HTTP error, e.g. 401, 403, 404 (no ticket endpoint: `auto` falls back), 503. */
@@ -72,10 +73,12 @@ const MICROTASK_TURNS = 20;
  * `tick()` and `advanceToReconnect()` move, so backoff is exact and instant.
  *
  * Nothing waits on real time, and fake timers (`jasmine.clock()`, `vi.useFakeTimers()`,
- * `fakeAsync`) change nothing. What the network does (a socket opening, a close handshake
- * completing) is in flight until the spec next calls the controller or one of its sockets, or at
- * the latest until the next microtask; what the client sends is recorded at once. `await flush()`
- * delivers everything in flight and lets the library's promise callbacks run, until nothing moves.
+ * `fakeAsync`) change nothing. Every member of the controller and of its sockets first delivers
+ * what the network has in flight (a socket opening, a close handshake completing), acts, and
+ * delivers what that caused; what the client sends is recorded the moment it sends it. What the
+ * app does on its own (a click that sends, a new token) is delivered at the next such call, or at
+ * the latest in a microtask. `await flush()` also lets the library's promise callbacks run (async
+ * token getters, refresh hooks), until nothing moves.
  *
  * @usageNotes
  * ```ts
@@ -262,13 +265,15 @@ export class AuthSocketTestingController {
     const pending = this.#takeTicket();
     return {
       request: pending.request,
-      grant: (ticket = this.#nextTicket(), options = {}) => pending.flush(this.#ticketBody(ticket, options.expiresInS)),
+      grant: (ticket = this.#nextTicket(), options = {}) => this.#act(() => pending.flush(this.#ticketBody(ticket, options.expiresInS))),
       fail: (status, options = {}) =>
-        pending.flush(options.body ?? { error: 'refused' }, {
-          status,
-          statusText: `status ${status}`,
-          headers: options.retryAfterS === undefined ? undefined : { 'Retry-After': String(options.retryAfterS) },
-        }),
+        this.#act(() =>
+          pending.flush(options.body ?? { error: 'refused' }, {
+            status,
+            statusText: `status ${status}`,
+            headers: options.retryAfterS === undefined ? undefined : { 'Retry-After': String(options.retryAfterS) },
+          }),
+        ),
     };
   }
 
@@ -408,7 +413,10 @@ export class AuthSocketTestingController {
     this.#wire.deliver();
     const tickets = this.#pendingTickets();
     if (tickets.length > 1) throw new Error(`open(): ${tickets.length} ticket requests are pending; expected one.`);
-    if (tickets.length === 1) this.#takeTicket().flush(this.#ticketBody(ticket ?? this.#nextTicket()));
+    if (tickets.length === 1) {
+      const pending = this.#takeTicket();
+      this.#act(() => pending.flush(this.#ticketBody(ticket ?? this.#nextTicket())));
+    }
     await this.flush();
     const socket = this.socket;
     if (socket.state === 'waiting') socket.accept();
