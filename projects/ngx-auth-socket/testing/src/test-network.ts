@@ -110,8 +110,6 @@ export interface ServerEnd {
   clientClosed(code: number, reason: string, connecting: boolean): void;
 }
 
-type Handler = ((event: never) => unknown) | null;
-
 /**
  * @internal The client's end of an in-memory socket: what `createSocket()` returns to the library.
  * It behaves as the DOM WebSocket does where the library could tell the difference: `send()` throws
@@ -119,7 +117,7 @@ type Handler = ((event: never) => unknown) | null;
  * that arrive after `close()` are dropped; closing a socket that never opened fails it (error, then
  * close 1006).
  */
-export class TestClientSocket {
+export class TestClientSocket implements SocketLike {
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
   static readonly CLOSING = CLOSING;
@@ -129,15 +127,15 @@ export class TestClientSocket {
   readonly CLOSING = CLOSING;
   readonly CLOSED = CLOSED;
 
-  readyState = CONNECTING;
+  readyState: number = CONNECTING;
   binaryType: BinaryType = 'blob';
   readonly bufferedAmount = 0;
   readonly extensions = '';
   readonly protocol = '';
-  onopen: Handler = null;
-  onmessage: Handler = null;
-  onclose: Handler = null;
-  onerror: Handler = null;
+  onopen: SocketLike['onopen'] = null;
+  onmessage: SocketLike['onmessage'] = null;
+  onclose: SocketLike['onclose'] = null;
+  onerror: SocketLike['onerror'] = null;
   #server: ServerEnd | null = null;
 
   constructor(readonly url: string) {}
@@ -194,13 +192,9 @@ export class TestClientSocket {
     this.#fire('onclose', { type: 'close', code, reason, wasClean });
   }
 
+  /** Plain objects shaped like the DOM events: `CloseEvent` is not global everywhere specs run. */
   #fire(handler: 'onopen' | 'onmessage' | 'onclose' | 'onerror', init: Record<string, unknown>): void {
     const listener = this[handler] as ((this: unknown, event: unknown) => unknown) | null;
     listener?.call(this, { ...init, target: this, currentTarget: this });
   }
-}
-
-/** @internal The socket as the library's runtime types it. */
-export function asSocketLike(socket: TestClientSocket): SocketLike {
-  return socket as unknown as SocketLike;
 }

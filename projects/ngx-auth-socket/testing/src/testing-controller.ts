@@ -2,7 +2,7 @@ import { HttpRequest } from '@angular/common/http';
 import { HttpTestingController, TestRequest } from '@angular/common/http/testing';
 import { DestroyRef, Injectable, InjectionToken, Injector, inject } from '@angular/core';
 import { AUTH_SOCKET_CONFIG, AuthSocketRuntime, AuthSocketService, ConnectionState, NetworkEvents } from 'ngx-auth-socket';
-import { TestClientSocket, TestNetwork, asSocketLike } from './test-network';
+import { TestClientSocket, TestNetwork } from './test-network';
 import { FrameMatcher, TestServerSocket, describeFrames, idOf } from './test-server-socket';
 import { VirtualClock } from './virtual-clock';
 
@@ -63,7 +63,7 @@ export let runtimeOf: (controller: AuthSocketTestingController) => AuthSocketRun
 /** How often flush() lets promise callbacks run and delivers again before it gives up. */
 const FLUSH_ROUNDS = 100;
 /** Microtask turns per round: enough for a chain of promise callbacks (token getters, refresh hooks). */
-const MICROTASK_TURNS = 20;
+const MICROTASK_TURNS = 50;
 
 /**
  * Plays the server, the network and the clock for `AuthSocketService` in specs — what
@@ -133,7 +133,7 @@ export class AuthSocketTestingController {
       const client = new TestClientSocket(url);
       const asked = protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : [...protocols];
       this.#sockets.push(new TestServerSocket(client, asked, this.#wire, this.#sockets.length + 1, !this.#hold));
-      return asSocketLike(client);
+      return client;
     },
     setTimeout: (callback, ms) => this.#clock.setTimeout(callback, ms),
     clearTimeout: (handle) => this.#clock.clearTimeout(handle),
@@ -488,7 +488,6 @@ export class AuthSocketTestingController {
     if (!http) throw new Error('Ticket requests are answered through HttpTestingController: add provideHttpClientTesting() to the providers.');
     return http;
   }
-
 }
 
 /** @internal */
