@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 const suites = [
   { name: 'tools', cmd: 'node', args: ['scripts/ensure-tools.mjs'] },
   { name: 'library', cmd: 'npx', args: ['ng', 'test', 'ngx-auth-socket', '--watch=false'], count: karmaCounts },
+  { name: 'kit-vitest', cmd: 'npm', args: ['run', '--silent', 'test:kit:vitest'], count: vitestCounts },
   { name: 'demo', cmd: 'npm', args: ['run', '--silent', 'test:demo'], count: karmaCounts },
   { name: 'server', cmd: 'npm', args: ['run', '--silent', 'test:server'], count: nodeTestCounts, when: () => existsSync('server') },
   { name: 'django', cmd: 'npm', args: ['run', '--silent', 'test:django'], count: djangoTestCounts, when: () => existsSync('examples/django-channels') },
@@ -76,6 +77,15 @@ function djangoTestCounts(output) {
   const failed = (detail['failures'] ?? 0) + (detail['errors'] ?? 0) + (detail['unexpected successes'] ?? 0);
   const notRun = (detail['skipped'] ?? 0) + (detail['expected failures'] ?? 0);
   return { passed: Number(ran[1]) - failed - notRun, failed };
+}
+
+/** Vitest's summary line: "Tests  1 failed | 37 passed (38)". */
+function vitestCounts(output) {
+  const text = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const line = [...text.matchAll(/^\s*Tests\s+(.*)\(\d+\)\s*$/gm)].pop();
+  if (!line) return null;
+  const count = (word) => Number(new RegExp(`(\\d+) ${word}`).exec(line[1])?.[1] ?? 0);
+  return { passed: count('passed'), failed: count('failed') };
 }
 
 function nodeTestCounts(output) {

@@ -59,8 +59,7 @@ describe('ChatComponent (the docs/TESTING.md example)', () => {
   it('connects with a ticket and shows what the server pushes', async () => {
     const ticket = socket.expectTicketRequest();
     expect(ticket.request.headers.get('Authorization')).toBe(`Bearer ${JWT}`);
-    ticket.grant('tk-1');
-    await socket.flush(); // mock-socket opens the socket
+    ticket.grant('tk-1'); // the socket is open when grant() returns
     expect(socket.socket.ticket).toBe('tk-1');
 
     socket.push({ type: 'chat', from: 'bob', text: 'hello alice' });
@@ -72,22 +71,53 @@ describe('ChatComponent (the docs/TESTING.md example)', () => {
   it('sends a chat frame when the user clicks', async () => {
     await socket.open(); // grant the ticket, let the socket open
     (fixture.nativeElement as HTMLElement).querySelector('button')!.click();
-    await socket.flush(); // mock-socket delivers the frame
-    expect(socket.expectSent('chat')).toEqual({ type: 'chat', text: 'hello' });
+    expect(socket.expectSent('chat')).toEqual({ type: 'chat', text: 'hello' }); // sent frames are seen at once
   });
 
   it('shows reconnecting after a drop, and open again with a fresh ticket', async () => {
     await socket.open('tk-1');
     socket.drop(1006); // connection lost
-    await socket.flush();
     await fixture.whenStable();
     expect(page()).toContain('Connection: reconnecting');
 
     socket.advanceToReconnect(); // exactly the backoff delay, no waiting
     socket.expectTicketRequest().grant('tk-2'); // a fresh ticket for every connection
-    await socket.flush();
     await fixture.whenStable();
     expect(page()).toContain('Connection: open');
     expect(socket.sockets.map((s) => s.ticket)).toEqual(['tk-1', 'tk-2']);
+  });
+});
+
+// docs/TESTING.md, "Fake timers": the same component with the runner's fake timers installed.
+describe('ChatComponent with jasmine.clock() installed (docs/TESTING.md, "Fake timers")', () => {
+  let socket: AuthSocketTestingController;
+
+  beforeEach(() => {
+    jasmine.clock().install();
+    TestBed.configureTestingModule({
+      providers: [
+        provideZonelessChangeDetection(),
+        provideHttpClient(withInterceptors([authTokenInterceptor])),
+        provideHttpClientTesting(),
+        provideAuthSocket({ url: 'wss://api.example.com/channel/' }),
+        provideAuthSocketTesting(),
+      ],
+    });
+    socket = TestBed.inject(AuthSocketTestingController);
+    TestBed.inject(AuthTokenStore).set(JWT);
+  });
+
+  afterEach(() => {
+    socket.verify();
+    jasmine.clock().uninstall();
+  });
+
+  it('shows what the server pushes', () => {
+    const fixture = TestBed.createComponent(ChatComponent);
+    fixture.detectChanges(); // subscribes: the library asks for a ticket
+    socket.expectTicketRequest().grant('tk-1');
+    socket.push({ type: 'chat', from: 'bob', text: 'hi' });
+    fixture.detectChanges();
+    expect(fixture.nativeElement.textContent).toContain('bob: hi');
   });
 });

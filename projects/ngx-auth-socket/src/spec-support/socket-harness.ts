@@ -1,41 +1,80 @@
 /**
- * Spec support: a TestBed set-up that plays the server. Ticket requests go through
- * HttpTestingController, sockets through mock-socket, time through the jasmine clock, so specs
- * read like the protocol: `h.grantTicket()`, `h.acceptAuth()`, `h.serverClose(4001)`.
+ * Spec support: a TestBed set-up that plays the server, built on the public testing kit
+ * (`ngx-auth-socket/testing`): ticket requests go through HttpTestingController, sockets are the
+ * kit's in-memory sockets, time is the kit's virtual clock. Specs read like the protocol:
+ * `h.grantTicket()`, `h.acceptAuth()`, `h.serverClose(4001)`. Nothing here touches real time or
+ * the runner's fake timers; time moves only with `h.tick()`.
  */
 import { HttpRequest, provideHttpClient, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
-import { PLATFORM_ID, Provider } from '@angular/core';
+import { Provider } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { Server, WebSocket as MockWebSocket } from 'mock-socket';
-import { Subscription } from 'rxjs';
+import { AuthSocketTestingController, TestServerSocket, provideAuthSocketTesting } from 'ngx-auth-socket/testing';
+import { Subscription, config as rxjsConfig } from 'rxjs';
 import { AuthSocketConfig, SocketMessage } from '../lib/config';
 import { AuthSocketService } from '../lib/auth-socket.service';
 import { ConnectionState } from '../lib/connection/connection-state';
 import { AuthSocketError } from '../lib/errors';
 import { AuthSocketFeature } from '../lib/features';
 import { provideAuthSocket } from '../lib/provide-auth-socket';
-import { AUTH_SOCKET_RUNTIME, AuthSocketRuntime, NetworkEvents, SocketLike } from '../lib/runtime';
+import { AUTH_SOCKET_RUNTIME } from '../lib/runtime';
 import { AuthTokenStore } from '../lib/token/auth-token-store';
 import { authTokenInterceptor } from '../lib/token/auth-token.interceptor';
 
 export const SOCKET_URL = 'wss://api.test/channel/';
 export const TICKET_URL = 'https://api.test/ws_ticket';
+/** Where the virtual clock starts: specs that build JWTs date their `exp` from it. */
+export const START_TIME = Date.UTC(2026, 0, 1);
 /** A syntactically real JWT (header.payload.signature), so redaction specs see the real shape. */
 export const JWT_A = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLWE';
 export const JWT_B = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSIsIm4iOjJ9.c2lnbmF0dXJlLWI';
 
-/** The server's view of one client socket. */
-export interface ServerSideSocket {
-  readonly url: string;
-  /** Frames the client sent, parsed as JSON where possible. */
-  readonly received: unknown[];
+/**
+ * The server's view of one client socket, in the words these specs use; `kit` is the testing
+ * kit's own end of it (`accept()`, `refuse()`, `state`, `expectSent()` …).
+ */
+export class ServerSideSocket {
+  constructor(readonly kit: TestServerSocket) {}
+
+  get url(): string {
+    return this.kit.url;
+  }
+
+  /** Frames the client sent, parsed as JSON where possible (the harness never takes them). */
+  get received(): readonly unknown[] {
+    return this.kit.sent;
+  }
+
   /** Close code once the socket closed (either side), else null. */
-  readonly closeCode: number | null;
-  readonly closeReason: string | null;
-  send(message: unknown): void;
-  sendRaw(data: string | ArrayBuffer): void;
-  close(code: number, reason?: string): void;
+  get closeCode(): number | null {
+    return this.kit.closed?.code ?? null;
+  }
+
+  get closeReason(): string | null {
+    return this.kit.closed?.reason ?? null;
+  }
+
+  send(message: unknown): void {
+    this.kit.push(message);
+  }
+
+  sendRaw(data: string | ArrayBuffer): void {
+    this.kit.pushRaw(data);
+  }
+
+  close(code: number, reason = ''): void {
+    this.kit.close(code, reason);
+  }
+
+  /** Opens a connection held by `SocketHarness.holdConnections()`. */
+  accept(): void {
+    this.kit.accept();
+  }
+
+  /** Refuses a held connection: the browser reports error + 1006. */
+  refuse(): void {
+    this.kit.refuse();
+  }
 }
 
 export interface HarnessOptions {
@@ -43,96 +82,44 @@ export interface HarnessOptions {
   readonly providers?: Provider[];
   /** Store this token before the service is created. */
   readonly token?: string | null;
-  /** Optional features (`withHeartbeat()`, `withResume()`) passed to `provideAuthSocket`. */
+  /** Optional features (`withResume()`, `withHeartbeat()`) passed to `provideAuthSocket`. */
   readonly features?: AuthSocketFeature[];
   /** Install `authTokenInterceptor` (default true); false plays an app that forgot it. */
   readonly interceptor?: boolean;
+  /** What the library's `random()` returns (the share of the backoff ceiling); default 0.5. */
+  readonly random?: number;
 }
 
 export class SocketHarness {
   readonly service: AuthSocketService;
   readonly store: AuthTokenStore;
   readonly http: HttpTestingController;
-  readonly server: Server;
-  readonly sockets: ServerSideSocket[] = [];
+  /** The public testing kit this harness drives. */
+  readonly kit: AuthSocketTestingController;
   readonly states: ConnectionState[] = [];
   readonly errors: AuthSocketError[] = [];
   readonly messages: SocketMessage[] = [];
   /** Dev-mode warnings the library wrote to `console.warn`. */
   readonly warnings: string[] = [];
-  online = true;
-  /** Replaces mock-socket for the next sockets when set (e.g. a socket that never opens). */
-  socketFactory: ((url: string) => SocketLike) | null = null;
-  randomValue = 0.5;
-  private idCounter = 0;
-  private network: NetworkEvents | null = null;
-  private readonly timers = new Set<unknown>();
+  readonly #views = new WeakMap<TestServerSocket, ServerSideSocket>();
+  #watchingNetwork = 0;
   private readonly subscriptions = new Subscription();
 
   constructor(config: Partial<AuthSocketConfig> = {}, options: HarnessOptions = {}) {
-    jasmine.clock().install();
+    expectTeardownRejections();
     const warn = jasmine.isSpy(console.warn) ? (console.warn as jasmine.Spy) : spyOn(console, 'warn');
     warn.and.callFake((message: string) => this.warnings.push(message));
-    jasmine.clock().mockDate(new Date(Date.UTC(2026, 0, 1)));
-    this.server = new Server(SOCKET_URL);
-    this.server.on('connection', (socket) => {
-      const entry: ServerSideSocket & { closeCode: number | null; closeReason: string | null } = {
-        url: socket.url,
-        received: [],
-        closeCode: null,
-        closeReason: null,
-        send: (message) => socket.send(JSON.stringify(message)),
-        sendRaw: (data) => socket.send(data),
-        close: (code, reason = '') => socket.close({ code, reason, wasClean: code !== 1006 }),
-      };
-      socket.on('message', (data) => {
-        const text = typeof data === 'string' ? data : String(data);
-        try {
-          entry.received.push(JSON.parse(text));
-        } catch {
-          entry.received.push(text);
-        }
-      });
-      // mock-socket types this listener without its event; the close event is passed all the same.
-      (socket as unknown as { on(type: 'close', cb: (event: CloseEvent) => void): void }).on('close', (event) => {
-        entry.closeCode = event.code;
-        entry.closeReason = event.reason;
-      });
-      this.sockets.push(entry);
-    });
-    const runtime: AuthSocketRuntime = {
-      createSocket: (url, protocols) =>
-        this.socketFactory ? this.socketFactory(url) : (new MockWebSocket(url, protocols) as unknown as SocketLike),
-      setTimeout: (callback, ms) => {
-        const handle: number = setTimeout(() => {
-          this.timers.delete(handle);
-          callback();
-        }, ms);
-        this.timers.add(handle);
-        return handle;
-      },
-      clearTimeout: (handle) => {
-        this.timers.delete(handle);
-        clearTimeout(handle as number);
-      },
-      now: () => Date.now(),
-      random: () => this.randomValue,
-      randomId: () => `id-${++this.idCounter}`,
-      isOnline: () => this.online,
-      watchNetwork: (events) => {
-        this.network = events;
-        return () => (this.network = null);
-      },
-    };
     TestBed.configureTestingModule({
       providers: [
         options.interceptor === false ? provideHttpClient() : provideHttpClient(withInterceptors([authTokenInterceptor])),
         provideHttpClientTesting(),
         provideAuthSocket({ url: SOCKET_URL, ticketUrl: TICKET_URL, ...config }, ...(options.features ?? [])),
-        { provide: AUTH_SOCKET_RUNTIME, useValue: runtime },
+        provideAuthSocketTesting({ startTime: START_TIME, random: options.random }),
         ...(options.providers ?? []),
       ],
     });
+    this.kit = TestBed.inject(AuthSocketTestingController);
+    this.#countNetworkWatchers();
     this.store = TestBed.inject(AuthTokenStore);
     if (options.token !== undefined) this.store.set(options.token);
     this.http = TestBed.inject(HttpTestingController);
@@ -145,24 +132,34 @@ export class SocketHarness {
     return this.service.state();
   }
 
+  /** The virtual now: what the library's clock reads. */
+  now(): number {
+    return this.kit.now();
+  }
+
   /** Library timers scheduled and not yet fired or cleared. */
   get activeTimers(): number {
-    return this.timers.size;
+    return this.kit.pendingTimers;
   }
 
   /** Whether the library is listening to network/visibility events. */
   get networkWatched(): boolean {
-    return this.network !== null;
+    return this.#watchingNetwork > 0;
   }
 
   get kinds(): string[] {
     return this.states.map((s) => s.kind);
   }
 
+  /** Every socket the library opened, oldest first, as the server sees them. */
+  get sockets(): ServerSideSocket[] {
+    return this.kit.sockets.map((s) => this.#view(s));
+  }
+
   get lastSocket(): ServerSideSocket {
-    const socket = this.sockets[this.sockets.length - 1];
-    if (!socket) throw new Error('no socket has connected to the server');
-    return socket;
+    const socket = this.kit.sockets[this.kit.sockets.length - 1];
+    if (!socket) throw new Error(`no socket has connected to the server; the state is ${this.state.kind}`);
+    return this.#view(socket);
   }
 
   /** Subscribes to `messages$`, recording into `messages`; returns the subscription. */
@@ -172,21 +169,29 @@ export class SocketHarness {
     return subscription;
   }
 
-  /** Advances fake time (mock-socket delivers its events 4 ms later). */
-  tick(ms = 10): void {
-    jasmine.clock().tick(ms);
+  /** Delivers what the network has in flight, then advances the virtual clock by `ms`. */
+  tick(ms = 0): void {
+    this.kit.tick(ms);
   }
 
-  /** Advances fake time exactly to the pending reconnect attempt. */
+  /** Advances the clock to the next library timer and runs that one only. */
+  runNextTimer(): void {
+    this.kit.advanceToNextTimer();
+  }
+
+  /** Advances the virtual clock exactly to the pending reconnect attempt. */
   advanceToRetry(): void {
-    const state = this.state;
-    if (state.kind !== 'reconnecting') throw new Error(`expected a pending reconnect, state is ${state.kind}`);
-    jasmine.clock().tick(state.retryAt - Date.now());
+    this.kit.advanceToReconnect();
   }
 
-  /** Lets promise callbacks run (refresh hooks, async token getters). */
+  /** Lets promise callbacks run (refresh hooks, async token getters) and delivers what they cause. */
   async settle(): Promise<void> {
-    for (let i = 0; i < 5; i++) await Promise.resolve();
+    await this.kit.flush();
+  }
+
+  /** From now on sockets wait in CONNECTING until the spec calls `accept()` or `refuse()` on them. */
+  holdConnections(): void {
+    this.kit.holdConnections();
   }
 
   expectTicketRequest(): TestRequest {
@@ -194,7 +199,7 @@ export class SocketHarness {
   }
 
   /** Answers the pending ticket request with `ticket` and lets the socket open. */
-  grantTicket(ticket = 'ticket-1', expires: unknown = Math.floor(Date.now() / 1000) + 30): TestRequest {
+  grantTicket(ticket = 'ticket-1', expires: unknown = Math.floor(this.now() / 1000) + 30): TestRequest {
     const request = this.expectTicketRequest();
     request.flush({ ticket, expires });
     this.tick();
@@ -211,62 +216,75 @@ export class SocketHarness {
   /** Server acknowledges first-message auth on the latest socket. */
   acceptAuth(): void {
     this.lastSocket.send({ type: 'auth_ok' });
-    this.tick();
   }
 
   rejectAuth(reason = 'invalid_token'): void {
     this.lastSocket.send({ type: 'auth_error', reason });
-    this.tick();
   }
 
   push(message: unknown): void {
     this.lastSocket.send(message);
-    this.tick();
   }
 
   serverClose(code: number, reason = ''): void {
     this.lastSocket.close(code, reason);
-    this.tick();
   }
 
   goOffline(): void {
-    this.online = false;
-    this.network?.offline();
+    this.kit.goOffline();
   }
 
   goOnline(): void {
-    this.online = true;
-    this.network?.online();
+    this.kit.goOnline();
   }
 
   pageResumed(): void {
-    this.network?.resumed();
+    this.kit.resumePage();
   }
 
   dispose(): void {
     this.subscriptions.unsubscribe();
     TestBed.resetTestingModule();
-    this.server.stop();
-    jasmine.clock().uninstall();
+  }
+
+  #view(socket: TestServerSocket): ServerSideSocket {
+    let view = this.#views.get(socket);
+    if (!view) this.#views.set(socket, (view = new ServerSideSocket(socket)));
+    return view;
+  }
+
+  /** Counts the library's subscriptions to network events on the kit's runtime (the spec of teardown). */
+  #countNetworkWatchers(): void {
+    const runtime = TestBed.inject(AUTH_SOCKET_RUNTIME);
+    const watch = runtime.watchNetwork.bind(runtime);
+    runtime.watchNetwork = (events) => {
+      this.#watchingNetwork++;
+      const stop = watch(events);
+      let stopped = false;
+      return () => {
+        if (!stopped) this.#watchingNetwork--;
+        stopped = true;
+        stop();
+      };
+    };
   }
 }
 
-/** A socket that stays in CONNECTING forever; records whether it was closed. */
-export function hangingSocket(): SocketLike & { closedWith: number | null } {
-  const socket = {
-    readyState: 0,
-    binaryType: 'blob',
-    closedWith: null as number | null,
-    send: () => undefined,
-    close: (code?: number) => {
-      socket.closedWith = code ?? 1005;
-    },
-    onopen: null,
-    onmessage: null,
-    onclose: null,
-    onerror: null,
-  };
-  return socket as unknown as SocketLike & { closedWith: number | null };
+/**
+ * A service destroyed at the end of a spec rejects the sends and requests still pending
+ * (`send-cancelled`, `request-interrupted`), and
+ * rxjs reports a rejection nobody subscribed to for on a timer, after the spec has ended. Those
+ * are expected: they are ignored. Every other unhandled error is still thrown, as rxjs does.
+ */
+function expectTeardownRejections(): void {
+  if (rxjsConfig.onUnhandledError === ignoreTeardownRejection) return;
+  rxjsConfig.onUnhandledError = ignoreTeardownRejection;
+}
+
+function ignoreTeardownRejection(error: unknown): void {
+  const teardown = error instanceof AuthSocketError && (error.code === 'send-cancelled' || error.code === 'request-interrupted');
+  if (teardown && error.message.includes('the socket service was destroyed')) return;
+  throw error;
 }
 
 /** An unsigned-but-well-formed JWT with the given claims (the client never verifies signatures). */

@@ -8,9 +8,9 @@ import { AUTH_SOCKET_TESTING_OPTIONS, AuthSocketTestingController, AuthSocketTes
  * no network, no real time. Put it after `provideAuthSocket(...)`, next to
  * `provideHttpClientTesting()` (ticket requests are answered through `HttpTestingController`).
  *
- * Works under any test runner; do not install fake timers (`jasmine.clock()`,
- * `vi.useFakeTimers()`, `fakeAsync`) for the socket: the controller owns the library's time, and
- * mock-socket needs real timers to deliver its events.
+ * Works under any test runner, with or without fake timers (`jasmine.clock()`,
+ * `vi.useFakeTimers()`, `fakeAsync`): the sockets are in memory and deliver synchronously or in
+ * microtasks, and the library's time is the controller's own virtual clock.
  *
  * @throws RangeError when `options.random` is not in [0, 1).
  *

@@ -4,3 +4,4 @@
 export { provideAuthSocketTesting } from './provide-auth-socket-testing';
 export { AuthSocketTestingController, type AuthFrame, type AuthSocketTestingOptions, type TestTicketRequest } from './testing-controller';
 export { TestServerSocket, type FrameMatcher } from './test-server-socket';
+export { VirtualClock } from './virtual-clock';

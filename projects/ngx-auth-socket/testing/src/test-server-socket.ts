@@ -1,4 +1,4 @@
-import type { Client } from 'mock-socket';
+import type { TestClientSocket, TestNetwork } from './test-network';
 
 /**
  * Which client frame a spec expects: a message `type`, or a predicate over the parsed frame.
@@ -13,8 +13,12 @@ export type FrameMatcher = string | ((frame: unknown) => boolean);
 
 /**
  * The server's end of one socket the library opened: what the client sent, and the means to
- * answer, push and close. Frames the client sent are parsed as JSON where possible (raw text or
- * binary otherwise) and wait in `sent` until a spec takes them with `expectSent()` or `takeAll()`.
+ * accept, answer, push and close. Frames the client sent are recorded the moment it sends them,
+ * parsed as JSON where possible (raw text or binary otherwise), and wait in `sent` until a spec
+ * takes them with `expectSent()` or `takeAll()`.
+ *
+ * What the server does reaches the client at once when a spec calls it; called from inside a
+ * library or subscriber callback, it arrives right after that callback returns (never on a timer).
  *
  * Get one from `AuthSocketTestingController.socket` (the newest) or `.sockets` (all, oldest first).
  *
@@ -29,28 +33,31 @@ export type FrameMatcher = string | ((frame: unknown) => boolean);
 export class TestServerSocket {
   /** The URL the client connected to (the ticket is in its query). */
   readonly url: string;
-  readonly #client: Client;
+  /** The subprotocols the client asked for (`protocols` in the config), in order. */
+  readonly protocols: readonly string[];
+  readonly #client: TestClientSocket;
+  readonly #network: TestNetwork;
+  readonly #number: number;
   readonly #sent: unknown[] = [];
   /** Every id the client sent on this socket, taken or not: what `ack()` may acknowledge. */
   readonly #ids = new Set<string>();
+  #phase: 'waiting' | 'open' | 'closed' = 'waiting';
   #closed: { code: number; reason: string } | null = null;
+  #closedBy: 'client' | 'server' | null = null;
 
-  /** @internal */
-  constructor(client: Client, onActivity: () => void) {
+  /** @internal Created by the testing controller for each socket the library opens. */
+  constructor(client: TestClientSocket, protocols: readonly string[], network: TestNetwork, number: number, accept: boolean) {
     this.url = client.url;
+    this.protocols = protocols;
     this.#client = client;
-    client.on('message', (data) => {
-      const frame = parseFrame(data);
-      const id = idOf(frame);
-      if (id !== undefined) this.#ids.add(id);
-      this.#sent.push(frame);
-      onActivity();
+    this.#network = network;
+    this.#number = number;
+    client.connect({
+      frame: (data) => this.#frame(data),
+      clientClosed: (code, reason, connecting) => this.#clientClosed(code, reason, connecting),
     });
-    // mock-socket types this listener without its event; the close event is passed all the same.
-    (client as unknown as { on(type: 'close', cb: (event: CloseEvent) => void): void }).on('close', (event) => {
-      this.#closed ??= { code: event.code, reason: event.reason };
-      onActivity();
-    });
+    network.moved();
+    if (accept) this.#accept();
   }
 
   /** The ticket the client presented in the URL, or null (first-message auth). */
@@ -58,14 +65,52 @@ export class TestServerSocket {
     return new URL(this.url).searchParams.get('ticket');
   }
 
+  /**
+   * Where the connection stands on the server's side: `waiting` for `accept()` or `refuse()`
+   * (only after `holdConnections()`), `open`, or `closed` (by either side).
+   */
+  get state(): 'waiting' | 'open' | 'closed' {
+    this.#network.deliver();
+    return this.#phase;
+  }
+
   /** Frames the client sent that no spec has taken yet, oldest first. */
   get sent(): readonly unknown[] {
+    this.#network.deliver();
     return this.#sent;
   }
 
-  /** The close code and reason once the socket closed (from either side), else null. */
+  /**
+   * The close code and reason once the socket closed, else null: the server's when it closed
+   * first (`close()`, `refuse()`), else the client's (`1000` and the reason the library gave).
+   */
   get closed(): { code: number; reason: string } | null {
+    this.#network.deliver();
     return this.#closed;
+  }
+
+  /**
+   * Accepts a connection held by `holdConnections()`: the client's `open` event arrives.
+   * @throws Error when the connection is not waiting (accepted, refused or closed already).
+   */
+  accept(): void {
+    this.#network.deliver();
+    this.#assertWaiting('accept');
+    this.#accept();
+    this.#network.deliver();
+  }
+
+  /**
+   * Refuses a connection held by `holdConnections()`, as a server that answers the upgrade with an
+   * HTTP error or is down: the client sees an error, then close 1006.
+   * @throws Error when the connection is not waiting.
+   */
+  refuse(): void {
+    this.#network.deliver();
+    this.#assertWaiting('refuse');
+    this.#end('server', 1006, '');
+    this.#network.post(() => this.#client.deliverClose(1006, '', false, true));
+    this.#network.deliver();
   }
 
   /**
@@ -73,31 +118,34 @@ export class TestServerSocket {
    * @throws Error naming what was expected and listing what was sent, when nothing matches.
    */
   expectSent<T = Record<string, unknown>>(matcher: FrameMatcher): T {
+    this.#network.deliver();
     const test = typeof matcher === 'string' ? (f: unknown) => typeOf(f) === matcher : matcher;
     const index = this.#sent.findIndex(test);
     if (index < 0) {
       const what = typeof matcher === 'string' ? `a "${matcher}" frame` : 'a frame matching the predicate';
-      const hint = this.#sent.length === 0 ? ' (did you await flush() after the client sent it?)' : '';
-      throw new Error(`Expected ${what} from the client; it sent ${describeFrames(this.#sent)}${hint}.`);
+      throw new Error(`Expected ${what} from the client; it sent ${describeFrames(this.#sent)}${this.#sentHint()}.`);
     }
     return this.#sent.splice(index, 1)[0] as T;
   }
 
   /** Takes every frame the client sent so far. */
   takeAll(): unknown[] {
+    this.#network.deliver();
     return this.#sent.splice(0);
   }
 
-  /** Sends `message` to the client as a JSON text frame. */
+  /**
+   * Sends `message` to the client as a JSON text frame. On a socket the client is closing or
+   * closed, the frame is dropped on arrival, as a browser drops it.
+   * @throws Error when the server closed this socket, or has not accepted it yet.
+   */
   push(message: unknown): void {
-    this.#assertOpen('push');
-    this.#client.send(JSON.stringify(message));
+    this.#send('push', JSON.stringify(message));
   }
 
-  /** Sends a raw frame (not JSON, binary…) to the client. */
+  /** Sends a raw frame (not JSON, binary…) to the client; a `Blob` when the client's `binaryType` asks for one. */
   pushRaw(data: string | ArrayBuffer): void {
-    this.#assertOpen('pushRaw');
-    this.#client.send(data as string);
+    this.#send('pushRaw', data);
   }
 
   /**
@@ -108,20 +156,88 @@ export class TestServerSocket {
   ack(id: string): void {
     if (!this.#ids.has(id)) {
       const known = [...this.#ids].map((i) => JSON.stringify(i)).join(', ') || 'none';
-      throw new Error(`ack("${id}"): the client sent no frame with this id on this socket; ids it sent: ${known}.`);
+      throw new Error(`ack("${id}"): the client sent no frame with this id on socket ${this.#number}; ids it sent: ${known}.`);
     }
     this.push({ type: 'ack', id });
   }
 
-  /** Closes the socket from the server's side; 1006 plays a connection lost without a close frame. */
+  /**
+   * Closes the socket from the server's side; 1006 plays a connection lost without a close frame.
+   * @throws Error when the socket is closed already (by either side) or was never accepted.
+   */
   close(code: number, reason = ''): void {
-    this.#assertOpen('close');
-    this.#closed = { code, reason };
-    this.#client.close({ code, reason, wasClean: code !== 1006 });
+    this.#network.deliver();
+    if (this.#phase === 'waiting') {
+      throw new Error(`close(): socket ${this.#number} is waiting to be accepted (holdConnections()); refuse() it instead.`);
+    }
+    this.#assertNotClosed('close');
+    this.#end('server', code, reason);
+    this.#network.post(() => this.#client.deliverClose(code, reason, code !== 1006));
+    this.#network.deliver();
   }
 
-  #assertOpen(what: string): void {
-    if (this.#closed) throw new Error(`${what}(): the socket is already closed (${this.#closed.code}).`);
+  #accept(): void {
+    this.#phase = 'open';
+    this.#network.post(() => this.#client.deliverOpen());
+  }
+
+  #send(what: string, data: string | ArrayBuffer): void {
+    this.#network.deliver();
+    if (this.#phase === 'waiting') {
+      throw new Error(`${what}(): socket ${this.#number} is waiting to be accepted (holdConnections()); accept() it first.`);
+    }
+    if (this.#closedBy === 'server') this.#assertNotClosed(what);
+    this.#network.post(() => this.#client.deliverMessage(data));
+    this.#network.deliver();
+  }
+
+  #frame(data: unknown): void {
+    // A server that closed the connection reads nothing more from it.
+    if (this.#closedBy === 'server') return;
+    const frame = parseFrame(data);
+    const id = idOf(frame);
+    if (id !== undefined) this.#ids.add(id);
+    this.#sent.push(frame);
+    this.#network.moved();
+  }
+
+  #clientClosed(code: number, reason: string, connecting: boolean): void {
+    this.#network.moved();
+    // Both sides closed at once (the server's close is still in flight): the server's stands.
+    if (this.#closedBy === 'server') return;
+    this.#end('client', code, reason);
+    // Closing a socket that has not opened fails it: error, then 1006. Otherwise the server
+    // answers the close handshake and the client's close event carries its own code.
+    if (connecting) this.#network.post(() => this.#client.deliverClose(1006, '', false, true));
+    else this.#network.post(() => this.#client.deliverClose(code, reason, true));
+  }
+
+  #end(by: 'client' | 'server', code: number, reason: string): void {
+    this.#phase = 'closed';
+    this.#closed = { code, reason };
+    this.#closedBy = by;
+  }
+
+  #assertWaiting(what: string): void {
+    if (this.#phase === 'waiting') return;
+    const now = this.#phase === 'open' ? 'open already' : `closed already (${this.#describeClose()})`;
+    throw new Error(`${what}(): socket ${this.#number} is ${now}; only a connection held by holdConnections() waits for accept() or refuse().`);
+  }
+
+  #assertNotClosed(what: string): void {
+    if (this.#closed) throw new Error(`${what}(): socket ${this.#number} is closed already (${this.#describeClose()}).`);
+  }
+
+  #describeClose(): string {
+    const { code, reason } = this.#closed!;
+    return `${code}${reason ? ` "${reason}"` : ''} by the ${this.#closedBy}`;
+  }
+
+  #sentHint(): string {
+    if (this.#sent.length > 0) return '';
+    if (this.#phase === 'waiting') return ` (socket ${this.#number} is waiting to be accepted: accept() it)`;
+    if (this.#closed) return ` (socket ${this.#number} is closed: ${this.#describeClose()})`;
+    return '';
   }
 }
 

@@ -1,8 +1,8 @@
 import { HttpRequest } from '@angular/common/http';
 import { HttpTestingController, TestRequest } from '@angular/common/http/testing';
 import { DestroyRef, Injectable, InjectionToken, Injector, inject } from '@angular/core';
-import { Server, WebSocket as MockWebSocket } from 'mock-socket';
-import { AUTH_SOCKET_CONFIG, AuthSocketRuntime, AuthSocketService, ConnectionState, NetworkEvents, SocketLike } from 'ngx-auth-socket';
+import { AUTH_SOCKET_CONFIG, AuthSocketRuntime, AuthSocketService, ConnectionState, NetworkEvents } from 'ngx-auth-socket';
+import { TestClientSocket, TestNetwork } from './test-network';
 import { FrameMatcher, TestServerSocket, describeFrames, idOf } from './test-server-socket';
 import { VirtualClock } from './virtual-clock';
 
@@ -42,7 +42,8 @@ export interface TestTicketRequest {
   readonly request: HttpRequest<unknown>;
   /**
    * Answers `{ticket, expires}`; `expires` is `expiresInS` (default 30) seconds from the virtual
-   * now. The default ticket is `ticket-<n>`, n being the number of the socket it will open.
+   * now. The default ticket is `ticket-<n>`, n being the number of the socket it will open. The
+   * socket the library then opens is open when `grant()` returns (unless `holdConnections()`).
    */
   grant(ticket?: string, options?: { expiresInS?: number }): void;
   /** Answers with an HTTP error, e.g. 401, 403, 404 (no ticket endpoint: `auto` falls back), 503. */
@@ -59,17 +60,25 @@ export interface AuthFrame {
 /** @internal The runtime a controller plays, for `provideAuthSocketTesting()` only. */
 export let runtimeOf: (controller: AuthSocketTestingController) => AuthSocketRuntime;
 
-// Captured before any spec can install fake timers: mock-socket delivers its events on real
-// 4 ms timers, and flush() must be able to wait for them.
-const realSetTimeout = globalThis.setTimeout.bind(globalThis);
+/** How often flush() lets promise callbacks run and delivers again before it gives up. */
+const FLUSH_ROUNDS = 100;
+/** Microtask turns per round: enough for a chain of promise callbacks (token getters, refresh hooks). */
+const MICROTASK_TURNS = 50;
 
 /**
  * Plays the server, the network and the clock for `AuthSocketService` in specs — what
  * `HttpTestingController` is for HTTP. Ticket requests are answered through Angular's
- * `HttpTestingController`; sockets are mock-socket sockets; the library's timers run on a virtual
- * clock that only `tick()` and `advanceToReconnect()` move, so backoff is exact and instant under
- * any test runner. mock-socket delivers opens, client frames and closes a few real milliseconds
- * later: `await flush()` after anything that opens, sends or closes.
+ * `HttpTestingController`; sockets are in-memory sockets whose server end the spec holds
+ * ({@link TestServerSocket}); the library's timers run on a {@link VirtualClock} that only
+ * `tick()` and `advanceToReconnect()` move, so backoff is exact and instant.
+ *
+ * Nothing waits on real time, and fake timers (`jasmine.clock()`, `vi.useFakeTimers()`,
+ * `fakeAsync`) change nothing. Every member of the controller and of its sockets first delivers
+ * what the network has in flight (a socket opening, a close handshake completing), acts, and
+ * delivers what that caused; what the client sends is recorded the moment it sends it. What the
+ * app does on its own (a click that sends, a new token) is delivered at the next such call, or at
+ * the latest in a microtask. `await flush()` also lets the library's promise callbacks run (async
+ * token getters, refresh hooks), until nothing moves.
  *
  * @usageNotes
  * ```ts
@@ -84,11 +93,9 @@ const realSetTimeout = globalThis.setTimeout.bind(globalThis);
  * const socket = TestBed.inject(AuthSocketTestingController);
  * TestBed.inject(AuthTokenStore).set(jwt);
  * const fixture = TestBed.createComponent(ChatComponent); // it subscribes: the library asks for a ticket
- * socket.expectTicketRequest().grant('tk-1');
- * await socket.flush();                                   // the socket opens
- * socket.push({ type: 'chat', text: 'hi' });              // a server message
+ * socket.expectTicketRequest().grant('tk-1');             // the socket opens
+ * socket.push({ type: 'chat', text: 'hi' });              // a server message, delivered at once
  * socket.drop(1006);                                      // connection lost
- * await socket.flush();
  * socket.advanceToReconnect();                            // exactly the backoff delay
  * await socket.open('tk-2');                              // fresh ticket, open again
  * socket.verify();
@@ -101,11 +108,11 @@ export class AuthSocketTestingController {
   readonly #clock: VirtualClock;
   readonly #random: number;
   readonly #sockets: TestServerSocket[] = [];
-  #server: Server | null = null;
+  readonly #wire = new TestNetwork();
+  #hold = false;
   #online = true;
   #network: NetworkEvents | null = null;
   #ids = 0;
-  #activity = 0;
   /** Ticket requests taken out of HttpTestingController (its match() consumes) and not yet answered. */
   #tickets: TestRequest[] = [];
 
@@ -113,7 +120,7 @@ export class AuthSocketTestingController {
     const options = inject(AUTH_SOCKET_TESTING_OPTIONS);
     this.#clock = new VirtualClock(options.startTime ?? Date.now());
     this.#random = options.random ?? 0.5;
-    inject(DestroyRef).onDestroy(() => this.#server?.stop());
+    inject(DestroyRef).onDestroy(() => this.#wire.close());
   }
 
   static {
@@ -123,8 +130,10 @@ export class AuthSocketTestingController {
   /** The runtime `provideAuthSocketTesting()` gives the library (kept off the public type). */
   readonly #runtime: AuthSocketRuntime = {
     createSocket: (url, protocols) => {
-      this.#ensureServer();
-      return new MockWebSocket(url, protocols) as unknown as SocketLike;
+      const client = new TestClientSocket(url);
+      const asked = protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : [...protocols];
+      this.#sockets.push(new TestServerSocket(client, asked, this.#wire, this.#sockets.length + 1, !this.#hold));
+      return client;
     },
     setTimeout: (callback, ms) => this.#clock.setTimeout(callback, ms),
     clearTimeout: (handle) => this.#clock.clearTimeout(handle),
@@ -153,7 +162,30 @@ export class AuthSocketTestingController {
    * (deadlines, backoff, acknowledgement TTLs, heartbeats). Other timers of the app are untouched.
    */
   tick(ms: number): void {
-    this.#clock.tick(ms);
+    this.#wire.deliver();
+    this.#clock.tick(ms, () => this.#wire.deliver());
+    this.#wire.deliver();
+  }
+
+  /**
+   * Advances the library's clock to its next timer and runs that timer only, whatever its delay
+   * (like `vi.advanceTimersToNextTimer()`); returns how far the clock moved, in ms.
+   * @throws Error when no library timer is pending.
+   */
+  advanceToNextTimer(): number {
+    this.#wire.deliver();
+    const moved = this.#clock.next();
+    if (moved === null) throw new Error(`advanceToNextTimer(): no library timer is pending; ${this.#where()}.`);
+    this.#wire.deliver();
+    return moved;
+  }
+
+  /**
+   * The library's timers that are scheduled and have neither run nor been cleared: deadlines,
+   * backoff, heartbeats, grace periods. 0 once the service is destroyed.
+   */
+  get pendingTimers(): number {
+    return this.#clock.pending;
   }
 
   /**
@@ -162,40 +194,55 @@ export class AuthSocketTestingController {
    * @throws Error when the service is not waiting to reconnect.
    */
   advanceToReconnect(): void {
+    this.#wire.deliver();
     const state = this.#state();
     if (state.kind !== 'reconnecting') {
       throw new Error(`advanceToReconnect(): no reconnect is pending; the state is "${state.kind}"${hintFor(state.kind)}.`);
     }
-    this.#clock.tick(Math.max(0, state.retryAt - this.#clock.now()));
+    this.tick(Math.max(0, state.retryAt - this.#clock.now()));
   }
 
   /** The browser goes offline (`navigator.onLine` false, `offline` event): reconnects wait for the network. */
   goOffline(): void {
-    this.#online = false;
-    this.#network?.offline();
+    this.#act(() => {
+      this.#online = false;
+      this.#network?.offline();
+    });
   }
 
   /** The browser is back online (`online` event): a waiting reconnect starts at once. */
   goOnline(): void {
-    this.#online = true;
-    this.#network?.online();
+    this.#act(() => {
+      this.#online = true;
+      this.#network?.online();
+    });
   }
 
   /** The page became visible again or came back from the back/forward cache: a pending backoff is cut short. */
   resumePage(): void {
-    this.#network?.resumed();
+    this.#act(() => this.#network?.resumed());
   }
 
   /**
-   * Lets mock-socket deliver what is in flight (opens, client frames, closes), which it does on
-   * real 4 ms timers: resolves once a few real milliseconds pass without socket activity.
+   * Delivers what is in flight (opens, server frames, closes), lets the library's promise callbacks
+   * run (async token getters, refresh hooks), and repeats until nothing moves. Microtasks only: it
+   * never waits on a timer, real or fake. Most specs need it only after the library awaited a
+   * promise; every other member of the controller delivers what is in flight first anyway.
+   * @throws Error when the sockets keep moving for 100 rounds (something answers every event
+   *   with another one).
    */
   async flush(): Promise<void> {
-    for (let round = 0; round < 50; round++) {
-      const before = this.#activity;
-      await new Promise((resolve) => realSetTimeout(resolve, 6));
-      if (this.#activity === before && round > 0) return;
+    for (let round = 1; round <= FLUSH_ROUNDS; round++) {
+      this.#wire.deliver();
+      const before = this.#wire.moves;
+      for (let turn = 0; turn < MICROTASK_TURNS; turn++) await Promise.resolve();
+      this.#wire.deliver();
+      if (this.#wire.moves === before) return;
     }
+    throw new Error(
+      `flush(): the sockets were still moving after ${FLUSH_ROUNDS} rounds of delivery; ${this.#where()}. ` +
+        'Something answers every socket event with another one.',
+    );
   }
 
   // ---- tickets ---------------------------------------------------------------------------
@@ -206,6 +253,7 @@ export class AuthSocketTestingController {
    *   saying what the connection is doing instead.
    */
   expectTicketRequest(): TestTicketRequest {
+    this.#wire.deliver();
     const tickets = this.#pendingTickets();
     if (tickets.length !== 1) {
       const kind = this.#state().kind;
@@ -217,13 +265,15 @@ export class AuthSocketTestingController {
     const pending = this.#takeTicket();
     return {
       request: pending.request,
-      grant: (ticket = this.#nextTicket(), options = {}) => pending.flush(this.#ticketBody(ticket, options.expiresInS)),
+      grant: (ticket = this.#nextTicket(), options = {}) => this.#act(() => pending.flush(this.#ticketBody(ticket, options.expiresInS))),
       fail: (status, options = {}) =>
-        pending.flush(options.body ?? { error: 'refused' }, {
-          status,
-          statusText: `status ${status}`,
-          headers: options.retryAfterS === undefined ? undefined : { 'Retry-After': String(options.retryAfterS) },
-        }),
+        this.#act(() =>
+          pending.flush(options.body ?? { error: 'refused' }, {
+            status,
+            statusText: `status ${status}`,
+            headers: options.retryAfterS === undefined ? undefined : { 'Retry-After': String(options.retryAfterS) },
+          }),
+        ),
     };
   }
 
@@ -231,22 +281,37 @@ export class AuthSocketTestingController {
 
   /** Every socket the library opened so far, oldest first. */
   get sockets(): readonly TestServerSocket[] {
+    this.#wire.deliver();
     return this.#sockets;
   }
 
   /**
    * The newest socket.
-   * @throws Error when the library has not opened one (did you grant the ticket and `await flush()`?).
+   * @throws Error when the library has not opened one, saying what the connection is doing instead.
    */
   get socket(): TestServerSocket {
+    this.#wire.deliver();
     const socket = this.#sockets[this.#sockets.length - 1];
     if (!socket) {
-      throw new Error(
-        `No socket has connected yet; the connection state is "${this.#state().kind}". ` +
-          'Grant the ticket (or let first-message auth open it) and await flush().',
-      );
+      const kind = this.#state().kind;
+      throw new Error(`No socket has been opened yet; the connection state is "${kind}"${hintFor(kind)}.`);
     }
     return socket;
+  }
+
+  /**
+   * From now on, connections the library opens wait on the server's side until the spec calls
+   * `accept()` or `refuse()` on them (`socket.state` is `waiting`, the client stays CONNECTING):
+   * a slow server, a connect timeout, an upgrade refused. Until then every connection is accepted
+   * at once.
+   */
+  holdConnections(): void {
+    this.#hold = true;
+  }
+
+  /** Connections opened from now on are accepted at once again (the default); held ones keep waiting. */
+  acceptConnections(): void {
+    this.#hold = false;
   }
 
   /** Frames the client sent on the newest socket that no spec took yet, oldest first (does not take them). */
@@ -321,8 +386,12 @@ export class AuthSocketTestingController {
     const code = options.code ?? 4001;
     const reason = options.reason ?? (code === 4003 ? 'forbidden' : 'invalid_token');
     const frame = this.expectAuthFrame();
-    this.socket.push({ type: 'auth_error', reason });
-    this.socket.close(code, reason);
+    const socket = this.socket;
+    // The server sends both before the client can react: they are in flight together.
+    this.#wire.together(() => {
+      socket.push({ type: 'auth_error', reason });
+      socket.close(code, reason);
+    });
     return frame;
   }
 
@@ -341,31 +410,54 @@ export class AuthSocketTestingController {
    * @throws Error when more than one ticket request is pending or no socket opened.
    */
   async open(ticket?: string): Promise<TestServerSocket> {
+    this.#wire.deliver();
     const tickets = this.#pendingTickets();
     if (tickets.length > 1) throw new Error(`open(): ${tickets.length} ticket requests are pending; expected one.`);
-    if (tickets.length === 1) this.#takeTicket().flush(this.#ticketBody(ticket ?? this.#nextTicket()));
+    if (tickets.length === 1) {
+      const pending = this.#takeTicket();
+      this.#act(() => pending.flush(this.#ticketBody(ticket ?? this.#nextTicket())));
+    }
     await this.flush();
     const socket = this.socket;
-    if (socket.sent.some((f) => (f as { type?: unknown } | null)?.type === 'auth')) {
-      this.acceptAuth();
-      await this.flush();
-    }
+    if (socket.state === 'waiting') socket.accept();
+    if (socket.sent.some((f) => (f as { type?: unknown } | null)?.type === 'auth')) this.acceptAuth();
+    await this.flush();
     return socket;
   }
 
   /**
-   * Fails when something was left unanswered: a pending ticket request, or frames the client sent
-   * (on any socket, open or closed) that no spec took. Call it in `afterEach`, like
+   * Fails when something was left unanswered: a pending ticket request, a connection held by
+   * `holdConnections()` and neither accepted nor refused, or frames the client sent (on any
+   * socket, open or closed) that no spec took. Call it in `afterEach`, like
    * `HttpTestingController.verify()`.
    */
   verify(): void {
+    this.#wire.deliver();
     const problems: string[] = [];
     const tickets = this.#pendingTickets();
     if (tickets.length) problems.push(`${tickets.length} ticket request(s) to ${this.#config.ticketUrl} were not answered`);
     this.#sockets.forEach((s, i) => {
+      if (s.state === 'waiting') problems.push(`socket ${i + 1} is waiting to be accepted or refused (holdConnections())`);
       if (s.sent.length) problems.push(`socket ${i + 1} received ${s.sent.length} frame(s) no spec took: ${describeFrames(s.sent)}`);
     });
     if (problems.length) throw new Error(`AuthSocketTestingController.verify(): ${problems.join('; ')}.`);
+  }
+
+  /** Runs a spec's action with everything in flight delivered before and after it. */
+  #act<T>(action: () => T): T {
+    this.#wire.deliver();
+    const result = action();
+    this.#wire.deliver();
+    return result;
+  }
+
+  /** The connection state for an error message; the service is gone once the test module is torn down. */
+  #where(): string {
+    try {
+      return `the connection state is "${this.#state().kind}"`;
+    } catch {
+      return 'the test module is torn down';
+    }
   }
 
   #state(): ConnectionState {
@@ -396,18 +488,6 @@ export class AuthSocketTestingController {
     if (!http) throw new Error('Ticket requests are answered through HttpTestingController: add provideHttpClientTesting() to the providers.');
     return http;
   }
-
-  #ensureServer(): void {
-    if (this.#server) return;
-    const url = new URL(this.#config.url);
-    url.search = '';
-    const server = new Server(url.toString());
-    server.on('connection', (client) => {
-      this.#sockets.push(new TestServerSocket(client, () => this.#activity++));
-      this.#activity++;
-    });
-    this.#server = server;
-  }
 }
 
 /** @internal */
@@ -427,8 +507,11 @@ function hintFor(kind: ConnectionState['kind']): string {
     case 'fetching-ticket':
       return ' (expectTicketRequest() answers the ticket request)';
     case 'connecting':
+      return ' (a connection held by holdConnections() waits for accept())';
     case 'authenticating':
-      return ' (await flush(), then acceptAuth() in first-message mode)';
+      return ' (acceptAuth() answers the auth frame)';
+    case 'refreshing-token':
+      return ' (the refreshToken hook has not answered: await flush() if it returns a promise)';
     default:
       return '';
   }

@@ -1,25 +1,24 @@
+import { VirtualClock } from 'ngx-auth-socket/testing';
 import { Heartbeat } from './heartbeat';
 
 describe('Heartbeat', () => {
+  let clock: VirtualClock;
   let pings: number;
   let deaths: number;
   let heartbeat: Heartbeat;
   beforeEach(() => {
-    jasmine.clock().install();
+    clock = new VirtualClock();
     pings = 0;
     deaths = 0;
-    const runtime = { setTimeout: (cb: () => void, ms: number) => setTimeout(cb, ms), clearTimeout: (h: unknown) => clearTimeout(h as number) };
+    const runtime = { setTimeout: (cb: () => void, ms: number) => clock.setTimeout(cb, ms), clearTimeout: (h: unknown) => clock.clearTimeout(h) };
     heartbeat = new Heartbeat(runtime, 1000, 300, () => pings++, () => deaths++);
   });
-  afterEach(() => {
-    heartbeat.stop();
-    jasmine.clock().uninstall();
-  });
+  afterEach(() => heartbeat.stop());
 
   it('pings every interval while frames keep arriving', () => {
     heartbeat.start();
     for (let i = 0; i < 5; i++) {
-      jasmine.clock().tick(1000);
+      clock.tick(1000);
       heartbeat.alive();
     }
     expect(pings).toBe(5);
@@ -28,20 +27,20 @@ describe('Heartbeat', () => {
 
   it('declares the connection dead when nothing arrives within the timeout after a ping', () => {
     heartbeat.start();
-    jasmine.clock().tick(1000);
+    clock.tick(1000);
     expect(pings).toBe(1);
-    jasmine.clock().tick(299);
+    clock.tick(299);
     expect(deaths).toBe(0);
-    jasmine.clock().tick(1);
+    clock.tick(1);
     expect(deaths).toBe(1);
-    jasmine.clock().tick(10_000);
+    clock.tick(10_000);
     expect(pings).toBe(1);
   });
 
   it('stops pinging when stopped', () => {
     heartbeat.start();
     heartbeat.stop();
-    jasmine.clock().tick(10_000);
+    clock.tick(10_000);
     expect(pings).toBe(0);
     expect(deaths).toBe(0);
   });

@@ -1,7 +1,7 @@
 import { HttpRequest } from '@angular/common/http';
 import { AuthSocketError } from '../errors';
 import { SendReceipt } from '../messaging/outbox';
-import { JWT_A, SocketHarness, TICKET_URL, makeJwt } from '../../spec-support/socket-harness';
+import { JWT_A, START_TIME, SocketHarness, TICKET_URL, makeJwt } from '../../spec-support/socket-harness';
 import { ResyncEvent } from '../messaging/resume-tracker';
 import { withHeartbeat, withResume } from '../features';
 
@@ -20,9 +20,9 @@ describe('delivery: acknowledged sends', () => {
     const receipts: SendReceipt[] = [];
     h.service.send({ type: 'chat', text: 'hi' }).subscribe((r) => receipts.push(r));
     h.tick();
-    expect(h.lastSocket.received).toEqual([{ type: 'chat', text: 'hi', id: 'id-1' }]);
+    expect(h.lastSocket.received).toEqual([{ type: 'chat', text: 'hi', id: 'test-id-1' }]);
     expect(receipts).toEqual([]);
-    h.push({ type: 'ack', id: 'id-1' });
+    h.push({ type: 'ack', id: 'test-id-1' });
     expect(receipts).toEqual([{ queued: false, acked: true }]);
     expect(h.messages).toEqual([]);
   });
@@ -38,15 +38,15 @@ describe('delivery: acknowledged sends', () => {
     open();
     for (const text of ['a', 'b', 'c']) h.service.send({ type: 'chat', text }).subscribe();
     h.tick();
-    h.push({ type: 'ack', id: 'id-1' });
+    h.push({ type: 'ack', id: 'test-id-1' });
     h.serverClose(1006);
     h.service.send({ type: 'chat', text: 'd' }).subscribe();
     h.advanceToRetry();
     h.grantTicket('tk-2');
     expect(h.lastSocket.received).toEqual([
-      { type: 'chat', text: 'b', id: 'id-2' },
-      { type: 'chat', text: 'c', id: 'id-3' },
-      { type: 'chat', text: 'd', id: 'id-4' },
+      { type: 'chat', text: 'b', id: 'test-id-2' },
+      { type: 'chat', text: 'c', id: 'test-id-3' },
+      { type: 'chat', text: 'd', id: 'test-id-4' },
     ]);
   });
 
@@ -54,9 +54,9 @@ describe('delivery: acknowledged sends', () => {
     open({ delivery: { acks: true, messageTtlMs: 5000 } });
     let error: AuthSocketError | undefined;
     h.service.send({ type: 'chat', text: 'lost' }).subscribe({ error: (e) => (error = e) });
-    h.tick(4990);
+    h.tick(4999);
     expect(error).toBeUndefined();
-    h.tick(10);
+    h.tick(1);
     expect(error?.code).toBe('send-expired');
   });
 
@@ -97,10 +97,10 @@ describe('delivery: request/reply', () => {
     let done = false;
     h.service.request({ type: 'echo', payload: 42 }).subscribe({ next: (r) => replies.push(r), complete: () => (done = true) });
     h.tick();
-    expect(h.lastSocket.received).toEqual([{ type: 'echo', payload: 42, id: 'id-1' }]);
+    expect(h.lastSocket.received).toEqual([{ type: 'echo', payload: 42, id: 'test-id-1' }]);
     h.push({ type: 'chat', id: 'other' });
-    h.push({ type: 'echo_reply', id: 'id-1', payload: 42 });
-    expect(replies).toEqual([{ type: 'echo_reply', id: 'id-1', payload: 42 }]);
+    h.push({ type: 'echo_reply', id: 'test-id-1', payload: 42 });
+    expect(replies).toEqual([{ type: 'echo_reply', id: 'test-id-1', payload: 42 }]);
     expect(done).toBeTrue();
     expect(h.messages).toEqual([{ type: 'chat', id: 'other' }]);
   });
@@ -111,7 +111,7 @@ describe('delivery: request/reply', () => {
     h.service.request({ type: 'echo' }).subscribe((r) => replies.push(r));
     h.grantTicket();
     h.tick();
-    h.push({ type: 'echo_reply', id: 'id-1' });
+    h.push({ type: 'echo_reply', id: 'test-id-1' });
     expect(replies.length).toBe(1);
   });
 
@@ -123,8 +123,8 @@ describe('delivery: request/reply', () => {
     h.service.request({ type: 'echo' }).subscribe({ error: (e) => (code = e.code) });
     h.tick(3000);
     expect(code).toBe('request-timeout');
-    h.push({ type: 'echo_reply', id: 'id-1' });
-    expect(h.messages).toEqual([{ type: 'echo_reply', id: 'id-1' }]);
+    h.push({ type: 'echo_reply', id: 'test-id-1' });
+    expect(h.messages).toEqual([{ type: 'echo_reply', id: 'test-id-1' }]);
   });
 
   it('fails with request-interrupted when the connection drops before the reply (no acks)', () => {
@@ -148,10 +148,10 @@ describe('delivery: request/reply', () => {
     h.serverClose(1006);
     h.advanceToRetry();
     h.grantTicket('tk-2');
-    expect(h.lastSocket.received).toEqual([{ type: 'echo', id: 'id-1' }]);
-    h.push({ type: 'ack', id: 'id-1' });
-    h.push({ type: 'echo_reply', id: 'id-1' });
-    expect(replies).toEqual([{ type: 'echo_reply', id: 'id-1' }]);
+    expect(h.lastSocket.received).toEqual([{ type: 'echo', id: 'test-id-1' }]);
+    h.push({ type: 'ack', id: 'test-id-1' });
+    h.push({ type: 'echo_reply', id: 'test-id-1' });
+    expect(replies).toEqual([{ type: 'echo_reply', id: 'test-id-1' }]);
   });
 
   it('fails on logout and on unauthorized, even with acks', () => {
@@ -171,8 +171,8 @@ describe('delivery: request/reply', () => {
     const subscription = h.service.request({ type: 'echo' }).subscribe();
     h.tick();
     subscription.unsubscribe();
-    h.push({ type: 'echo_reply', id: 'id-1' });
-    expect(h.messages).toEqual([{ type: 'echo_reply', id: 'id-1' }]);
+    h.push({ type: 'echo_reply', id: 'test-id-1' });
+    expect(h.messages).toEqual([{ type: 'echo_reply', id: 'test-id-1' }]);
   });
 });
 
@@ -197,10 +197,10 @@ describe('delivery: heartbeat', () => {
     h = new SocketHarness({}, { token: JWT_A, features: [withHeartbeat({ intervalMs: 1000, timeoutMs: 500 })] });
     h.listen();
     h.grantTicket();
-    // grantTicket() left us 6 ms after the open: the deadline is at open + 1000 + 500.
-    h.tick(1490);
+    // The socket opened in grantTicket(), and no time has passed since: the deadline is at open + 1000 + 500.
+    h.tick(1499);
     expect(h.state.kind).toBe('open');
-    h.tick(10);
+    h.tick(1);
     expect(h.errors.map((e) => e.code)).toEqual(['heartbeat-timeout']);
     expect(h.state.kind).toBe('reconnecting');
     h.advanceToRetry();
@@ -235,7 +235,7 @@ describe('delivery: resume', () => {
     h.advanceToRetry();
     const request = h.http.expectOne((r: HttpRequest<unknown>) => r.url === TICKET_URL);
     expect(request.request.params.get('resume')).toBe('2');
-    request.flush({ ticket: 'tk-2', expires: Math.floor(Date.now() / 1000) + 30 });
+    request.flush({ ticket: 'tk-2', expires: Math.floor(h.now() / 1000) + 30 });
     h.tick();
     h.push({ type: 'chat', seq: 2 });
     h.push({ type: 'chat', seq: 3 });
@@ -265,7 +265,7 @@ describe('delivery: resume', () => {
     h.advanceToRetry();
     const request = h.http.expectOne((r: HttpRequest<unknown>) => r.url === TICKET_URL);
     expect(request.request.params.has('resume')).toBeFalse();
-    request.flush({ ticket: 'tk-2', expires: Math.floor(Date.now() / 1000) + 30 });
+    request.flush({ ticket: 'tk-2', expires: Math.floor(h.now() / 1000) + 30 });
     h.tick();
     h.push({ type: 'chat', seq: 4 });
     h.push({ type: 'resume_failed', seq: 9 });
@@ -294,7 +294,7 @@ describe('delivery: proactive token refresh and retry hints', () => {
   afterEach(() => h.dispose());
 
   it('refreshes before exp and replaces the socket make-before-break in ticket mode (default)', async () => {
-    const now = Date.UTC(2026, 0, 1);
+    const now = START_TIME;
     const first = makeJwt({ sub: 'alice', exp: now / 1000 + 120 });
     const second = makeJwt({ sub: 'alice', exp: now / 1000 + 240 });
     const refresh = jasmine.createSpy('refreshToken').and.resolveTo(second);
@@ -309,7 +309,7 @@ describe('delivery: proactive token refresh and retry hints', () => {
     expect(h.store.token()).toBe(second);
     const ticket = h.expectTicketRequest();
     expect(ticket.request.headers.get('Authorization')).toBe(`Bearer ${second}`);
-    ticket.flush({ ticket: 'tk-2', expires: Math.floor(Date.now() / 1000) + 30 });
+    ticket.flush({ ticket: 'tk-2', expires: Math.floor(h.now() / 1000) + 30 });
     h.tick();
     expect(h.sockets.length).toBe(2);
     // The replaced socket drains for two seconds (frames in flight still arrive), then closes.
@@ -328,7 +328,7 @@ describe('delivery: proactive token refresh and retry hints', () => {
   });
 
   it('re-authenticates in band in ticket mode with onTokenChange reauth and the server\'s own ack', async () => {
-    const now = Date.UTC(2026, 0, 1);
+    const now = START_TIME;
     const first = makeJwt({ sub: 'alice', exp: now / 1000 + 120 });
     const second = makeJwt({ sub: 'alice', exp: now / 1000 + 240 });
     const refresh = jasmine.createSpy('refreshToken').and.resolveTo(second);
@@ -358,7 +358,7 @@ describe('delivery: proactive token refresh and retry hints', () => {
   });
 
   it('shares one refresh between concurrent needs', async () => {
-    const now = Date.UTC(2026, 0, 1);
+    const now = START_TIME;
     const first = makeJwt({ sub: 'alice', exp: now / 1000 + 4 });
     let resolve!: (t: string) => void;
     const refresh = jasmine.createSpy('refreshToken').and.returnValue(new Promise<string>((r) => (resolve = r)));

@@ -1,4 +1,4 @@
-import { JWT_A, SocketHarness, TICKET_URL, hangingSocket } from '../../spec-support/socket-harness';
+import { JWT_A, SocketHarness, TICKET_URL } from '../../spec-support/socket-harness';
 
 describe('connection: reconnect with a fresh ticket', () => {
   let h: SocketHarness;
@@ -33,7 +33,7 @@ describe('connection: reconnect with a fresh ticket', () => {
       expect(error.code).toBe('socket-closed');
       expect(error.closeCode).toBe(code);
       const state = h.state as { retryAt: number };
-      h.tick(state.retryAt - Date.now() - 1);
+      h.tick(state.retryAt - h.now() - 1);
       h.http.expectNone(TICKET_URL);
       h.tick(1);
       h.grantTicket('tk-2');
@@ -42,12 +42,11 @@ describe('connection: reconnect with a fresh ticket', () => {
   }
 
   it('grows the delay with full jitter up to the cap, under fake time', () => {
-    h = new SocketHarness({ reconnect: { initialDelayMs: 100, factor: 2, maxDelayMs: 1000 } }, { token: JWT_A });
-    h.randomValue = 0.999999;
+    h = new SocketHarness({ reconnect: { initialDelayMs: 100, factor: 2, maxDelayMs: 1000 } }, { token: JWT_A, random: 0.999999 });
     h.listen();
     const delays: number[] = [];
     for (let i = 0; i < 7; i++) {
-      const failedAt = Date.now();
+      const failedAt = h.now();
       h.failTicket(503);
       const state = h.state;
       if (state.kind !== 'reconnecting') throw new Error(`expected reconnecting, got ${state.kind}`);
@@ -123,23 +122,23 @@ describe('connection: reconnect with a fresh ticket', () => {
 
   it('closes and retries when the socket does not open in time', () => {
     h = new SocketHarness({ connectTimeoutMs: 2000 }, { token: JWT_A });
-    const socket = hangingSocket();
-    h.socketFactory = () => socket;
+    h.holdConnections(); // the server never answers the upgrade
     h.listen();
-    h.expectTicketRequest().flush({ ticket: 'tk-1', expires: Math.floor(Date.now() / 1000) + 30 });
-    h.tick(1990);
+    h.expectTicketRequest().flush({ ticket: 'tk-1', expires: Math.floor(h.now() / 1000) + 30 });
+    h.tick(1999);
     expect(h.state.kind).toBe('connecting');
-    h.tick(10);
+    h.tick(1);
     expect(h.errors.map((e) => e.code)).toEqual(['connect-timeout']);
-    expect(socket.closedWith).toBe(1000);
+    expect(h.lastSocket.closeCode).toBe(1000);
     expect(h.state.kind).toBe('reconnecting');
   });
 
   it('retries when the server refuses the upgrade (the browser reports 1006)', () => {
     h = new SocketHarness({}, { token: JWT_A });
-    h.server.stop();
+    h.holdConnections();
     h.listen();
     h.grantTicket('tk-1');
+    h.lastSocket.refuse();
     expect(h.errors.map((e) => e.code)).toEqual(['socket-closed']);
     expect(h.state.kind).toBe('reconnecting');
   });

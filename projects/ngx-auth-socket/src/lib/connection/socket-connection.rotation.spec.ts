@@ -4,11 +4,9 @@ import { map } from 'rxjs';
 import { AuthSocketError } from '../errors';
 import { withResume } from '../features';
 import { SendReceipt } from '../messaging/outbox';
-import { SocketLike } from '../runtime';
-import { HandSocket } from '../../spec-support/hand-socket';
-import { JWT_A, JWT_B, SocketHarness, TICKET_URL, makeJwt } from '../../spec-support/socket-harness';
+import { JWT_A, JWT_B, START_TIME, SocketHarness, TICKET_URL, makeJwt } from '../../spec-support/socket-harness';
 
-const NOW = Date.UTC(2026, 0, 1);
+const NOW = START_TIME;
 const FIRST = makeJwt({ sub: 'alice', exp: NOW / 1000 + 120 });
 const SECOND = makeJwt({ sub: 'alice', exp: NOW / 1000 + 240 });
 
@@ -32,7 +30,7 @@ describe('connection: token rotation never drops a healthy socket', () => {
     expect(h.store.token()).toBe(SECOND);
     const successor = h.expectTicketRequest();
     expect(successor.request.headers.get('Authorization')).toBe(`Bearer ${SECOND}`);
-    successor.flush({ ticket: 'tk-2', expires: Math.floor(Date.now() / 1000) + 30 });
+    successor.flush({ ticket: 'tk-2', expires: Math.floor(h.now() / 1000) + 30 });
     h.tick();
     h.http.expectNone(TICKET_URL);
     expect(h.sockets.length).toBe(2);
@@ -81,7 +79,7 @@ describe('connection: token rotation never drops a healthy socket', () => {
     expect(successor.request.params.get('resume')).toBe('2');
     // Still the first socket's traffic while the successor gets its ticket.
     h.push({ type: 'chat', seq: 3 });
-    successor.flush({ ticket: 'tk-2', expires: Math.floor(Date.now() / 1000) + 30 });
+    successor.flush({ ticket: 'tk-2', expires: Math.floor(h.now() / 1000) + 30 });
     h.tick();
     expect(h.sockets.length).toBe(2);
     // The server replays from 2 on the new socket: 3 again (dropped), then 4.
@@ -92,96 +90,81 @@ describe('connection: token rotation never drops a healthy socket', () => {
   });
 
   it('a replaced socket is still heard for replies to its requests and for acks, nothing else', () => {
-    const sockets: HandSocket[] = [];
     h = new SocketHarness({ delivery: { acks: true } }, { token: JWT_A });
-    h.socketFactory = (url) => {
-      const socket = new HandSocket(url);
-      sockets.push(socket);
-      return socket as unknown as SocketLike;
-    };
+    h.holdConnections(); // the spec says when each socket opens
     h.listen();
     h.grantTicket('tk-1');
-    sockets[0].open();
+    h.sockets[0].accept();
     let reply: unknown;
     h.service.request({ type: 'echo', payload: 1 }).subscribe((r) => (reply = r));
     const receipts: SendReceipt[] = [];
     h.service.send({ type: 'chat', text: 'x' }).subscribe((r) => receipts.push(r));
-    expect(sockets[0].sent.map((f) => (f as { id: string }).id)).toEqual(['id-1', 'id-2']);
+    expect(h.sockets[0].received.map((f) => (f as { id: string }).id)).toEqual(['test-id-1', 'test-id-2']);
     h.store.set(JWT_B);
     h.grantTicket('tk-2');
-    sockets[1].open();
-    expect(sockets[0].closedWith).toBeNull();
+    h.sockets[1].accept();
+    expect(h.sockets[0].closeCode).toBeNull();
     // Unacknowledged frames go out again on the successor (the server drops duplicates by id).
-    expect(sockets[1].sent.map((f) => (f as { id: string }).id)).toEqual(['id-1', 'id-2']);
-    sockets[0].receive({ type: 'chat', text: 'broadcast, also on the successor' });
-    sockets[0].receive({ type: 'echo_reply', id: 'id-1', payload: 1 });
-    sockets[0].receive({ type: 'ack', id: 'id-2' });
-    expect(reply).toEqual({ type: 'echo_reply', id: 'id-1', payload: 1 });
+    expect(h.sockets[1].received.map((f) => (f as { id: string }).id)).toEqual(['test-id-1', 'test-id-2']);
+    h.sockets[0].send({ type: 'chat', text: 'broadcast, also on the successor' });
+    h.sockets[0].send({ type: 'echo_reply', id: 'test-id-1', payload: 1 });
+    h.sockets[0].send({ type: 'ack', id: 'test-id-2' });
+    expect(reply).toEqual({ type: 'echo_reply', id: 'test-id-1', payload: 1 });
     expect(receipts).toEqual([{ queued: true, acked: true }]);
     // The successor's acks for the re-sent ids are consumed, never delivered.
-    sockets[1].receive({ type: 'ack', id: 'id-1' });
-    sockets[1].receive({ type: 'ack', id: 'id-2' });
+    h.sockets[1].send({ type: 'ack', id: 'test-id-1' });
+    h.sockets[1].send({ type: 'ack', id: 'test-id-2' });
     expect(h.messages).toEqual([]);
     h.tick(2000);
-    expect(sockets[0].closedWith).toBe(1000);
+    expect(h.sockets[0].closeCode).toBe(1000);
     expect(h.state.kind).toBe('open');
     expect(h.errors).toEqual([]);
   });
 
   it('make-before-break without withResume(): a message both sockets carry (same seq or id) is delivered once, none lost', () => {
-    const sockets: HandSocket[] = [];
     h = new SocketHarness({}, { token: JWT_A });
-    h.socketFactory = (url) => {
-      const socket = new HandSocket(url);
-      sockets.push(socket);
-      return socket as unknown as SocketLike;
-    };
+    h.holdConnections(); // the spec says when each socket opens
     h.listen();
     h.grantTicket('tk-1');
-    sockets[0].open();
-    sockets[0].receive({ type: 'chat', id: 'm0' });
+    h.sockets[0].accept();
+    h.sockets[0].send({ type: 'chat', id: 'm0' });
     h.store.set(JWT_B);
     h.grantTicket('tk-2');
     // The server already sends to both while the successor's handshake completes.
-    sockets[0].receive({ type: 'chat', id: 'm1' });
-    sockets[1].open();
-    sockets[1].receive({ type: 'chat', id: 'm1' });
-    sockets[1].receive({ type: 'chat', seq: 7 });
+    h.sockets[0].send({ type: 'chat', id: 'm1' });
+    h.sockets[1].accept();
+    h.sockets[1].send({ type: 'chat', id: 'm1' });
+    h.sockets[1].send({ type: 'chat', seq: 7 });
     // Late frames of the replaced socket: one it alone carried arrives, repeats do not.
-    sockets[0].receive({ type: 'chat', id: 'm2' });
-    sockets[0].receive({ type: 'chat', seq: 7 });
-    sockets[1].receive({ type: 'chat', id: 'm2' });
-    sockets[0].receive({ type: 'presence', note: 'no id: only from the current socket' });
-    sockets[0].closedByServer(1000);
-    sockets[1].receive({ type: 'chat', id: 'm3' });
+    h.sockets[0].send({ type: 'chat', id: 'm2' });
+    h.sockets[0].send({ type: 'chat', seq: 7 });
+    h.sockets[1].send({ type: 'chat', id: 'm2' });
+    h.sockets[0].send({ type: 'presence', note: 'no id: only from the current socket' });
+    h.sockets[0].close(1000);
+    h.sockets[1].send({ type: 'chat', id: 'm3' });
     expect(h.messages.map((m) => m['id'] ?? m['seq'])).toEqual(['m0', 'm1', 7, 'm2', 'm3']);
     expect(h.errors).toEqual([]);
   });
 
   it('back-to-back rotations: a socket still draining cannot double what its successor delivered', () => {
-    const sockets: HandSocket[] = [];
     h = new SocketHarness({}, { token: JWT_A });
-    h.socketFactory = (url) => {
-      const socket = new HandSocket(url);
-      sockets.push(socket);
-      return socket as unknown as SocketLike;
-    };
+    h.holdConnections(); // the spec says when each socket opens
     h.listen();
     h.grantTicket('tk-1');
-    sockets[0].open();
+    h.sockets[0].accept();
     h.store.set(JWT_B);
     h.grantTicket('tk-2');
-    sockets[1].open(); // socket 0 drains now
-    sockets[1].receive({ type: 'chat', seq: 5 });
+    h.sockets[1].accept(); // socket 0 drains now
+    h.sockets[1].send({ type: 'chat', seq: 5 });
     // A second rotation begins while socket 0 still drains, and its successor opens.
     h.store.set(makeJwt({ sub: 'alice', n: 3 }));
     h.grantTicket('tk-3');
-    sockets[0].receive({ type: 'chat', seq: 5 }); // late copy on the oldest socket
-    sockets[0].receive({ type: 'chat', seq: 6 }); // only the oldest socket had this one
-    sockets[2].open();
-    sockets[2].receive({ type: 'chat', seq: 6 });
-    sockets[1].receive({ type: 'chat', seq: 7 });
-    sockets[2].receive({ type: 'chat', seq: 7 });
+    h.sockets[0].send({ type: 'chat', seq: 5 }); // late copy on the oldest socket
+    h.sockets[0].send({ type: 'chat', seq: 6 }); // only the oldest socket had this one
+    h.sockets[2].accept();
+    h.sockets[2].send({ type: 'chat', seq: 6 });
+    h.sockets[1].send({ type: 'chat', seq: 7 });
+    h.sockets[2].send({ type: 'chat', seq: 7 });
     expect(h.messages.map((m) => m['seq'])).toEqual([5, 6, 7]);
   });
 

@@ -28,7 +28,7 @@ describe('connection: ticket auth and lifecycle', () => {
     const request = h.expectTicketRequest();
     expect(request.request.method).toBe('GET');
     expect(request.request.headers.get('Authorization')).toBe(`Bearer ${JWT_A}`);
-    request.flush({ ticket: 'tk-1', expires: Math.floor(Date.now() / 1000) + 30 });
+    request.flush({ ticket: 'tk-1', expires: Math.floor(h.now() / 1000) + 30 });
     expect(h.state).toEqual({ kind: 'connecting', attempt: 1, mode: 'ticket' });
     h.tick();
     expect(h.state).toEqual({ kind: 'open', mode: 'ticket', since: jasmine.any(Number) as unknown as number });
@@ -86,9 +86,9 @@ describe('connection: ticket auth and lifecycle', () => {
     const first = h.listen();
     h.grantTicket('tk-1');
     first.unsubscribe();
-    h.tick(1990);
+    h.tick(1999);
     expect(h.state.kind).toBe('open');
-    h.tick(20);
+    h.tick(1);
     expect(h.state).toEqual({ kind: 'idle' });
     h.listen();
     h.grantTicket('tk-2');
@@ -158,7 +158,7 @@ describe('connection: ticket auth and lifecycle', () => {
   it('never fetches or presents an expired ticket: it fetches another', () => {
     h = new SocketHarness({}, { token: JWT_A });
     h.listen();
-    h.grantTicket('stale', Math.floor(Date.now() / 1000) - 5);
+    h.grantTicket('stale', Math.floor(h.now() / 1000) - 5);
     expect(h.sockets.length).toBe(0);
     expect(h.errors.map((e) => e.code)).toEqual(['ticket-expired']);
     expect(h.state.kind).toBe('reconnecting');

@@ -1,13 +1,14 @@
+import { VirtualClock } from 'ngx-auth-socket/testing';
 import { AuthSocketError } from '../errors';
 import { Outbox, OutboxTimers, SendReceipt } from './outbox';
 
 describe('Outbox', () => {
+  let clock: VirtualClock;
   let timers: OutboxTimers;
   beforeEach(() => {
-    jasmine.clock().install();
-    timers = { setTimeout: (cb, ms) => setTimeout(cb, ms), clearTimeout: (h) => clearTimeout(h as number) };
+    clock = new VirtualClock();
+    timers = { setTimeout: (cb, ms) => clock.setTimeout(cb, ms), clearTimeout: (h) => clock.clearTimeout(h) };
   });
-  afterEach(() => jasmine.clock().uninstall());
 
   const accept = (sink: unknown[]) => (frame: unknown) => (sink.push(frame), true);
   const refuse = () => false;
@@ -92,9 +93,9 @@ describe('Outbox', () => {
     const errors: AuthSocketError[] = [];
     outbox.add('a', 'id-a', accept([]))!.subscribe({ error: (e) => errors.push(e) });
     outbox.add('b', null, refuse)!.subscribe({ error: (e) => errors.push(e) });
-    jasmine.clock().tick(4999);
+    clock.tick(4999);
     expect(errors).toEqual([]);
-    jasmine.clock().tick(1);
+    clock.tick(1);
     expect(errors.map((e) => e.code)).toEqual(['send-expired', 'send-expired']);
     expect(outbox.size).toBe(0);
     expect(outbox.hasUnwritten).toBeFalse();
@@ -105,7 +106,7 @@ describe('Outbox', () => {
     const errors: unknown[] = [];
     outbox.add('a', 'id-a', accept([]))!.subscribe({ error: (e) => errors.push(e) });
     outbox.acknowledge('id-a');
-    jasmine.clock().tick(10_000);
+    clock.tick(10_000);
     expect(errors).toEqual([]);
   });
 

@@ -1,6 +1,4 @@
 import { SendReceipt } from './outbox';
-import { SocketLike } from '../runtime';
-import { HandSocket } from '../../spec-support/hand-socket';
 import { JWT_A, SocketHarness } from '../../spec-support/socket-harness';
 
 describe('sending and bad input', () => {
@@ -36,22 +34,18 @@ describe('sending and bad input', () => {
   });
 
   it('flushes a large outbox 100 frames per task, in order, with later sends behind it', () => {
-    const sockets: HandSocket[] = [];
     h = new SocketHarness({}, { token: JWT_A });
-    h.socketFactory = (url) => {
-      const socket = new HandSocket(url);
-      sockets.push(socket);
-      return socket as unknown as SocketLike;
-    };
+    h.holdConnections();
     for (let n = 1; n <= 250; n++) h.service.send({ type: 'chat', n }).subscribe();
     h.grantTicket();
-    sockets[0].open();
-    const written = () => sockets[0].sent.map((f) => (f as { n: number }).n);
+    h.lastSocket.accept();
+    const written = () => h.lastSocket.received.map((f) => (f as { n: number }).n);
     expect(written().length).toBe(100);
     h.service.send({ type: 'chat', n: 251 }).subscribe();
-    h.tick(0);
+    // The next batch is the next task: a timer of its own.
+    h.runNextTimer();
     expect(written().length).toBe(200);
-    h.tick(0);
+    h.runNextTimer();
     expect(written()).toEqual(Array.from({ length: 251 }, (_, i) => i + 1));
   });
 

@@ -1,3 +1,4 @@
+import { VirtualClock } from 'ngx-auth-socket/testing';
 import { BehaviorSubject, Observable } from 'rxjs';
 import { SocketMessage } from '../config';
 import { ConnectionLike } from '../connection/connection-like';
@@ -7,7 +8,7 @@ import { AuthSocketError } from '../errors';
 import { SendReceipt } from '../messaging/receipt';
 import { TabHub } from '../../spec-support/tab-fakes';
 import { LEASE } from './leader-election';
-import { SharedConnection } from './shared-connection';
+import { SharedConnection, SharedConnectionPorts } from './shared-connection';
 import { ChannelMembership } from '../channels/channel-membership';
 import { DEFAULT_CHANNEL_FRAMES } from '../channels/channel-frames';
 
@@ -57,32 +58,15 @@ class RealStub implements ConnectionLike {
   }
 }
 
-/** Timers that run only when the spec says so. */
-class Timers {
-  now = 0;
-  #next = 1;
-  #timers = new Map<number, { due: number; run: () => void }>();
-  setTimeout = (run: () => void, ms: number) => {
-    const id = this.#next++;
-    this.#timers.set(id, { due: this.now + ms, run });
-    return id;
+/** The runtime the tabs share: the testing kit's virtual clock, no jitter, predictable tab ids. */
+function tabRuntime(clock: VirtualClock): SharedConnectionPorts['runtime'] {
+  let ids = 0;
+  return {
+    setTimeout: (run, ms) => clock.setTimeout(run, ms),
+    clearTimeout: (id) => clock.clearTimeout(id),
+    random: () => 0,
+    randomId: () => `tab-${++ids}`,
   };
-  clearTimeout = (id: unknown) => void this.#timers.delete(id as number);
-  random = () => 0;
-  #ids = 0;
-  randomId = () => `tab-${++this.#ids}`;
-  tick(ms: number, between: () => void = () => undefined): void {
-    const end = this.now + ms;
-    for (;;) {
-      const due = [...this.#timers].filter(([, t]) => t.due <= end).sort((a, b) => a[1].due - b[1].due)[0];
-      if (!due) break;
-      this.#timers.delete(due[0]);
-      this.now = due[1].due;
-      due[1].run();
-      between();
-    }
-    this.now = end;
-  }
 }
 
 interface Tab {
@@ -98,7 +82,8 @@ interface Tab {
 
 describe('SharedConnection (one socket for all tabs)', () => {
   let hub: TabHub;
-  let timers: Timers;
+  let timers: VirtualClock;
+  let clockRuntime: SharedConnectionPorts['runtime'];
   const flush = async () => {
     for (let i = 0; i < 5; i++) {
       hub.deliver();
@@ -109,7 +94,8 @@ describe('SharedConnection (one socket for all tabs)', () => {
 
   beforeEach(() => {
     hub = new TabHub();
-    timers = new Timers();
+    timers = new VirtualClock();
+    clockRuntime = tabRuntime(timers);
   });
 
   function openTab(options: { locks?: boolean; token?: string | null; channels?: boolean } = {}): Tab {
@@ -119,7 +105,7 @@ describe('SharedConnection (one socket for all tabs)', () => {
     (tab as { shared: SharedConnection }).shared = new SharedConnection({
       name: 'wss://api.test/channel/',
       outboxLimit: 3,
-      runtime: timers,
+      runtime: clockRuntime,
       channel: runtime.openChannel!('ngx-auth-socket:wss://api.test/channel/'),
       locks: runtime.locks,
       // The service's deliver: true when the message answered one of this tab's requests.
