@@ -37,7 +37,7 @@ describe('provideAuthSocket() and provideAuthSocketAs()', () => {
     await kit.flush();
   };
 
-  afterEach(() => http.verify());
+  afterEach(() => http?.verify());
 
   it('computes the configuration in an injection context when given a function', () => {
     setup([provideAuthSocket(() => ({ url: inject(APP_ENV).socketUrl }))]);

@@ -22,6 +22,7 @@ import {
   SocketMessage,
   authTokenInterceptor,
   provideAuthSocket,
+  withChannels,
   withHeartbeat,
 } from 'ngx-auth-socket';
 import { AuthSocketTestingController, AuthSocketTestingOptions, VirtualClock, provideAuthSocketTesting } from 'ngx-auth-socket/testing';
@@ -296,6 +297,53 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         expect(socket.expectAuthFrame()).toEqual({ type: 'auth', payload: JWT });
         expect(service.state().kind).toBe('authenticating');
         expect(() => socket.expectAuthFrame()).toThrowError('Expected a "auth" frame from the client; it sent nothing.');
+      });
+    });
+
+    describe('channels (withChannels())', () => {
+      it('expects, accepts and refuses joins, pushes to a channel and changes presence', async () => {
+        setUp({}, {}, withChannels());
+        const room = service.channel<SocketMessage & { text: string }>('room:1');
+        const texts: string[] = [];
+        room.messages$.subscribe((m) => texts.push(m.text));
+        const members: string[][] = [];
+        room.presence$.subscribe((p) => members.push([...p.members]));
+        await socket.open();
+        expect(socket.acceptJoin('room:1', { seq: 3, presence: ['alice'] })).toEqual({ type: 'join', channel: 'room:1' });
+        expect(room.state()).toEqual({ kind: 'joined', seq: 3 });
+        socket.pushToChannel('room:1', { type: 'chat', text: 'hi', seq: 4 });
+        socket.presence('room:1', { joined: ['bob'] });
+        socket.presence('room:1', { left: ['alice'] });
+        expect(texts).toEqual(['hi']);
+        expect(members).toEqual([[], ['alice'], ['alice', 'bob'], ['bob']]);
+        const secret = service.channel('private:bob');
+        secret.messages$.subscribe();
+        expect(socket.refuseJoin('private:bob').channel).toBe('private:bob');
+        expect(secret.state()).toEqual({ kind: 'rejected', reason: 'forbidden' });
+        socket.kickFromChannel('room:1', 'banned');
+        expect(room.state()).toEqual({ kind: 'rejected', reason: 'banned' });
+        expect(() => socket.expectJoin('room:9')).toThrowError(/Expected a "join" frame for "room:9" from the client on socket 1; it sent/);
+        socket.verify();
+      });
+
+      it('re-joins after a reconnect (the join comes right after authentication), and leaves after the grace', async () => {
+        setUp({ idleCloseDelayMs: 500, keepAlive: true }, {}, withChannels());
+        const room = service.channel('room:1');
+        const subscription = room.messages$.subscribe();
+        await socket.open();
+        socket.acceptJoin('room:1');
+        socket.drop(1006);
+        expect(room.state().kind).toBe('joining');
+        socket.advanceToReconnect();
+        await socket.open();
+        socket.acceptJoin('room:1');
+        expect(room.state().kind).toBe('joined');
+        subscription.unsubscribe();
+        socket.tick(500);
+        await socket.flush();
+        expect(socket.expectLeave('room:1')).toEqual({ type: 'leave', channel: 'room:1' });
+        expect(room.state().kind).toBe('left');
+        socket.verify();
       });
     });
 

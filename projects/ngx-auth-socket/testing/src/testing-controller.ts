@@ -50,6 +50,19 @@ export interface TestTicketRequest {
   fail(status: number, options?: { body?: unknown; retryAfterS?: number }): void;
 }
 
+/** A channel `join` frame the client sends (`withChannels()`, reference frames). */
+export interface JoinFrame {
+  readonly type: 'join';
+  readonly channel: string;
+  readonly params?: unknown;
+  readonly resume?: number;
+  readonly [key: string]: unknown;
+}
+
+function isFrame(frame: unknown, type: string): frame is Record<string, unknown> {
+  return typeof frame === 'object' && frame !== null && (frame as { type?: unknown }).type === type;
+}
+
 /** The first-message `auth` frame the client sends: `{"type":"auth","payload":"<jwt>"}`, maybe with `resume`. */
 export interface AuthFrame {
   readonly type: 'auth';
@@ -393,6 +406,67 @@ export class AuthSocketTestingController {
       socket.close(code, reason);
     });
     return frame;
+  }
+
+  // ---- channels (`withChannels()` with the reference frames, docs/PROTOCOL.md §10) ---------
+
+  /**
+   * Takes the client's `join` frame for `channel` on the newest socket without answering it, and
+   * returns it (`{type: 'join', channel, params?, resume?}`).
+   * @throws Error listing what the client sent when it did not join `channel`.
+   */
+  expectJoin(channel: string): JoinFrame {
+    return this.#expectChannelFrame<JoinFrame>('join', channel);
+  }
+
+  /**
+   * Takes the `join` for `channel` and accepts it: `{type: 'joined', channel, seq, presence}`.
+   * Returns the join frame.
+   */
+  acceptJoin(channel: string, options: { seq?: number; presence?: readonly string[] } = {}): JoinFrame {
+    const frame = this.expectJoin(channel);
+    this.socket.push({ type: 'joined', channel, seq: options.seq ?? 0, presence: options.presence ?? [] });
+    return frame;
+  }
+
+  /**
+   * Takes the `join` for `channel` and refuses it (`join_refused`, default reason `forbidden`):
+   * the channel ends `rejected` and is not joined again until the app asks again.
+   */
+  refuseJoin(channel: string, reason = 'forbidden'): JoinFrame {
+    const frame = this.expectJoin(channel);
+    this.socket.push({ type: 'join_refused', channel, reason });
+    return frame;
+  }
+
+  /** Takes the client's `leave` frame for `channel` (sent a grace period after the last subscriber left). */
+  expectLeave(channel: string): Record<string, unknown> {
+    return this.#expectChannelFrame('leave', channel);
+  }
+
+  #expectChannelFrame<T>(type: 'join' | 'leave', channel: string): T {
+    const socket = this.socket;
+    if (!socket.sent.some((f) => isFrame(f, type) && f['channel'] === channel)) {
+      const sent = socket.sent.length ? socket.sent.map((f) => JSON.stringify(f)).join(', ') : 'nothing';
+      const number = this.#sockets.indexOf(socket) + 1;
+      throw new Error(`Expected a "${type}" frame for ${JSON.stringify(channel)} from the client on socket ${number}; it sent ${sent}.`);
+    }
+    return socket.expectSent<T>((f) => isFrame(f, type) && f['channel'] === channel);
+  }
+
+  /** Pushes `message` in `channel` (it gets the channel's name) on the newest socket. */
+  pushToChannel(channel: string, message: Record<string, unknown>): void {
+    this.socket.push({ ...message, channel });
+  }
+
+  /** Pushes a presence change of `channel`: users who came and went. */
+  presence(channel: string, change: { joined?: readonly string[]; left?: readonly string[] }): void {
+    this.socket.push({ type: 'presence', channel, joined: change.joined ?? [], left: change.left ?? [] });
+  }
+
+  /** Removes this user from `channel` from the server side (`kicked`): the channel ends `rejected` with `reason`. */
+  kickFromChannel(channel: string, reason = 'kicked'): void {
+    this.socket.push({ type: 'kicked', channel, reason });
   }
 
   /**
