@@ -1,23 +1,86 @@
-import { TestBed } from '@angular/core/testing';
+// The README quick start's App and Chat (copied into src/app/ by consumers/consumers.test.mjs),
+// tested the way the README tells app authors to: ngx-auth-socket/testing plays the server and
+// HttpTestingController answers the login. Written for the runner's globals (describe/it/expect),
+// so the same file runs under Vitest (Angular 21 CLI) and Karma + Jasmine (Angular 20 CLI).
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ComponentFixture, ComponentFixtureAutoDetect, TestBed } from '@angular/core/testing';
+import { authTokenInterceptor, provideAuthSocket } from 'ngx-auth-socket';
+import { AuthSocketTestingController, provideAuthSocketTesting } from 'ngx-auth-socket/testing';
 import { App } from './app';
 
-describe('App', () => {
-  beforeEach(async () => {
-    await TestBed.configureTestingModule({
-      imports: [App],
-    }).compileComponents();
-  });
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
 
-  it('should create the app', () => {
-    const fixture = TestBed.createComponent(App);
-    const app = fixture.componentInstance;
-    expect(app).toBeTruthy();
-  });
+describe('App (README quick start) with ngx-auth-socket/testing', () => {
+  let fixture: ComponentFixture<App>;
+  let socket: AuthSocketTestingController;
+  let http: HttpTestingController;
+  const root = () => fixture.nativeElement as HTMLElement;
+  const page = () => root().textContent ?? '';
+  const button = (label: string) =>
+    [...root().querySelectorAll('button')].find((b) => b.textContent?.trim() === label) as HTMLButtonElement;
 
-  it('should render title', async () => {
-    const fixture = TestBed.createComponent(App);
+  async function signIn(): Promise<void> {
+    const [user, password] = [...root().querySelectorAll('input')];
+    user.value = 'alice';
+    password.value = 'alice';
+    button('Sign in').click();
+    const login = http.expectOne('/auth');
+    expect(login.request.body).toEqual({ user: 'alice', password: 'alice' });
+    login.flush({ token: JWT, refreshToken: 'refresh-1', expiresIn: 900 });
     await fixture.whenStable();
-    const compiled = fixture.nativeElement as HTMLElement;
-    expect(compiled.querySelector('h1')?.textContent).toContain('Hello, consumer');
+  }
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(withInterceptors([authTokenInterceptor])),
+        provideHttpClientTesting(),
+        provideAuthSocket({ url: '/channel/', captureToken: [{ url: '/auth' }] }),
+        provideAuthSocketTesting(),
+        // Zoneless apps (21) detect changes by themselves; zone.js apps (20) need this for whenStable().
+        { provide: ComponentFixtureAutoDetect, useValue: true },
+      ],
+    });
+    socket = TestBed.inject(AuthSocketTestingController);
+    http = TestBed.inject(HttpTestingController);
+    fixture = TestBed.createComponent(App);
+    await fixture.whenStable();
+  });
+
+  afterEach(() => {
+    socket.verify();
+    http.verify();
+  });
+
+  it('stays idle until sign-in, then connects with a ticket and shows what the server pushes', async () => {
+    expect(page()).toContain('Connection: idle');
+    await signIn();
+
+    const ticket = socket.expectTicketRequest();
+    expect(ticket.request.headers.get('Authorization')).toBe(`Bearer ${JWT}`);
+    ticket.grant('tk-1');
+    await socket.flush();
+    expect(socket.socket.ticket).toBe('tk-1');
+
+    socket.push({ type: 'chat', from: 'bob', text: 'hello alice' });
+    await fixture.whenStable();
+    expect(page()).toContain('Connection: open');
+    expect(page()).toContain('bob: hello alice');
+  });
+
+  it('sends a chat frame on click, and closes the socket on sign-out', async () => {
+    await signIn();
+    await socket.open();
+
+    button('Say hello').click();
+    await socket.flush();
+    expect(socket.expectSent('chat')).toEqual({ type: 'chat', text: 'hello' });
+
+    button('Sign out').click();
+    await socket.flush();
+    await fixture.whenStable();
+    expect(socket.socket.closed?.code).toBe(1000);
+    expect(page()).toContain('Connection: idle');
   });
 });
