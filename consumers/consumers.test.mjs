@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import http from 'node:http';
 import net from 'node:net';
@@ -30,10 +30,13 @@ const STEP_TIMEOUT_MS = 10 * 60_000;
 const FIXTURES = ['angular-21', 'angular-20'];
 const semver = require('semver');
 
-/** The fenced blocks of README.md marked `<!-- quick-start:path -->` / `<!-- quick-start-ssr:path -->`. */
+/**
+ * The fenced blocks of README.md marked `<!-- quick-start:path -->`, `<!-- quick-start-ssr:path -->`
+ * or `<!-- reference-server:path -->`: each becomes that file of the app, verbatim.
+ */
 function readmeBlocks(markdown) {
   const blocks = [];
-  const marker = /<!-- (quick-start(?:-ssr)?):(\S+) -->\n```[a-z]*\n([\s\S]*?)\n```/g;
+  const marker = /<!-- (quick-start(?:-ssr)?|reference-server):(\S+) -->\n```[a-z]*\n([\s\S]*?)\n```/g;
   for (const m of markdown.matchAll(marker)) blocks.push({ kind: m[1], path: m[2], code: `${m[3]}\n` });
   return blocks;
 }
@@ -41,6 +44,7 @@ function readmeBlocks(markdown) {
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const quickStart = readmeBlocks(readme).filter((b) => b.kind === 'quick-start');
 const quickStartSsr = readmeBlocks(readme).filter((b) => b.kind === 'quick-start-ssr');
+const proxyConf = readmeBlocks(readme).find((b) => b.kind === 'reference-server' && b.path === 'proxy.conf.json');
 
 let tarball;
 
@@ -62,12 +66,12 @@ describe('the package', () => {
       'fesm2022/ngx-auth-socket.mjs',
       'fesm2022/ngx-auth-socket-testing.mjs',
       'schematics/collection.json',
-      'schematics/ng-add/index.js',
+      'schematics/ng-add/index.cjs',
       'schematics/ng-add/schema.json',
     ]) {
       assert.ok(files.includes(wanted), `${wanted} is not in the package: ${files.join(', ')}`);
     }
-    assert.ok(!files.some((f) => f.endsWith('.spec.js') || f.endsWith('.ts') && !f.endsWith('.d.ts')), `sources or specs packed: ${files.join(', ')}`);
+    assert.ok(!files.some((f) => /\.spec\.c?js$/.test(f) || /\.c?ts$/.test(f) && !f.endsWith('.d.ts')), `sources or specs packed: ${files.join(', ')}`);
   });
 
   test('npm publish --dry-run prints no warning (about fields, files or anything but the login)', async () => {
@@ -133,6 +137,10 @@ describe('Angular 21 app (ng new --ssr --zoneless; Vitest + jsdom)', () => {
     await app.install(t);
   });
 
+  test('ng add: the schematic from the installed package edits the CLI\'s own app.config.ts, which compiles', async (t) => {
+    await app.ngAdd(t);
+  });
+
   test('ng build (production, strict templates, SSR)', async (t) => {
     await app.build(t);
     assert.ok(existsSync(join(app.dir, 'dist/consumer/server/server.mjs')));
@@ -146,6 +154,10 @@ describe('Angular 21 app (ng new --ssr --zoneless; Vitest + jsdom)', () => {
   test('server render fetches no ticket and opens no socket; the browser hydrates it and connects', async (t) => {
     await checkSsrAndHydration(t, app.dir);
   });
+
+  test('ng serve with the README\'s proxy.conf.json renders on the server and passes the socket on ("ws": true)', async (t) => {
+    await checkDevServerProxy(t, app.dir);
+  });
 });
 
 describe('Angular 20 app (ng new, zone.js; Karma + Jasmine)', () => {
@@ -153,6 +165,10 @@ describe('Angular 20 app (ng new, zone.js; Karma + Jasmine)', () => {
 
   test('installs the packed package into a fresh install of the committed lockfile', async (t) => {
     await app.install(t);
+  });
+
+  test('ng add: the schematic from the installed package edits the CLI\'s own app.config.ts, which compiles', async (t) => {
+    await app.ngAdd(t);
   });
 
   test('ng build (production, strict templates)', async (t) => {
@@ -202,6 +218,32 @@ function consumerApp(name, blocks) {
       const installed = JSON.parse(readFileSync(join(dir, 'node_modules/ngx-auth-socket/package.json'), 'utf8'));
       assert.equal(installed.version, JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')).version);
     },
+    /**
+     * `ng add` minus the install (the package is installed already): `ng generate ngx-auth-socket:ng-add`
+     * in a copy of the app as the CLI made it, sharing node_modules, then a type-check of the app.
+     */
+    async ngAdd(t) {
+      const copy = `${dir}-ng-add`;
+      rmSync(copy, { recursive: true, force: true });
+      cpSync(fixture, copy, { recursive: true, filter: (src) => !/[/\\](node_modules|dist|\.angular)$/.test(src) });
+      symlinkSync(join(dir, 'node_modules'), join(copy, 'node_modules'), 'dir');
+      const before = readFileSync(join(copy, 'src/app/app.config.ts'), 'utf8');
+      await timed(t, 'ng generate ngx-auth-socket:ng-add', () =>
+        // node_modules is the app's own: should the schematic ever schedule an install, it must not touch it.
+        run(join(copy, 'node_modules/.bin/ng'), ['generate', 'ngx-auth-socket:ng-add', '--url=/channel/', '--interactive=false'], {
+          cwd: copy,
+          env: { npm_config_dry_run: 'true' },
+        }),
+      );
+      const config = readFileSync(join(copy, 'src/app/app.config.ts'), 'utf8');
+      assert.notEqual(config, before);
+      assert.match(config, /provideHttpClient\(withInterceptors\(\[authTokenInterceptor\]\)\)/);
+      assert.match(config, /provideAuthSocket\(\{ url: '\/channel\/' \}\)/);
+      assert.equal(JSON.parse(readFileSync(join(copy, 'package.json'), 'utf8')).devDependencies['mock-socket'], '9.3.1', 'an existing mock-socket is kept');
+      await timed(t, 'tsc -p tsconfig.app.json --noEmit', () =>
+        run(process.execPath, [join(copy, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.app.json', '--noEmit'], { cwd: copy }),
+      );
+    },
     async build(t) {
       await this.ng(t, ['build']);
     },
@@ -213,11 +255,9 @@ function consumerApp(name, blocks) {
 
 async function checkSsrAndHydration(t, appDir) {
   const { chromium } = await import('playwright-core');
-  const children = [];
   const cleanups = [];
   t.after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
-    for (const child of children) child.kill('SIGTERM');
   });
 
   // One origin for the page and the API, as a reverse proxy (or `ng serve` with proxy.conf.json) gives.
@@ -230,11 +270,11 @@ async function checkSsrAndHydration(t, appDir) {
     ACCESS_LOG: 'off',
     ORIGINS: origin, // added to the server's defaults
   });
-  children.push(api.child);
+  cleanups.push(() => api.stop());
   const apiUrl = await api.waitFor(/listening on (http:\/\/\S+)/);
   const ssrPort = await freePort();
   const ssr = startProcess(process.execPath, [join(appDir, 'dist/consumer/server/server.mjs')], { PORT: String(ssrPort) });
-  children.push(ssr.child);
+  cleanups.push(() => ssr.stop());
   await ssr.waitFor(/listening on (http:\/\/\S+)/);
   proxy.route((path) => (/^\/(auth|ws_ticket|channel)([/?]|$)/.test(path) ? new URL(apiUrl).port : ssrPort));
 
@@ -282,6 +322,52 @@ async function checkSsrAndHydration(t, appDir) {
     ['GET /ws_ticket', 'GET /channel/ (upgrade)'],
   );
   assert.deepEqual(problems, []);
+}
+
+/**
+ * "Use the reference server with your own app": `ng serve --proxy-config proxy.conf.json` (the
+ * README's file, its target moved to the reference server's free port) in front of the reference
+ * server, whose ORIGINS adds the dev server's origin; Chromium signs in and chats.
+ */
+async function checkDevServerProxy(t, appDir) {
+  const { chromium } = await import('playwright-core');
+  const cleanups = [];
+  t.after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  assert.ok(proxyConf, 'README has a <!-- reference-server:proxy.conf.json --> block');
+  assert.match(proxyConf.code, /"\/channel": \{[^}]*"ws": true/);
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const api = startProcess(process.execPath, [join(ROOT, 'dist/server/src/main.mjs')], { PORT: '0', ACCESS_LOG: 'off', ORIGINS: origin });
+  cleanups.push(() => api.stop());
+  const apiUrl = await api.waitFor(/listening on (http:\/\/\S+)/);
+  writeFileSync(join(appDir, 'proxy.conf.json'), proxyConf.code.replaceAll('http://127.0.0.1:4300', apiUrl));
+
+  const serve = startProcess(
+    join(appDir, 'node_modules/.bin/ng'),
+    ['serve', '--proxy-config', 'proxy.conf.json', '--host', '127.0.0.1', '--port', String(port), '--live-reload=false', '--hmr=false'],
+    { NG_CLI_ANALYTICS: 'false', CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
+    appDir,
+  );
+  cleanups.push(() => serve.stop());
+  const started = Date.now();
+  await serve.waitFor(/Local:\s+(http:\/\/\S+)/, 240_000);
+  t.diagnostic(`ng serve ready: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const html = await (await fetch(`${origin}/`, { headers: { accept: 'text/html' } })).text();
+  assert.match(html, /<app-chat[^>]*>[\s\S]*Connection: idle/, 'the dev server rendered the page on the server');
+
+  const browser = await chromium.launch({ executablePath: CHROME, args: CHROMIUM_FLAGS });
+  cleanups.push(() => browser.close());
+  const page = await browser.newPage();
+  await page.goto(`${origin}/`);
+  await page.getByPlaceholder('user').fill('bob');
+  await page.getByPlaceholder('password').fill('bob');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('Connection: open').waitFor({ timeout: 20_000 });
+  await page.getByRole('button', { name: 'Say hello' }).click();
+  await page.getByText('bob: hello').waitFor({ timeout: 10_000 });
 }
 
 /** A loopback reverse proxy (HTTP and WebSocket upgrades) that records every request. */
@@ -341,9 +427,9 @@ function freePort() {
   });
 }
 
-/** A child process whose output is kept, with a way to wait for a line. */
-function startProcess(cmd, args, env) {
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** A child process (in its own process group) whose output is kept, with a way to wait for a line. */
+function startProcess(cmd, args, env, cwd = ROOT) {
+  const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   const waiters = [];
   const onData = (chunk) => {
@@ -352,8 +438,19 @@ function startProcess(cmd, args, env) {
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
+  const exited = new Promise((done) => child.on('exit', done));
   return {
     child,
+    /** Ends the process and whatever it started (its group), then waits for it to exit. */
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        child.kill('SIGTERM');
+      }
+      await Promise.race([exited, new Promise((done) => setTimeout(done, 5000))]);
+    },
     waitFor(pattern, timeoutMs = 30_000) {
       return new Promise((resolveLine, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern} in:\n${output}`)), timeoutMs);

@@ -1,9 +1,16 @@
 import { Rule, SchematicContext, SchematicsException, Tree, chain } from '@angular-devkit/schematics';
 import * as ts from '@schematics/angular/third_party/github.com/Microsoft/TypeScript/lib/typescript';
-import { DependencyType, addDependency, addRootProvider, readWorkspace } from '@schematics/angular/utility';
+import { DependencyType, ExistingBehavior, addDependency, addRootProvider, readWorkspace } from '@schematics/angular/utility';
 import { insertImport } from '@schematics/angular/utility/ast-utils';
 import { Change, InsertChange, applyToUpdateRecorder } from '@schematics/angular/utility/change';
-import { NgAddOptions } from './schema';
+
+/** The options of `ng add ngx-auth-socket` (schema.json). */
+export interface NgAddOptions {
+  /** The application; defaults to the workspace's only application. */
+  project?: string;
+  /** The socket URL passed to `provideAuthSocket({ url })`. */
+  url: string;
+}
 
 /** The mock-socket range `ngx-auth-socket/testing` is built and tested with (its optional peer). */
 export const MOCK_SOCKET_VERSION = '^9.3.1';
@@ -15,8 +22,8 @@ const DOCS = 'https://github.com/ngx-auth-socket/ngx-auth-socket#where-the-token
 /**
  * `ng add ngx-auth-socket`: the interceptor in the app's `provideHttpClient(...)` (merged into an
  * existing call, never a second one), `provideAuthSocket({ url })` among the root providers
- * (`app.config.ts` or the `AppModule`), and mock-socket as a dev dependency for the testing kit.
- * Running it again adds nothing twice.
+ * (`app.config.ts` or the `AppModule`), and mock-socket as a dev dependency for the testing kit
+ * (a mock-socket the app already has is kept as it is). Running it again adds nothing twice.
  */
 export function ngAdd(options: NgAddOptions): Rule {
   return async (tree: Tree, context: SchematicContext) => {
@@ -50,7 +57,13 @@ export function ngAdd(options: NgAddOptions): Rule {
       rules.push(addRootProvider(projectName, ({ code, external }) => code`${external('provideAuthSocket', LIBRARY)}({ url: ${quote(url)} })`));
     }
 
-    rules.push(addDependency('mock-socket', MOCK_SOCKET_VERSION, { type: DependencyType.Dev }));
+    const manifest = tree.readJson('/package.json') as Record<string, Record<string, string> | undefined>;
+    const mockSocket = manifest['devDependencies']?.['mock-socket'] ?? manifest['dependencies']?.['mock-socket'];
+    if (mockSocket) {
+      context.logger.info(`mock-socket ${mockSocket} is already a dependency: kept.`);
+    } else {
+      rules.push(addDependency('mock-socket', MOCK_SOCKET_VERSION, { type: DependencyType.Dev, existing: ExistingBehavior.Skip }));
+    }
     rules.push((_tree: Tree, ctx: SchematicContext) => {
       ctx.logger.info(
         `ngx-auth-socket added to "${projectName}". The socket connects once it has a token: ` +

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { MOCK_SOCKET_VERSION } from './index';
+import { MOCK_SOCKET_VERSION } from './index.cjs';
 
 // Compiled to dist/schematics-spec/ng-add/; the collection and schema sit beside it.
 const COLLECTION = join(__dirname, '../collection.json');
@@ -61,6 +61,20 @@ describe('ng add ngx-auth-socket', () => {
     assert.equal(pkg.dependencies['mock-socket'], undefined);
     const peer: string = JSON.parse(readFileSync(LIBRARY_PACKAGE, 'utf8')).peerDependencies['mock-socket'];
     assert.equal(MOCK_SOCKET_VERSION.split('.')[0], peer.split('.')[0]);
+  });
+
+  test('keeps the mock-socket version an app already has (and adds no install)', async () => {
+    for (const section of ['devDependencies', 'dependencies']) {
+      const app = await newApp(true);
+      const pkg = JSON.parse(app.readContent('/package.json'));
+      pkg[section] = { ...pkg[section], 'mock-socket': '9.2.0' };
+      app.overwrite('/package.json', JSON.stringify(pkg, null, 2));
+      const tree = await runner.runSchematic('ng-add', { url: '/channel/' }, app);
+      const after = JSON.parse(tree.readContent('/package.json'));
+      assert.equal(after[section]['mock-socket'], '9.2.0');
+      assert.equal(after[section === 'dependencies' ? 'devDependencies' : 'dependencies']?.['mock-socket'], undefined);
+      assert.deepEqual(runner.tasks.filter((task) => task.name === 'node-package'), []);
+    }
   });
 
   test('NgModule app: both providers in the AppModule', async () => {
