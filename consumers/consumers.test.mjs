@@ -208,7 +208,7 @@ function consumerApp(name, blocks) {
       if (reuse) {
         t.diagnostic('npm ci skipped: node_modules matches the committed lockfile');
       } else {
-        await timed(t, 'npm ci', () => run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir }));
+        await timed(t, 'npm ci', () => run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir }));
         writeFileSync(stampFile, stamp);
       }
       // --no-save: the committed package.json and lockfile stay as the CLI left them.
