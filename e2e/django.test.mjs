@@ -11,7 +11,9 @@ import { JWT_PATTERN } from './support/server.mjs';
 
 const tickets = new DjangoServer();
 const noTickets = new DjangoServer({ WS_TICKETS: 'off' });
-const shortTokens = new DjangoServer({ ACCESS_TOKEN_LIFETIME_S: '3' });
+// 6 s tokens: short enough to see several expiries and refreshes, long enough that a refresh,
+// a ticket and a second socket fit in the second half of a token's life on a busy machine.
+const shortTokens = new DjangoServer({ ACCESS_TOKEN_LIFETIME_S: '6' });
 const demo = new DjangoServer({ WS_SPA_DIR: DEMO });
 const servers = [tickets, noTickets, shortTokens, demo];
 let browser;
@@ -186,10 +188,10 @@ test('token expiry: 4001 token_expired → refreshToken() through /api/token/ref
   const before = await shortTokens.stats();
   const alice = await labFor(shortTokens);
   // No refresh ahead of expiry: let the server close at `exp`. The attempt streak (and with it the
-  // one-refresh budget) resets after 1 s open, shorter than the 3 s token, so every expiry refreshes.
+  // one-refresh budget) resets after 1 s open, shorter than the 6 s token, so every expiry refreshes.
   const id = await clientOn(alice, { refreshBeforeExpiryMs: false, reconnect: { resetAfterMs: 1000 } });
   await waitForKind(alice, id, 'open');
-  await waitForOpenCount(alice, id, 2, 10_000);
+  await waitForOpenCount(alice, id, 2, 15_000);
   assert.deepEqual(await closeCodes(alice, id), [4001]);
   const transitions = await kinds(alice, id);
   assert.deepEqual(transitions.slice(3, 8), ['open', 'refreshing-token', 'fetching-ticket', 'connecting', 'open']);
@@ -201,27 +203,37 @@ test('token expiry: 4001 token_expired → refreshToken() through /api/token/ref
   await done(alice);
 });
 
-test('proactive refresh: the new token goes in band ("authenticate" → "authenticated") in both modes; one socket outlives several tokens', async () => {
+test('proactive refresh never drops the socket: in band ("authenticate" → "authenticated") or make-before-break, in every mode', async () => {
   const before = await shortTokens.stats();
-  // A ticketed socket and a first-message one, side by side (each page has its own refresh token).
+  // Side by side, each page with its own refresh token: tickets with the default rotation
+  // (a second ticketed socket takes over), tickets re-authenticated in band, and first-message.
+  const variants = [
+    { name: 'auto (tickets), make-before-break', config: { auth: 'auto' }, inBand: false },
+    { name: 'auto (tickets), onTokenChange reauth', config: { auth: 'auto', onTokenChange: 'reauth' }, inBand: true },
+    { name: 'first-message', config: { auth: 'first-message' }, inBand: true },
+  ];
   const runs = await Promise.all(
-    ['auto', 'first-message'].map(async (auth) => {
+    variants.map(async (variant) => {
       const lab = await labFor(shortTokens);
-      const id = await clientOn(lab, { auth });
+      const id = await clientOn(lab, variant.config);
       await waitForKind(lab, id, 'open');
-      return { auth, lab, id };
+      return { ...variant, lab, id };
     }),
   );
-  // 3 s tokens, refreshed halfway: each socket re-authenticates about every 1.5 s.
-  await waitUntil(async () => (await shortTokens.stats()).reauths - before.reauths >= 4, 'four in-band re-authentications', 10_000);
-  for (const { auth, lab, id } of runs) {
-    assert.equal(lab.sockets.length, 1, `${auth}: one socket throughout`);
-    assert.deepEqual(await state(lab, id), { ...(await state(lab, id)), kind: 'open', mode: auth === 'auto' ? 'ticket' : 'first-message' });
+  // 6 s tokens, refreshed halfway: every socket rotates about every 3 s.
+  const refreshes = (lab) => lab.page.evaluate(() => window.lab.refreshes().tokens);
+  for (const { lab } of runs) await waitUntil(async () => (await refreshes(lab)) >= 3, 'three refreshes', 25_000);
+  for (const { name, inBand, lab, id } of runs) {
+    const tokens = await refreshes(lab);
+    if (inBand) assert.equal(lab.sockets.length, 1, `${name}: one socket throughout`);
+    else assert.ok(lab.sockets.length >= tokens && lab.sockets.length <= tokens + 1, `${name}: a new socket per refresh (${lab.sockets.length} for ${tokens})`);
+    assert.deepEqual(await kinds(lab, id), [...(await kinds(lab, id)).slice(0, -1), 'open']);
+    assert.equal((await kinds(lab, id)).filter((k) => k === 'open').length, 1, `${name}: open throughout`);
     assert.deepEqual(await closeCodes(lab, id), []);
     assert.deepEqual(await errorsOf(lab, id), []);
-    assert.ok((await lab.page.evaluate(() => window.lab.refreshes())).tokens >= 1);
   }
   const after = await shortTokens.stats();
+  assert.ok(after.reauths - before.reauths >= 4, 'the in-band runs re-authenticated in band');
   assert.equal(after.expired_closes, before.expired_closes, 'no socket met its expiry');
   assert.equal(after.auth_failures, before.auth_failures);
   for (const { lab } of runs) await done(lab);

@@ -88,6 +88,8 @@ test('logout closes the socket and no further message is delivered', async () =>
   await waitForChat(bob.page, 'are you there?');
   assert.equal(aliceSocket.received.length, framesAtLogout);
   assert.equal(alice.sockets.length, 1, 'no new socket after logout');
+  // The demo's logout burns the refresh token on the server (POST /auth/logout → 204).
+  await waitUntil(() => server.accessLog().some((l) => l.method === 'POST' && l.path === '/auth/logout' && l.status === 204), 'POST /auth/logout');
   await alice.context.close();
   await bob.context.close();
 });

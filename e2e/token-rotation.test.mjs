@@ -11,12 +11,12 @@ import { startForeignServer } from './support/foreign-server.mjs';
 import { LAB, ServerProcess } from './support/server.mjs';
 import { openInterop } from './support/interop.mjs';
 
-// Tokens live 8 s and are refreshed 4 s before expiry: a refresh cycle every ~4 s, twice
-// ackTimeoutMs (so an unanswered re-auth is noticed and replaced before the old token lapses) and far
-// more than a rotation takes, even on a busy 2-core machine.
-const TTL_S = 8;
+// Tokens live 10 s and are refreshed 5 s before expiry: a refresh cycle every ~5 s. An unanswered
+// re-auth is noticed after ackTimeoutMs (1.5 s) and its replacement still has 3.5 s before the old
+// token lapses: far more than a ticket and a socket take, even on a busy 2-core machine.
+const TTL_S = 10;
 const CYCLES = 3;
-const TIMING = { refreshBeforeExpiryMs: 4000, ackTimeoutMs: 2000, reconnect: { initialDelayMs: 50, maxDelayMs: 500 } };
+const TIMING = { refreshBeforeExpiryMs: 5000, ackTimeoutMs: 1500, reconnect: { initialDelayMs: 50, maxDelayMs: 500 } };
 
 const REFERENCE_API = { login: '/auth', refresh: '/auth/refresh', user: 'user', password: 'password', access: 'token', refreshToken: 'refreshToken' };
 const FOREIGN_API = { login: '/api/token/', refresh: '/api/token/refresh/', user: 'username', password: 'password', access: 'access', refreshToken: 'refresh' };
@@ -73,7 +73,7 @@ async function rotate({ url, user, options, server }, mode, rotation, prefix) {
     page.evaluate((t) => window.interop.send(t), text).catch(() => undefined);
   }, 100);
   try {
-    await waitUntil(async () => (await page.evaluate(() => window.interop.refreshes())) >= CYCLES, `${CYCLES} refreshes`, 40_000);
+    await waitUntil(async () => (await page.evaluate(() => window.interop.refreshes())) >= CYCLES, `${CYCLES} refreshes`, 60_000);
   } finally {
     clearInterval(stream);
   }
@@ -113,7 +113,9 @@ async function rotate({ url, user, options, server }, mode, rotation, prefix) {
   const where = (t) => app.sockets.findIndex((sk) => sk.sent.some((f) => f.includes(`"${t}"`)));
   const lostDetail = lost.map((t) => `${t}: ${record.fates[t]}, written on socket ${where(t)}${server ? `, server got it: ${server.received.includes(t)}` : ''}`);
   assert.deepEqual(lost, [], `nothing lost (${figures}): ${lostDetail.join('; ')}; states ${record.states.join(',')}`);
-  assert.deepEqual(doubled, [], `nothing doubled (${figures})`);
+  const doubledDetail = doubled.map((t) => `${t}: ${JSON.stringify(record.deliveries.filter((d) => d.text === t))}`);
+  const timeline = app.sockets.map((sk, i) => `#${i} ${sk.openedAt}–${sk.closedAt ?? 'open'}`).join(', ');
+  assert.deepEqual(doubled, [], `nothing doubled (${figures}): ${doubledDetail.join('; ')}; sockets ${timeline}`);
   assert.ok(Object.values(record.fates).every((f) => f === 'written'), JSON.stringify(record.fates));
   if (rotation === 'reauth') assert.equal(sockets, 1, `one socket throughout (${figures})`);
   else assert.equal(sockets, refreshes + 1, `one new socket per refresh, each authenticated before the old one closed (${figures})`);

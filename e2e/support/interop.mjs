@@ -6,11 +6,15 @@ export async function openInterop(browser, baseUrl, options) {
   const page = await context.newPage();
   const sockets = [];
   const problems = [];
+  const started = Date.now();
   page.on('websocket', (ws) => {
-    const entry = { url: ws.url(), closed: false, sent: [] };
+    const entry = { url: ws.url(), closed: false, sent: [], openedAt: Date.now() - started, closedAt: null };
     sockets.push(entry);
     ws.on('framesent', (f) => entry.sent.push(String(f.payload)));
-    ws.on('close', () => (entry.closed = true));
+    ws.on('close', () => {
+      entry.closed = true;
+      entry.closedAt = Date.now() - started;
+    });
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {

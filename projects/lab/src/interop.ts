@@ -140,6 +140,8 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
     states: [] as string[],
     errors: [] as string[],
     texts: [] as string[],
+    /** Every chat delivery with its seq or id and when (ms since the page loaded): for diagnosing a doubled line. */
+    deliveries: [] as Array<{ text: string; seq: unknown; id: unknown; t: number }>,
     fates: {} as Record<string, string>,
   };
   service.state$.subscribe((s) => record.states.push(s.kind));
@@ -160,7 +162,9 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
     /** Subscribes to messages (which opens the socket once a token is there). */
     listen(): void {
       service.messages$.subscribe((m: SocketMessage) => {
-        if (m.type === 'chat' && typeof m['text'] === 'string') record.texts.push(m['text']);
+        if (m.type !== 'chat' || typeof m['text'] !== 'string') return;
+        record.texts.push(m['text']);
+        record.deliveries.push({ text: m['text'], seq: m['seq'], id: m['id'], t: Math.round(performance.now()) });
       });
     },
     send(text: string): void {

@@ -32,8 +32,8 @@ export const LAB_SERVERS: Record<'reference' | 'django', LabServer> = {
     refreshUrl: '/auth/refresh',
     refreshBody: (refreshToken) => ({ refreshToken }),
     read: (body) => ({ token: String(body['token']), refreshToken: String(body['refreshToken']) }),
-    logoutUrl: null,
-    logoutBody: () => ({}),
+    logoutUrl: '/auth/logout',
+    logoutBody: (refreshToken) => ({ refreshToken }),
     socket: {},
   },
   django: {

@@ -2,8 +2,11 @@
  * Public API of ngx-auth-socket. Everything not exported here is internal and may change.
  */
 export { AuthSocketService } from './lib/auth-socket.service';
-export { provideAuthSocket } from './lib/provide-auth-socket';
-export { withHeartbeat, withResume, type AuthSocketFeature, type AuthSocketFeatureKind } from './lib/features';
+export { provideAuthSocket, provideAuthSocketAs, type AuthSocketConfigSource } from './lib/provide-auth-socket';
+export { withChannels, withHeartbeat, withResume, type AuthSocketFeature, type AuthSocketFeatureKind } from './lib/features';
+export { AuthSocketChannel } from './lib/channels/auth-socket-channel';
+export type { ChannelPresence, ChannelResync, ChannelState } from './lib/channels/channel-membership';
+export type { ChannelFrames, ChannelSignal, JoinContext } from './lib/channels/channel-frames';
 export { withSharedTabs } from './lib/tabs/with-shared-tabs';
 export type { TabRuntime, TabChannel, TabLocks } from './lib/tabs/tab-runtime';
 export {

@@ -69,7 +69,7 @@ describe('App (README quick start) with ngx-auth-socket/testing', () => {
     expect(page()).toContain('bob: hello alice');
   });
 
-  it('sends a chat frame on click, and closes the socket on sign-out', async () => {
+  it('sends a chat frame on click; sign-out closes the socket and burns the refresh token', async () => {
     await signIn();
     await socket.open();
 
@@ -78,6 +78,9 @@ describe('App (README quick start) with ngx-auth-socket/testing', () => {
     expect(socket.expectSent('chat')).toEqual({ type: 'chat', text: 'hello' });
 
     button('Sign out').click();
+    const logout = http.expectOne('/auth/logout');
+    expect(logout.request.body).toEqual({ refreshToken: 'refresh-1' });
+    logout.flush(null, { status: 204, statusText: 'No Content' });
     await socket.flush();
     await fixture.whenStable();
     expect(socket.socket.closed?.code).toBe(1000);

@@ -1,10 +1,11 @@
 import { provideHttpClient, withInterceptors } from '@angular/common/http';
 import { ApplicationConfig, inject, provideZonelessChangeDetection } from '@angular/core';
-import { authTokenInterceptor, provideAuthSocket, withHeartbeat, withResume } from 'ngx-auth-socket';
+import { authTokenInterceptor, provideAuthSocket, withChannels, withHeartbeat, withResume } from 'ngx-auth-socket';
 import { catchError, of } from 'rxjs';
 import { AuthApi } from './auth-api';
 import { demoFeatures, demoSocketOptions } from './demo-options';
 import { DEMO_SERVER, demoServer } from './demo-server';
+import { DEMO_ROOMS } from './rooms';
 
 // The reference server, or the Django example with ?server=django (npm run start:django).
 const server = demoServer(location.search);
@@ -14,6 +15,7 @@ export const appConfig: ApplicationConfig = {
     provideZonelessChangeDetection(),
     provideHttpClient(withInterceptors([authTokenInterceptor])),
     { provide: DEMO_SERVER, useValue: server },
+    { provide: DEMO_ROOMS, useValue: server.channels },
     provideAuthSocket(
       {
         // Served by the server on the same origin: /ws_ticket is the default ticket endpoint.
@@ -28,6 +30,8 @@ export const appConfig: ApplicationConfig = {
       // Messages missed during an outage are replayed; a silent connection is replaced.
       withResume(),
       withHeartbeat(),
+      // Rooms with presence, joined again by themselves after every reconnect.
+      ...(server.channels ? [withChannels()] : []),
       ...demoFeatures(location.search),
     ),
   ],

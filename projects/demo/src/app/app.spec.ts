@@ -47,6 +47,8 @@ describe('App (demo): sign in, chat, sign out', () => {
     await socket.flush();
     await fixture.whenStable();
     expect(socket.socket.closed?.code).toBe(1000);
+    // ... and the refresh token is burnt on the server.
+    expect(http.expectOne('/auth/logout').request.body).toEqual({ refreshToken: 'r-1' });
     expect(root().querySelector('demo-chat')).toBeNull();
     expect(root().querySelector('button[type=submit]')?.textContent).toContain('Sign in');
   });

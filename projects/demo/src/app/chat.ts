@@ -3,6 +3,7 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { AuthSocketError, AuthSocketService, SocketMessage } from 'ngx-auth-socket';
 import { AuthApi } from './auth-api';
 import { ConnectionStatus } from './connection-status';
+import { DEMO_ROOMS, Rooms } from './rooms';
 
 /** A chat line as the reference server broadcasts it. */
 interface ChatMessage extends SocketMessage {
@@ -15,7 +16,7 @@ interface ChatMessage extends SocketMessage {
 @Component({
   selector: 'demo-chat',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ConnectionStatus],
+  imports: [ConnectionStatus, Rooms],
   template: `
     <section class="card">
       <div class="row" style="justify-content: space-between">
@@ -49,10 +50,14 @@ interface ChatMessage extends SocketMessage {
         <p class="error" data-testid="last-error">{{ lastError() }}</p>
       }
     </section>
+    @if (channels) {
+      <demo-rooms />
+    }
   `,
 })
 export class Chat {
   readonly auth = inject(AuthApi);
+  readonly channels = inject(DEMO_ROOMS);
   private readonly socket = inject(AuthSocketService);
   readonly messages = signal<readonly ChatMessage[]>([]);
   readonly lastError = signal<string | null>(null);

@@ -21,7 +21,6 @@ export function demoSocketOptions(search: string, firstMessage?: FirstMessageCon
     options.firstMessage = { ...firstMessage, ackTimeoutMs: 3000 };
     options.reconnect = { initialDelayMs: 300, maxDelayMs: 1500, resetAfterMs: 1000 };
   }
-  if (options.auth === 'ticket') delete options.firstMessage;
   return options;
 }
 

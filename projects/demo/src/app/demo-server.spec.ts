@@ -55,3 +55,28 @@ describe('DemoServer: the demo against the Django example (?server=django)', () 
     expect(isRejection!({ type: 'auth_failed', reason: 'forbidden' })).toBeTrue();
   });
 });
+
+describe('DemoServer: the reference server (default)', () => {
+  let http: HttpTestingController;
+  let api: AuthApi;
+
+  beforeEach(() => {
+    TestBed.configureTestingModule({ providers: [{ provide: DEMO_SERVER, useValue: REFERENCE_SERVER }] });
+    configureSocketTestBed({ captureToken: REFERENCE_SERVER.captureToken });
+    http = TestBed.inject(HttpTestingController);
+    api = TestBed.inject(AuthApi);
+  });
+
+  afterEach(() => http.verify());
+
+  it('burns the refresh token with POST /auth/logout and forgets the JWT at once', () => {
+    api.login('alice', 'alice').subscribe();
+    http.expectOne('/auth').flush({ token: JWT, refreshToken: 'r-1', expiresIn: 900 });
+    api.logout();
+    expect(TestBed.inject(AuthTokenStore).token()).toBeNull();
+    const logout = http.expectOne('/auth/logout');
+    expect(logout.request.method).toBe('POST');
+    expect(logout.request.body).toEqual({ refreshToken: 'r-1' });
+    logout.flush(null, { status: 204, statusText: 'No Content' });
+  });
+});

@@ -25,6 +25,8 @@ export interface DemoServer {
   /** Login and refresh answers the interceptor captures the JWT from. */
   readonly captureToken: readonly TokenCaptureRule[];
   readonly firstMessage?: FirstMessageConfig;
+  /** The server has channels (rooms with presence): the demo shows its Rooms panel. */
+  readonly channels: boolean;
 }
 
 export const REFERENCE_SERVER: DemoServer = {
@@ -33,9 +35,11 @@ export const REFERENCE_SERVER: DemoServer = {
   refreshUrl: '/auth/refresh',
   refreshBody: (refreshToken) => ({ refreshToken }),
   read: (body) => ({ token: String(body['token']), refreshToken: String(body['refreshToken']) }),
-  logoutUrl: null,
-  logoutBody: () => ({}),
+  // POST /auth/logout burns the refresh token and its whole family (server/README.md).
+  logoutUrl: '/auth/logout',
+  logoutBody: (refreshToken) => ({ refreshToken }),
   captureToken: [{ url: '/auth' }, { url: '/auth/refresh' }],
+  channels: true,
 };
 
 /** examples/django-channels: simplejwt's endpoints and the example's own frame names. */
@@ -52,6 +56,8 @@ export const DJANGO_SERVER: DemoServer = {
   logoutBody: (refresh) => ({ refresh }),
   // The default reader takes `access` from simplejwt's answers.
   captureToken: [{ url: '/api/token/' }, { url: '/api/token/refresh/' }],
+  // The example has no channels.
+  channels: false,
   firstMessage: {
     buildAuthMessage: (token) => ({ type: 'authenticate', token }),
     isAck: (m) => m.type === 'authenticated',

@@ -9,7 +9,9 @@ import { createDevChecks } from './connection/dev-checks';
 import { ConnectionHooks, SocketConnection } from './connection/socket-connection';
 import { ResyncEvent } from './messaging/resume-tracker';
 import { AuthSocketError } from './errors';
-import { AUTH_SOCKET_HEARTBEAT, AUTH_SOCKET_RESUME, AUTH_SOCKET_TABS } from './features';
+import { AUTH_SOCKET_CHANNELS, AUTH_SOCKET_HEARTBEAT, AUTH_SOCKET_RESUME, AUTH_SOCKET_TABS } from './features';
+import { AuthSocketChannel } from './channels/auth-socket-channel';
+import { ChannelMembership } from './channels/channel-membership';
 import { SendReceipt } from './messaging/outbox';
 import { RequestTracker } from './messaging/request-tracker';
 import { TypeRouter } from './messaging/type-router';
@@ -44,6 +46,9 @@ export class AuthSocketService {
   private readonly connection: ConnectionLike;
   private readonly requests: RequestTracker;
   private readonly newId: () => string;
+  private readonly channels: ChannelMembership | null;
+  private readonly channelHandles = new Map<string, AuthSocketChannel>();
+  private readonly scopeInChannel: ((message: object, channel: string) => object) | null;
 
   /** Current connection state, for templates. */
   readonly state: Signal<ConnectionState> = this.stateSignal.asReadonly();
@@ -70,10 +75,19 @@ export class AuthSocketService {
     this.newId = () => runtime.randomId();
     const browser = isPlatformBrowser(inject(PLATFORM_ID));
     const heartbeat = inject(AUTH_SOCKET_HEARTBEAT);
+    const channelsFeature = inject(AUTH_SOCKET_CHANNELS);
+    const channels = channelsFeature
+      ? new ChannelMembership(channelsFeature.frames, runtime, this.config.idleCloseDelayMs, createResumeTracker !== null, (event) =>
+          this.resyncSubject.next(event),
+        )
+      : null;
+    this.channels = channels;
+    this.scopeInChannel = channelsFeature?.frames.scope ?? null;
     // The hot path: one field read, then one map lookup in the router.
     const hooks: ConnectionHooks = {
       deliver: (message) => {
         if (requests.size > 0 && requests.resolve(message)) return true;
+        channels?.route(message);
         router.dispatch(message);
         return false;
       },
@@ -89,7 +103,7 @@ export class AuthSocketService {
         {
           config: this.config,
           runtime,
-          readToken: () => (this.config.tokenGetter ? this.tokens.resolve() : this.tokens.token()),
+          readToken: () => (this.config.tokenGetter ? this.tokens.resolve(this.config.tokenGetter, this.injector) : this.tokens.token()),
           storeToken: (token) => this.tokens.set(token),
           fetchTicket: (token, point) => requestTicket(http, this.config.ticketUrl, token, point, () => runtime.now()),
           refresh: refreshHook
@@ -98,6 +112,7 @@ export class AuthSocketService {
           ...outward,
           heartbeat,
           resume,
+          channels,
           dev:
             typeof ngDevMode === 'undefined' || ngDevMode
               ? createDevChecks(this.config, runtime, () => this.tokens.ɵinterceptorSeen, (m) => console.warn(m))
@@ -116,6 +131,7 @@ export class AuthSocketService {
         storeToken: (token) => this.tokens.set(token),
         readToken: () => this.tokens.token(),
         createReal,
+        channels,
       }) ?? createReal(hooks, undefined);
     this.state$ = this.connection.state$;
     let previous: ConnectionState['kind'] = 'idle';
@@ -137,6 +153,7 @@ export class AuthSocketService {
       stateSubscription.unsubscribe();
       if (requests.size > 0) requests.failAll(new AuthSocketError('request-interrupted', 'the socket service was destroyed'));
       router.complete();
+      channels?.destroy();
       this.errorsSubject.complete();
       this.resyncSubject.complete();
     });
@@ -148,6 +165,45 @@ export class AuthSocketService {
    */
   on<T extends SocketMessage = SocketMessage>(type: string): Observable<T> {
     return this.router.watch<T>(type, (delta) => this.connection.subscribersChanged(delta));
+  }
+
+  /**
+   * A server-side channel (room, topic, group) on this socket, joined while its `messages$` or
+   * `presence$` has subscribers and joined again by itself after every reconnect and token rotation
+   * (with `withResume()`, from the last seq seen in it). The same name gives the same handle. Needs
+   * `withChannels()`.
+   *
+   * @throws AuthSocketError `invalid-config` without `withChannels()`, or for an empty name.
+   * @usageNotes
+   * ```ts
+   * const room = socket.channel<ChatMessage>('room:42');
+   * room.messages$.subscribe((m) => …);            // joins
+   * room.send({ type: 'chat', text: 'hi' });       // {type, text, channel: 'room:42'}
+   * ```
+   */
+  channel<T extends SocketMessage = SocketMessage>(name: string, params?: unknown): AuthSocketChannel<T> {
+    const channels = this.channels;
+    if (!channels) {
+      throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'channel() needs withChannels() in provideAuthSocket(…).' : 'channels');
+    }
+    if (typeof name !== 'string' || name === '') {
+      throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'channel() needs a non-empty name.' : 'channel');
+    }
+    let handle = this.channelHandles.get(name);
+    if (!handle) {
+      const scope = this.scopeInChannel!;
+      handle = new AuthSocketChannel(channels.entry(name), {
+        subscribersChanged: (entry, delta) => {
+          this.connection.channelDemand(entry.name, params, delta);
+          this.connection.subscribersChanged(delta);
+        },
+        send: (message) => this.send(message),
+        request: (message, options) => this.request(message, options),
+        scope,
+      });
+      this.channelHandles.set(name, handle);
+    }
+    return handle as unknown as AuthSocketChannel<T>;
   }
 
   /**

@@ -4,13 +4,14 @@ import { Heartbeat } from './connection/heartbeat';
 import { ResumeTracker } from './messaging/resume-tracker';
 import { AuthSocketRuntime } from './runtime';
 import type { ConnectionLike } from './connection/connection-like';
+import { ChannelFrames, DEFAULT_CHANNEL_FRAMES } from './channels/channel-frames';
 import type { SharedConnectionPorts } from './tabs/shared-connection';
 
 /** The service's side of a shared connection (the channel and locks come from the feature). */
 export type SharedTabsPorts = Omit<SharedConnectionPorts, 'channel' | 'locks'>;
 
 /** The optional features `provideAuthSocket(config, ...features)` accepts. */
-export type AuthSocketFeatureKind = 'heartbeat' | 'resume' | 'shared-tabs';
+export type AuthSocketFeatureKind = 'heartbeat' | 'resume' | 'shared-tabs' | 'channels';
 
 /**
  * One optional feature, made by a `with…()` function. Features are separate so an app that does
@@ -92,4 +93,31 @@ export function withHeartbeat(options: HeartbeatConfig = {}): AuthSocketFeature<
  */
 export function withResume(): AuthSocketFeature<'resume'> {
   return { ɵkind: 'resume', ɵproviders: [{ provide: AUTH_SOCKET_RESUME, useValue: () => new ResumeTracker() }] };
+}
+
+/** What `withChannels()` provides: the channel frames of the app's server. */
+export interface ChannelsFeature {
+  readonly frames: Required<ChannelFrames>;
+}
+
+/** @internal Null unless {@link withChannels} is used. */
+export const AUTH_SOCKET_CHANNELS = new InjectionToken<ChannelsFeature | null>('AUTH_SOCKET_CHANNELS', {
+  factory: () => null,
+});
+
+/**
+ * Channels: server-authorized subscriptions (rooms, topics) that re-join by themselves after every
+ * reconnect and token rotation, with presence — `socket.channel(name)`. `frames` names them the
+ * way your server does; the defaults are the reference protocol (docs/PROTOCOL.md §10).
+ *
+ * @usageNotes
+ * ```ts
+ * provideAuthSocket({ url: '/channel/' }, withChannels(), withResume())
+ * // a server with other names:
+ * withChannels({ join: (channel) => ({ action: 'subscribe', topic: channel }), channelOf: (m) => m['topic'] as string })
+ * ```
+ */
+export function withChannels(frames: ChannelFrames = {}): AuthSocketFeature<'channels'> {
+  const feature: ChannelsFeature = { frames: { ...DEFAULT_CHANNEL_FRAMES, ...frames } };
+  return { ɵkind: 'channels', ɵproviders: [{ provide: AUTH_SOCKET_CHANNELS, useValue: feature }] };
 }

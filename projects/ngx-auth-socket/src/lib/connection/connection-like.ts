@@ -1,4 +1,12 @@
 import { Observable } from 'rxjs';
+import type { ResolvedAuthSocketConfig, SocketMessage } from '../config';
+import type { AuthSocketError } from '../errors';
+import type { HeartbeatFeature } from '../features';
+import type { ResumeTracker, ResyncEvent } from '../messaging/resume-tracker';
+import type { AuthSocketRuntime } from '../runtime';
+import type { Ticket } from '../ticket/ticket';
+import type { DevChecks } from './dev-checks';
+import type { ChannelMembership } from '../channels/channel-membership';
 import { SendReceipt } from '../messaging/receipt';
 import { ConnectionState } from './connection-state';
 
@@ -11,6 +19,8 @@ export interface ConnectionLike {
   readonly state: ConnectionState;
   /** A message stream gained (+1) or lost (-1) a subscriber. */
   subscribersChanged(delta: 1 | -1): void;
+  /** A channel gained (+1) or lost (-1) a subscriber (`withChannels()`). */
+  channelDemand(name: string, params: unknown, delta: 1 | -1): void;
   /** Starts when there is demand and nothing running. */
   reviewDemand(): void;
   connect(): void;
@@ -19,4 +29,37 @@ export interface ConnectionLike {
   /** `reply`: the message is a request whose reply belongs to this tab only (shared tabs). */
   send(message: unknown, options?: { reply?: boolean }): Observable<SendReceipt>;
   destroy(): void;
+}
+
+/** How a connection reports outward. */
+export interface ConnectionHooks {
+  /** Hands a message to the app; true when it was the reply to one of this tab's requests. */
+  deliver(message: SocketMessage): boolean | void;
+  /** Hands `message` to the request waiting for it; false when it answers none (nothing delivered). */
+  answer(message: SocketMessage): boolean;
+  report(error: AuthSocketError): void;
+  /** The server could not replay what was missed since `lastSeq`; the app should refetch. */
+  resyncNeeded(event: ResyncEvent): void;
+}
+
+/** What the connection needs from the world besides the runtime. */
+export interface ConnectionPorts extends ConnectionHooks {
+  readonly config: ResolvedAuthSocketConfig;
+  readonly runtime: AuthSocketRuntime;
+  /** The token to use for the next attempt; sync when possible so specs need no microtask flush. */
+  readToken(): string | null | Promise<string | null>;
+  /** Stores a token obtained by `refresh()`. */
+  storeToken(token: string): void;
+  /** Requests a ticket; `resume` is the last `seq` seen, when resuming. */
+  fetchTicket(token: string, resume: number | undefined): Observable<Ticket>;
+  /** The app's refresh hook, or undefined when none is configured. */
+  readonly refresh: (() => Promise<string | null | undefined>) | undefined;
+  /** Set by `withHeartbeat()`. */
+  readonly heartbeat: HeartbeatFeature | null;
+  /** Set by `withResume()`. */
+  readonly resume: ResumeTracker | null;
+  /** Dev-mode diagnostics; null in production builds. */
+  readonly dev: DevChecks | null;
+  /** Set by `withChannels()`: the channels this connection joins on every authenticated socket. */
+  readonly channels: ChannelMembership | null;
 }

@@ -51,6 +51,7 @@ describe('failure policy: the decision comes from the typed error alone', () => 
     [1011, 'socket-closed', 'retry'],
     [1012, 'socket-closed', 'retry'],
     [1013, 'socket-closed', 'retry'],
+    [4008, 'socket-closed', 'retry'],
     [4999, 'socket-closed', 'retry'],
   ];
   for (const [code, errorCode, decision] of closes) {
@@ -62,8 +63,10 @@ describe('failure policy: the decision comes from the typed error alone', () => 
     });
   }
 
-  it('carries the retry hint of a close reason', () => {
+  it('carries the retry hint of a close reason (the reference server\'s 4008 slow_consumer and 1013 too_many_sockets)', () => {
     expect(closeError(1013, 'overloaded retry_after=5').retryAfterMs).toBe(5000);
+    expect(closeError(4008, 'slow_consumer retry_after=1').retryAfterMs).toBe(1000);
+    expect(closeError(1013, 'too_many_sockets retry_after=10').retryAfterMs).toBe(10_000);
   });
 
   it('reads the refusal frame: forbidden is a verdict on the user, anything else on the token', () => {

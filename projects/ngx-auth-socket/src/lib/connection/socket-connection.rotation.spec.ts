@@ -5,42 +5,12 @@ import { AuthSocketError } from '../errors';
 import { withResume } from '../features';
 import { SendReceipt } from '../messaging/outbox';
 import { SocketLike } from '../runtime';
+import { HandSocket } from '../../spec-support/hand-socket';
 import { JWT_A, JWT_B, SocketHarness, TICKET_URL, makeJwt } from '../../spec-support/socket-harness';
 
 const NOW = Date.UTC(2026, 0, 1);
 const FIRST = makeJwt({ sub: 'alice', exp: NOW / 1000 + 120 });
 const SECOND = makeJwt({ sub: 'alice', exp: NOW / 1000 + 240 });
-
-/** A socket the spec drives by hand: it keeps hearing the server after the client asked to close. */
-class HandSocket {
-  readyState = 0;
-  binaryType = 'blob';
-  readonly sent: unknown[] = [];
-  closedWith: number | null = null;
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: unknown }) => void) | null = null;
-  onclose: ((e: { code: number; reason: string }) => void) | null = null;
-  onerror: (() => void) | null = null;
-  constructor(readonly url: string) {}
-  send(frame: string): void {
-    this.sent.push(JSON.parse(frame));
-  }
-  close(code = 1005): void {
-    this.closedWith = code;
-    this.readyState = 2;
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(message: unknown): void {
-    this.onmessage?.({ data: JSON.stringify(message) });
-  }
-  closedByServer(code: number, reason = ''): void {
-    this.readyState = 3;
-    this.onclose?.({ code, reason });
-  }
-}
 
 describe('connection: token rotation never drops a healthy socket', () => {
   let h: SocketHarness;
@@ -186,6 +156,33 @@ describe('connection: token rotation never drops a healthy socket', () => {
     sockets[1].receive({ type: 'chat', id: 'm3' });
     expect(h.messages.map((m) => m['id'] ?? m['seq'])).toEqual(['m0', 'm1', 7, 'm2', 'm3']);
     expect(h.errors).toEqual([]);
+  });
+
+  it('back-to-back rotations: a socket still draining cannot double what its successor delivered', () => {
+    const sockets: HandSocket[] = [];
+    h = new SocketHarness({}, { token: JWT_A });
+    h.socketFactory = (url) => {
+      const socket = new HandSocket(url);
+      sockets.push(socket);
+      return socket as unknown as SocketLike;
+    };
+    h.listen();
+    h.grantTicket('tk-1');
+    sockets[0].open();
+    h.store.set(JWT_B);
+    h.grantTicket('tk-2');
+    sockets[1].open(); // socket 0 drains now
+    sockets[1].receive({ type: 'chat', seq: 5 });
+    // A second rotation begins while socket 0 still drains, and its successor opens.
+    h.store.set(makeJwt({ sub: 'alice', n: 3 }));
+    h.grantTicket('tk-3');
+    sockets[0].receive({ type: 'chat', seq: 5 }); // late copy on the oldest socket
+    sockets[0].receive({ type: 'chat', seq: 6 }); // only the oldest socket had this one
+    sockets[2].open();
+    sockets[2].receive({ type: 'chat', seq: 6 });
+    sockets[1].receive({ type: 'chat', seq: 7 });
+    sockets[2].receive({ type: 'chat', seq: 7 });
+    expect(h.messages.map((m) => m['seq'])).toEqual([5, 6, 7]);
   });
 
   it('a successor that fails leaves the open socket alone and reports why', () => {

@@ -1,74 +1,25 @@
 import { BehaviorSubject, Observable } from 'rxjs';
-import { ResolvedAuthSocketConfig, SocketMessage } from '../config';
+import { SocketMessage } from '../config';
 import { AuthSocketError } from '../errors';
-import type { HeartbeatFeature } from '../features';
 import { decodeFrame, encodeMessage, OutgoingFrame } from '../messaging/frame-codec';
 import { Outbox, SendReceipt } from '../messaging/outbox';
-import type { ResumeTracker, ResyncEvent } from '../messaging/resume-tracker';
-import { AuthSocketRuntime, SocketLike } from '../runtime';
-import { Ticket } from '../ticket/ticket';
-import type { ConnectionLike } from './connection-like';
+import { SocketLike } from '../runtime';
+import type { ConnectionLike, ConnectionPorts } from './connection-like';
 import { ConnectionState } from './connection-state';
-import type { DevChecks } from './dev-checks';
 import { closeError, rejectionError } from './failure-policy';
 import { INITIAL_LIFECYCLE, publicState, transition } from './lifecycle';
 import type { Effect, Lifecycle, LifecycleEnv, LifecycleEvent, Slot, TimerName } from './lifecycle-types';
+import { OverlapFilter } from './overlap-filter';
 import { SocketSlots } from './socket-slots';
 import { withQueryParam } from './socket-url';
 
-/** How a connection reports outward. */
-export interface ConnectionHooks {
-  /** Hands a message to the app; true when it was the reply to one of this tab's requests. */
-  deliver(message: SocketMessage): boolean | void;
-  /** Hands `message` to the request waiting for it; false when it answers none (nothing delivered). */
-  answer(message: SocketMessage): boolean;
-  report(error: AuthSocketError): void;
-  /** The server could not replay what was missed since `lastSeq`; the app should refetch. */
-  resyncNeeded(event: ResyncEvent): void;
-}
-
-/** What the connection needs from the world besides the runtime. */
-export interface ConnectionPorts extends ConnectionHooks {
-  readonly config: ResolvedAuthSocketConfig;
-  readonly runtime: AuthSocketRuntime;
-  /** The token to use for the next attempt; sync when possible so specs need no microtask flush. */
-  readToken(): string | null | Promise<string | null>;
-  /** Stores a token obtained by `refresh()`. */
-  storeToken(token: string): void;
-  /** Requests a ticket; `resume` is the last `seq` seen, when resuming. */
-  fetchTicket(token: string, resume: number | undefined): Observable<Ticket>;
-  /** The app's refresh hook, or undefined when none is configured. */
-  readonly refresh: (() => Promise<string | null | undefined>) | undefined;
-  /** Set by `withHeartbeat()`. */
-  readonly heartbeat: HeartbeatFeature | null;
-  /** Set by `withResume()`. */
-  readonly resume: ResumeTracker | null;
-  /** Dev-mode diagnostics; null in production builds. */
-  readonly dev: DevChecks | null;
-}
+export type { ConnectionHooks, ConnectionPorts } from './connection-like';
 
 const WS_OPEN = 1;
+/** Frames written per task when the outbox is flushed (see `#flush()`). */
+const FLUSH_CHUNK = 100;
 /** The timers a phase owns; `idle` belongs to the demand, not to a phase. */
 const ATTEMPT_TIMERS: readonly TimerName[] = ['deadline', 'successor', 'retry', 'stable', 'refresh'];
-/** Keys remembered while two sockets overlap; far more than a swap's instant can carry. */
-const OVERLAP_LIMIT = 10_000;
-
-/** Seqs and ids delivered while two sockets overlap. */
-class OverlapFilter {
-  readonly #seen = new Set<unknown>();
-
-  /** False for a seq or id delivered already; `keyless` for messages that carry neither. */
-  firstTime(message: SocketMessage, keyless: boolean): boolean {
-    const seq = message['seq'];
-    const key = typeof seq === 'number' ? seq : message['id'];
-    if (key === undefined || key === null) return keyless;
-    if (this.#seen.has(key)) return false;
-    if (this.#seen.size >= OVERLAP_LIMIT) this.#seen.delete(this.#seen.values().next().value);
-    this.#seen.add(key);
-    return true;
-  }
-}
-
 /**
  * The driver of the lifecycle: feeds events to the pure `transition()` and performs the effects it
  * returns (sockets, ticket requests, timers, the refresh hook) through the runtime. It keeps no
@@ -98,6 +49,8 @@ export class SocketConnection implements ConnectionLike {
   #tokenReads = 0;
   #refreshRun: Promise<unknown> | null = null;
   #heartbeat: { alive(): void; stop(): void } | null = null;
+  /** The next chunk of an outbox flush, when one is waiting. */
+  #flushTimer: unknown = null;
   #destroyed = false;
   readonly #stopWatchingNetwork: () => void;
   /** Whether acks, pongs or resume answers can arrive: otherwise no frame is a protocol frame. */
@@ -120,9 +73,13 @@ export class SocketConnection implements ConnectionLike {
         if (message instanceof AuthSocketError) return;
         if (message.type === 'ack' && typeof message['id'] === 'string') this.#outbox.acknowledge(message['id']);
         // Without a seq or id there is no telling a repeat from a message only the old socket had: drop it.
-        else if (!this.#ports.answer(message) && this.#overlap?.firstTime(message, false) === true) this.#ports.deliver(message);
+        else if (!this.#ports.answer(message) && this.#overlap?.firstTime(message, false) === true) this.#deliver(message);
       },
-      drainedClosed: () => (this.#overlap = null),
+      drainedClosed: () => {
+        // Keep the filter while a successor is on its way: it will need what was delivered so far.
+        const phase = this.#state.phase;
+        if (phase.kind !== 'open' || phase.rotation?.kind !== 'successor') this.#overlap = null;
+      },
     }, ports.runtime);
     const { config, runtime } = ports;
     this.#outbox = new Outbox(config.outboxLimit, config.delivery.messageTtlMs, runtime);
@@ -161,6 +118,14 @@ export class SocketConnection implements ConnectionLike {
     this.#dispatch({ type: 'connect' });
   }
 
+  /** A channel gained (+1) or lost (-1) a subscriber (`withChannels()`). */
+  channelDemand(name: string, params: unknown, delta: 1 | -1): void {
+    const channels = this.#ports.channels;
+    if (!channels) return;
+    if (delta === 1) channels.want(name, params);
+    else channels.unwant(name);
+  }
+
   /** Close (1000) and stay closed until `connect()`; queued messages are rejected. */
   disconnect(): void {
     this.#dispatch({ type: 'disconnect' });
@@ -181,6 +146,7 @@ export class SocketConnection implements ConnectionLike {
     this.#slots.closeDraining();
     for (const handle of this.#timers.values()) this.#ports.runtime.clearTimeout(handle);
     this.#timers.clear();
+    this.#stopFlush();
     this.#cancelQueued('the socket service was destroyed');
     this.#stopWatchingNetwork();
     this.#ports.dev?.destroy();
@@ -265,7 +231,8 @@ export class SocketConnection implements ConnectionLike {
         return this.#fetchTicket(effect.slot, effect.token);
       case 'open-socket': {
         const url = effect.ticket === null ? config.url : withQueryParam(config.url, config.ticketParam, effect.ticket);
-        if (effect.slot === 'next' && this.#ports.resume === null) this.#overlap = new OverlapFilter();
+        // One filter for as long as two sockets overlap, across back-to-back rotations.
+        if (effect.slot === 'next' && this.#ports.resume === null) this.#overlap ??= new OverlapFilter(this.#ports.channels);
         return this.#openSocket(effect.slot, url);
       }
       case 'send-auth': {
@@ -274,10 +241,12 @@ export class SocketConnection implements ConnectionLike {
         return this.#slots.send(effect.slot, frame);
       }
       case 'drop':
-        if (effect.slot === 'next') this.#overlap = null;
+        if (effect.slot === 'next' && !this.#slots.draining) this.#overlap = null;
         return this.#slots.drop(effect.slot, 'superseded');
       case 'teardown':
+        this.#ports.channels?.socketLost();
         this.#stopHeartbeat();
+        this.#stopFlush();
         this.#overlap = null;
         this.#slots.closeDraining();
         this.#slots.drop('current', effect.reason);
@@ -289,9 +258,14 @@ export class SocketConnection implements ConnectionLike {
         return this.#slots.promote();
       case 'went-open':
         this.#startHeartbeat();
+        // Channel joins go first: the outbox may hold messages for those channels.
+        this.#ports.channels?.socketReady((message) => {
+          const frame = encodeMessage(message, this.#ports.config.serializer);
+          return !(frame instanceof AuthSocketError) && this.#write(frame);
+        });
         this.#outbox.resendUnacknowledged();
-        this.#outbox.flush((frame) => this.#write(frame));
-        return;
+        this.#stopFlush();
+        return this.#flush();
       case 'start-timer': {
         this.#stopTimer(effect.timer);
         const handle = runtime.setTimeout(() => {
@@ -368,15 +342,26 @@ export class SocketConnection implements ConnectionLike {
     const message = decodeFrame(data, this.#ports.config.serializer);
     if (message instanceof AuthSocketError) return this.#ports.report(message);
     if (slot === 'current') this.#heartbeat?.alive();
+    const channels = this.#ports.channels;
+    if (channels !== null && channels.consume(message)) return;
     if (this.#protocolFrames && this.#consumeProtocolFrame(message)) return;
     // Acknowledgements are consumed whenever they come: a late or repeated one is no app message.
     if (this.#isAck(message)) return this.#dispatch({ type: 'auth-ack', slot });
     if (this.#isRejection(message)) return this.#dispatch({ type: 'failed', slot, error: rejectionError(message['reason']) });
     // Nothing reaches the app from a successor before it replaces the open socket.
     if (slot === 'next') return;
-    // A replay may repeat what this client already has: deliver each seq once.
-    if (this.#ports.resume !== null && !this.#ports.resume.accept(message)) return;
     if (this.#overlap !== null && !this.#overlap.firstTime(message, true)) return;
+    this.#deliver(message);
+  }
+
+  /** A replay may repeat what this client already has: each seq (a channel's own, or the socket's) once. */
+  #deliver(message: SocketMessage): void {
+    const channels = this.#ports.channels;
+    if (channels !== null && channels.isChannelMessage(message)) {
+      if (!channels.admit(message)) return;
+    } else if (this.#ports.resume !== null && !this.#ports.resume.accept(message)) {
+      return;
+    }
     this.#ports.deliver(message);
   }
 
@@ -430,6 +415,22 @@ export class SocketConnection implements ConnectionLike {
       run = Promise.reject(cause);
     }
     this.#refreshRun = run.then((token) => settled({ type: 'refreshed', token: token || null }), failed);
+  }
+
+  /**
+   * Writes what waits in the outbox, {@link FLUSH_CHUNK} frames per task: a full outbox (1000 by
+   * default) flushed in one go would hold the main thread for tens of milliseconds.
+   */
+  #flush(): void {
+    this.#flushTimer = null;
+    if (this.#outbox.flush((frame) => this.#write(frame), FLUSH_CHUNK)) {
+      this.#flushTimer = this.#ports.runtime.setTimeout(() => this.#flush(), 0);
+    }
+  }
+
+  #stopFlush(): void {
+    if (this.#flushTimer !== null) this.#ports.runtime.clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
   }
 
   #stopTimer(name: TimerName): void {

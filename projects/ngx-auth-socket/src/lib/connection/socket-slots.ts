@@ -42,6 +42,11 @@ export class SocketSlots {
     private readonly timers: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>,
   ) {}
 
+  /** Whether a replaced socket is still heard. */
+  get draining(): boolean {
+    return this.#draining !== null;
+  }
+
   /** The socket that carries traffic, if any. */
   get current(): SocketLike | null {
     return this.#io.current.socket;

@@ -74,13 +74,18 @@ export class Outbox {
     return entry.fate.observe();
   }
 
-  /** Writes every unwritten message in order until `write` refuses one. */
-  flush(write: (frame: OutgoingFrame) => boolean): void {
+  /**
+   * Writes unwritten messages in order until `write` refuses one or `budget` were written; returns
+   * true when more are waiting and `write` would take them (the caller continues in a later task).
+   */
+  flush(write: (frame: OutgoingFrame) => boolean, budget = Infinity): boolean {
     for (const [key, entry] of this.#entries) {
       if (entry.written) continue;
-      if (!write(entry.frame)) return;
+      if (budget-- <= 0) return true;
+      if (!write(entry.frame)) return false;
       this.#markWritten(key, entry);
     }
+    return false;
   }
 
   /** A new connection: written-but-unacknowledged messages must be written again. */

@@ -2,6 +2,8 @@ import { SocketMessage } from '../config';
 
 /** Emitted on `resync$` when the server cannot replay the messages missed during an outage. */
 export interface ResyncEvent {
+  /** The channel whose history could not be replayed (`withChannels()`); absent for the socket's own stream. */
+  readonly channel?: string;
   /** The last `seq` the client had seen. */
   readonly lastSeq: number;
   /** The server's latest `seq`; later messages continue from here. */

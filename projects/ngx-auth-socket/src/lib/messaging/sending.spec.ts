@@ -1,4 +1,6 @@
 import { SendReceipt } from './outbox';
+import { SocketLike } from '../runtime';
+import { HandSocket } from '../../spec-support/hand-socket';
 import { JWT_A, SocketHarness } from '../../spec-support/socket-harness';
 
 describe('sending and bad input', () => {
@@ -31,6 +33,26 @@ describe('sending and bad input', () => {
       { type: 'chat', n: 3 },
     ]);
     expect(receipts.length).toBe(3);
+  });
+
+  it('flushes a large outbox 100 frames per task, in order, with later sends behind it', () => {
+    const sockets: HandSocket[] = [];
+    h = new SocketHarness({}, { token: JWT_A });
+    h.socketFactory = (url) => {
+      const socket = new HandSocket(url);
+      sockets.push(socket);
+      return socket as unknown as SocketLike;
+    };
+    for (let n = 1; n <= 250; n++) h.service.send({ type: 'chat', n }).subscribe();
+    h.grantTicket();
+    sockets[0].open();
+    const written = () => sockets[0].sent.map((f) => (f as { n: number }).n);
+    expect(written().length).toBe(100);
+    h.service.send({ type: 'chat', n: 251 }).subscribe();
+    h.tick(0);
+    expect(written().length).toBe(200);
+    h.tick(0);
+    expect(written()).toEqual(Array.from({ length: 251 }, (_, i) => i + 1));
   });
 
   it('keeps messages sent during an outage and delivers them after reconnect', () => {

@@ -8,6 +8,8 @@ import { SendReceipt } from '../messaging/receipt';
 import { TabHub } from '../../spec-support/tab-fakes';
 import { LEASE } from './leader-election';
 import { SharedConnection } from './shared-connection';
+import { ChannelMembership } from '../channels/channel-membership';
+import { DEFAULT_CHANNEL_FRAMES } from '../channels/channel-frames';
 
 /** A stand-in for the real connection the leader tab creates. */
 class RealStub implements ConnectionLike {
@@ -18,7 +20,21 @@ class RealStub implements ConnectionLike {
   readonly sent: unknown[] = [];
   readonly tokens: Array<string | null> = [];
   answer: (message: unknown) => SendReceipt | AuthSocketError = () => ({ queued: false, acked: true });
-  constructor(readonly hooks: ConnectionHooks, readonly lastSeq: number | undefined) {}
+  /** Channel frames this socket wrote (what `SocketConnection` does with the membership). */
+  readonly channelFrames: unknown[] = [];
+  constructor(
+    readonly hooks: ConnectionHooks,
+    readonly lastSeq: number | undefined,
+    readonly channels: ChannelMembership | null = null,
+  ) {}
+  channelDemand(name: string, params: unknown, delta: 1 | -1): void {
+    if (delta === 1) this.channels?.want(name, params);
+    else this.channels?.unwant(name);
+  }
+  /** The socket authenticated: the membership joins what is wanted on it. */
+  authenticated(): void {
+    this.channels?.socketReady((m) => this.channelFrames.push(m) > 0);
+  }
   get state(): ConnectionState {
     return this.stateSubject.value;
   }
@@ -77,6 +93,7 @@ interface Tab {
   readonly stored: Array<string | null>;
   token: string | null;
   real: RealStub | null;
+  readonly channels: ChannelMembership | null;
 }
 
 describe('SharedConnection (one socket for all tabs)', () => {
@@ -95,9 +112,10 @@ describe('SharedConnection (one socket for all tabs)', () => {
     timers = new Timers();
   });
 
-  function openTab(options: { locks?: boolean; token?: string | null } = {}): Tab {
+  function openTab(options: { locks?: boolean; token?: string | null; channels?: boolean } = {}): Tab {
     const runtime = hub.runtime({ locks: options.locks });
-    const tab: Tab = { delivered: [], errors: [], stored: [], ownRequests: [], token: options.token ?? null, real: null } as unknown as Tab;
+    const channels = options.channels ? new ChannelMembership(DEFAULT_CHANNEL_FRAMES, timers, 1000, false, () => undefined) : null;
+    const tab: Tab = { delivered: [], errors: [], stored: [], ownRequests: [], token: options.token ?? null, real: null, channels } as unknown as Tab;
     (tab as { shared: SharedConnection }).shared = new SharedConnection({
       name: 'wss://api.test/channel/',
       outboxLimit: 3,
@@ -108,6 +126,7 @@ describe('SharedConnection (one socket for all tabs)', () => {
       answer: (m) => m['id'] !== undefined && tab.ownRequests.includes(m['id'] as string) && tab.delivered.push(m) > 0,
       deliver: (m) => {
         tab.delivered.push(m);
+        channels?.route(m); // what the service's deliver does
         return m['id'] !== undefined && tab.ownRequests.includes(m['id'] as string);
       },
       report: (e) => tab.errors.push(e),
@@ -118,7 +137,8 @@ describe('SharedConnection (one socket for all tabs)', () => {
         tab.shared.tokenChanged(t); // what the service does when its store changes
       },
       readToken: () => tab.token,
-      createReal: (hooks, lastSeq) => (tab.real = new RealStub(hooks, lastSeq)),
+      createReal: (hooks, lastSeq) => (tab.real = new RealStub(hooks, lastSeq, channels)),
+      channels,
     });
     return tab;
   }
@@ -274,5 +294,96 @@ describe('SharedConnection (one socket for all tabs)', () => {
     timers.tick(1000, () => hub.deliver());
     await flush();
     expect(follower.shared.isLeader).toBeTrue();
+  });
+
+  describe('with channels', () => {
+    const subscribe = (tab: Tab, name: string) => {
+      tab.shared.channelDemand(name, undefined, 1);
+      tab.shared.subscribersChanged(1);
+    };
+    const unsubscribe = (tab: Tab, name: string) => {
+      tab.shared.channelDemand(name, undefined, -1);
+      tab.shared.subscribersChanged(-1);
+    };
+
+    it('joins a channel once on the leader\'s socket however many tabs want it, and mirrors it in every tab', async () => {
+      const a = openTab({ channels: true });
+      await flush();
+      const b = openTab({ channels: true });
+      const c = openTab({ channels: true });
+      await flush();
+      subscribe(a, 'room:1');
+      subscribe(b, 'room:1');
+      subscribe(c, 'room:1');
+      subscribe(c, 'room:2');
+      await flush();
+      a.real!.authenticated();
+      expect(a.real!.channelFrames).toEqual([
+        { type: 'join', channel: 'room:1' },
+        { type: 'join', channel: 'room:2' },
+      ]);
+      // The leader's socket reads the server's answer (control frames never go through deliver).
+      a.channels!.consume({ type: 'joined', channel: 'room:1', seq: 0, presence: ['alice'] });
+      await flush();
+      for (const tab of [a, b, c]) {
+        expect(tab.channels!.snapshot('room:1')).toEqual({ state: { kind: 'joined', seq: 0 }, members: ['alice'] });
+      }
+      // A channel message reaches the handles of every tab.
+      const seen: string[] = [];
+      for (const [name, tab] of [['a', a], ['b', b], ['c', c]] as const) {
+        tab.channels!.entry('room:1').listeners.add({ next: () => seen.push(name) } as never);
+      }
+      a.real!.hooks.deliver({ type: 'chat', channel: 'room:1', seq: 1 });
+      await flush();
+      expect(seen.sort()).toEqual(['a', 'b', 'c']);
+    });
+
+    it('leaves only when the last tab lets go (after the grace period)', async () => {
+      const a = openTab({ channels: true });
+      await flush();
+      const b = openTab({ channels: true });
+      await flush();
+      subscribe(a, 'room:1');
+      subscribe(b, 'room:1');
+      await flush();
+      a.real!.authenticated();
+      a.channels!.consume({ type: 'joined', channel: 'room:1', seq: 0 });
+      unsubscribe(a, 'room:1');
+      await flush();
+      timers.tick(2000, () => hub.deliver());
+      expect(a.real!.channelFrames).toEqual([{ type: 'join', channel: 'room:1' }]);
+      unsubscribe(b, 'room:1');
+      await flush();
+      timers.tick(2000, () => hub.deliver());
+      expect(a.real!.channelFrames).toEqual([
+        { type: 'join', channel: 'room:1' },
+        { type: 'leave', channel: 'room:1' },
+      ]);
+    });
+
+    it('a new leader joins every tab\'s channels once on its own socket', async () => {
+      const a = openTab({ channels: true });
+      await flush();
+      const b = openTab({ channels: true });
+      const c = openTab({ channels: true });
+      await flush();
+      subscribe(b, 'room:1');
+      subscribe(c, 'room:1');
+      subscribe(c, 'room:3');
+      await flush();
+      a.real!.authenticated();
+      a.channels!.consume({ type: 'joined', channel: 'room:1', seq: 0 });
+      await flush();
+      a.shared.destroy();
+      await flush();
+      const leader = [b, c].find((t) => t.shared.isLeader)!;
+      timers.tick(1000, () => hub.deliver());
+      await flush();
+      leader.real!.authenticated();
+      expect(leader.real!.channelFrames).toEqual([
+        { type: 'join', channel: 'room:1' },
+        { type: 'join', channel: 'room:3' },
+      ]);
+    });
   });
 });

@@ -6,6 +6,7 @@ import { ConnectionState } from '../connection/connection-state';
 import { AuthSocketError } from '../errors';
 import { Fate, SendReceipt } from '../messaging/receipt';
 import { AuthSocketRuntime } from '../runtime';
+import type { ChannelMembership } from '../channels/channel-membership';
 import { Election, electLeader } from './leader-election';
 import { TabChannel, TabLocks } from './tab-runtime';
 import { TabMessage, fromWireError, fromWireState, parseTabMessage, toWireError, toWireState } from './tab-protocol';
@@ -24,6 +25,8 @@ export interface SharedConnectionPorts extends ConnectionHooks {
   readToken(): string | null;
   /** Creates the real connection when this tab becomes the leader; `lastSeq` seeds resume. */
   createReal(hooks: ConnectionHooks, lastSeq: number | undefined): ConnectionLike;
+  /** This tab's channels (`withChannels()`): joined on the leader's socket for every tab, mirrored here. */
+  readonly channels: ChannelMembership | null;
 }
 
 /** A follower's send waiting for the leader's verdict. */
@@ -61,6 +64,8 @@ export class SharedConnection implements ConnectionLike {
   #appliedDemand = 0;
   #subscribers = 0;
   #followers = new Map<string, { count: number; seenAt: number }>();
+  /** Leader: the channels each follower wants, applied to this tab's channel membership. */
+  #followerChannels = new Map<string, Map<string, { count: number; params: unknown }>>();
   #pending = new Map<string, PendingSend>();
   /** Leader: ids of followers' requests → the tab each reply belongs to (bounded). */
   #replyTo = new Map<string, string>();
@@ -98,6 +103,16 @@ export class SharedConnection implements ConnectionLike {
   subscribersChanged(delta: 1 | -1): void {
     this.#subscribers += delta;
     this.#demandChanged();
+  }
+
+  channelDemand(name: string, params: unknown, delta: 1 | -1): void {
+    if (this.#real) return this.#real.channelDemand(name, params, delta);
+    // A follower counts its subscribers (its handles mirror the leader's channel) and tells the leader.
+    const channels = this.#ports.channels;
+    if (!channels) return;
+    if (delta === 1) channels.want(name, params);
+    else channels.unwant(name);
+    this.#postDemand();
   }
 
   reviewDemand(): void {
@@ -155,6 +170,12 @@ export class SharedConnection implements ConnectionLike {
     if (this.#destroyed || this.#role === 'leader') return;
     this.#role = 'leader';
     this.#leaderTab = this.#tab;
+    const channels = this.#ports.channels;
+    if (channels) {
+      // The channels this tab wants are joined on its own socket now; followers re-announce theirs.
+      channels.takeOver();
+      channels.onChange = (name, state, presence) => this.#post({ kind: 'channel', tab: this.#tab, name, state, members: presence.members });
+    }
     const real = this.#ports.createReal(
       {
         deliver: (message) => {
@@ -209,7 +230,42 @@ export class SharedConnection implements ConnectionLike {
 
   #becomeFollower(): void {
     this.#role = 'follower';
+    this.#releaseFollowerChannels();
     this.#dropReal();
+  }
+
+  /** Takes the followers' channel subscribers out of this tab's membership (it no longer leads). */
+  #releaseFollowerChannels(): void {
+    const channels = this.#ports.channels;
+    if (!channels) return;
+    channels.onChange = null;
+    for (const wants of this.#followerChannels.values()) {
+      for (const [name, { count }] of wants) for (let i = 0; i < count; i++) channels.unwant(name);
+    }
+    this.#followerChannels.clear();
+  }
+
+  /** Leader: a follower's channels now; the difference goes to the real connection, one subscriber at a time. */
+  #applyChannelDemand(tab: string, wants: ReadonlyArray<readonly [string, number, unknown]>): void {
+    const real = this.#real;
+    const channels = this.#ports.channels;
+    if (!real || !channels) return;
+    const before = this.#followerChannels.get(tab) ?? new Map<string, { count: number; params: unknown }>();
+    const after = new Map(wants.map(([name, count, params]) => [name, { count, params }]));
+    for (const name of new Set([...before.keys(), ...after.keys()])) {
+      const from = before.get(name)?.count ?? 0;
+      const to = after.get(name)?.count ?? 0;
+      const params = after.get(name)?.params ?? before.get(name)?.params;
+      for (let i = from; i < to; i++) real.channelDemand(name, params, 1);
+      for (let i = to; i < from; i++) real.channelDemand(name, params, -1);
+      if (from === 0 && to > 0) {
+        // A tab newly interested learns where the channel stands at once.
+        const { state, members } = channels.snapshot(name);
+        this.#post({ kind: 'channel', tab: this.#tab, name, state, members, to: tab });
+      }
+    }
+    if (after.size > 0) this.#followerChannels.set(tab, after);
+    else this.#followerChannels.delete(tab);
   }
 
   #dropReal(): void {
@@ -241,6 +297,7 @@ export class SharedConnection implements ConnectionLike {
         return;
       case 'bye':
         this.#followers.delete(message.tab);
+        if (this.#role === 'leader') this.#applyChannelDemand(message.tab, []);
         if (this.#role === 'leader') this.#applyDemand();
         if (message.tab === this.#leaderTab) this.#leaderTab = null;
         return;
@@ -251,6 +308,9 @@ export class SharedConnection implements ConnectionLike {
         if (this.#role !== 'leader') return;
         this.#followers.set(message.tab, { count: message.count, seenAt: this.#clock });
         this.#applyDemand();
+        return;
+      case 'channel-demand':
+        if (this.#role === 'leader') this.#applyChannelDemand(message.tab, message.channels);
         return;
       case 'connect':
       case 'disconnect':
@@ -281,6 +341,9 @@ export class SharedConnection implements ConnectionLike {
         return;
       case 'resync':
         this.#ports.resyncNeeded(message.event);
+        return;
+      case 'channel':
+        if (message.to === undefined || message.to === this.#tab) this.#ports.channels?.mirror(message.name, message.state, message.members);
         return;
       case 'receipt': {
         if (message.to !== this.#tab) return;
@@ -332,6 +395,8 @@ export class SharedConnection implements ConnectionLike {
 
   #postDemand(): void {
     this.#post({ kind: 'demand', tab: this.#tab, count: this.#subscribers });
+    const channels = this.#ports.channels;
+    if (channels) this.#post({ kind: 'channel-demand', tab: this.#tab, channels: channels.wantedHere() });
   }
 
   /** The leader's real connection sees the sum of every live tab's subscribers. */
@@ -355,7 +420,11 @@ export class SharedConnection implements ConnectionLike {
     this.#demandTimer = this.#ports.runtime.setTimeout(() => {
       this.#clock++;
       if (this.#role === 'leader') {
-        for (const [tab, f] of this.#followers) if (this.#clock - f.seenAt > 3) this.#followers.delete(tab);
+        for (const [tab, f] of this.#followers) {
+          if (this.#clock - f.seenAt <= 3) continue;
+          this.#followers.delete(tab);
+          this.#applyChannelDemand(tab, []);
+        }
         this.#applyDemand();
       } else {
         this.#postDemand();

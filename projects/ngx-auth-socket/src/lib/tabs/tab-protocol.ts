@@ -3,6 +3,7 @@ import { ConnectionState } from '../connection/connection-state';
 import { AuthSocketError, AuthSocketErrorCode } from '../errors';
 import { ResyncEvent } from '../messaging/resume-tracker';
 import { SendReceipt } from '../messaging/receipt';
+import type { ChannelState } from '../channels/channel-membership';
 
 /** An {@link AuthSocketError} as it crosses the tab channel (class instances do not survive structured clone). */
 export interface WireError {
@@ -29,6 +30,8 @@ export type TabMessage =
   | { readonly kind: 'demand'; readonly tab: string; readonly count: number }
   | { readonly kind: 'send'; readonly tab: string; readonly id: string; readonly message: unknown; readonly reply?: boolean }
   | { readonly kind: 'connect'; readonly tab: string }
+  // the channels a follower wants: [name, subscribers, params], all of them each time
+  | { readonly kind: 'channel-demand'; readonly tab: string; readonly channels: ReadonlyArray<readonly [string, number, unknown]> }
   | { readonly kind: 'disconnect'; readonly tab: string }
   // leader → followers
   | { readonly kind: 'state'; readonly tab: string; readonly state: WireState }
@@ -36,6 +39,8 @@ export type TabMessage =
   | { readonly kind: 'message'; readonly tab: string; readonly message: SocketMessage; readonly to?: string }
   | { readonly kind: 'error'; readonly tab: string; readonly error: WireError }
   | { readonly kind: 'resync'; readonly tab: string; readonly event: ResyncEvent }
+  // a channel's state and members on the leader's socket (`to`: for that tab alone)
+  | { readonly kind: 'channel'; readonly tab: string; readonly name: string; readonly state: ChannelState; readonly members: readonly string[]; readonly to?: string }
   | { readonly kind: 'receipt'; readonly tab: string; readonly to: string; readonly id: string; readonly receipt?: SendReceipt; readonly error?: WireError }
   // any tab: the identity changed (login, refresh) or ended (logout: null)
   | { readonly kind: 'token'; readonly tab: string; readonly token: string | null };
@@ -46,7 +51,24 @@ export interface WireState {
   readonly [key: string]: unknown;
 }
 
-const KINDS = new Set(['alive', 'leader', 'hello', 'bye', 'demand', 'send', 'connect', 'disconnect', 'state', 'message', 'error', 'resync', 'receipt', 'token']);
+const KINDS = new Set([
+  'alive',
+  'leader',
+  'hello',
+  'bye',
+  'demand',
+  'send',
+  'connect',
+  'disconnect',
+  'state',
+  'message',
+  'error',
+  'resync',
+  'receipt',
+  'token',
+  'channel-demand',
+  'channel',
+]);
 
 /**
  * Accepts what another tab posted, or null for anything else (another library version, another
@@ -71,6 +93,10 @@ export function parseTabMessage(data: unknown): TabMessage | null {
       return isWireError(m['error']) ? (m as unknown as TabMessage) : null;
     case 'token':
       return m['token'] === null || typeof m['token'] === 'string' ? (m as unknown as TabMessage) : null;
+    case 'channel-demand':
+      return Array.isArray(m['channels']) && m['channels'].every(isChannelWant) ? (m as unknown as TabMessage) : null;
+    case 'channel':
+      return typeof m['name'] === 'string' && isWireState(m['state']) && Array.isArray(m['members']) ? (m as unknown as TabMessage) : null;
     default:
       return m as unknown as TabMessage;
   }
@@ -100,6 +126,10 @@ export function toWireState(state: ConnectionState): WireState {
 export function fromWireState(wire: WireState): ConnectionState {
   const error = (wire as { error?: unknown }).error;
   return (isWireError(error) ? { ...wire, error: fromWireError(error) } : wire) as ConnectionState;
+}
+
+function isChannelWant(value: unknown): boolean {
+  return Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'number' && value[1] >= 0;
 }
 
 function isMessage(value: unknown): value is SocketMessage {

@@ -48,13 +48,15 @@ export class AuthTokenStore {
   }
 
   /**
-   * The token to use now: asks the configured `tokenGetter` (and stores its answer) when there is
-   * one, else the stored token.
+   * The token to use now: asks `getter` (by default the configured `tokenGetter`) when there is one,
+   * else the stored token. The app's own getter's answer is stored; another socket's getter
+   * (`provideAuthSocketAs()` with its own `tokenGetter`) is only read.
    * @internal
    */
-  async resolve(): Promise<string | null> {
-    if (!this.getter) return this.current();
-    const value = await settle(runInInjectionContext(this.injector, this.getter));
+  async resolve(getter = this.getter, injector: Injector = this.injector): Promise<string | null> {
+    if (!getter) return this.current();
+    const value = await settle(runInInjectionContext(injector, getter));
+    if (getter !== this.getter) return value || null;
     this.set(value);
     return this.current();
   }

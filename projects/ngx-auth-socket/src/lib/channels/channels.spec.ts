@@ -1,0 +1,223 @@
+import { AuthSocketFeature, withChannels, withResume } from '../features';
+import { AuthSocketError } from '../errors';
+import { SocketMessage } from '../config';
+import { ChannelPresence, ChannelState } from './channel-membership';
+import { JWT_A, JWT_B, SocketHarness } from '../../spec-support/socket-harness';
+
+describe('channels: joined once, joined again after every reconnect and rotation', () => {
+  let h: SocketHarness;
+  afterEach(() => h.dispose());
+
+  function open(config = {}, features: AuthSocketFeature[] = [withChannels()]): void {
+    h = new SocketHarness(config, { token: JWT_A, features });
+  }
+
+  const joins = () => h.lastSocket.received.filter((f) => (f as SocketMessage).type === 'join');
+
+  it('joins on the first subscriber only, once however many, and opens the socket for it', () => {
+    open();
+    const room = h.service.channel('room:1');
+    const states: ChannelState[] = [];
+    room.state$.subscribe((s) => states.push(s));
+    const a: SocketMessage[] = [];
+    const b: SocketMessage[] = [];
+    room.messages$.subscribe((m) => a.push(m));
+    room.messages$.subscribe((m) => b.push(m));
+    h.grantTicket();
+    expect(joins()).toEqual([{ type: 'join', channel: 'room:1' }]);
+    h.push({ type: 'joined', channel: 'room:1', seq: 0, presence: ['alice'] });
+    expect(room.state()).toEqual({ kind: 'joined', seq: 0 });
+    h.push({ type: 'chat', channel: 'room:1', seq: 1, text: 'hi' });
+    h.push({ type: 'chat', channel: 'room:2', seq: 1, text: 'not mine' });
+    expect(a.map((m) => m['text'])).toEqual(['hi']);
+    expect(b.map((m) => m['text'])).toEqual(['hi']);
+    expect(states.map((s) => s.kind)).toEqual(['left', 'joining', 'joined']);
+    // Control frames never reach the app's streams.
+    expect(h.messages).toEqual([]);
+  });
+
+  it('the same name gives the same handle', () => {
+    open();
+    expect(h.service.channel('room:1')).toBe(h.service.channel('room:1'));
+  });
+
+  it('joins wanted channels right after authentication, before queued channel messages', () => {
+    open({ auth: 'first-message' });
+    const room = h.service.channel('room:1');
+    room.messages$.subscribe();
+    room.send({ type: 'chat', text: 'early' }).subscribe();
+    h.tick();
+    expect(h.lastSocket.received).toEqual([{ type: 'auth', payload: JWT_A }]);
+    h.acceptAuth();
+    expect(h.lastSocket.received).toEqual([
+      { type: 'auth', payload: JWT_A },
+      { type: 'join', channel: 'room:1' },
+      { type: 'chat', text: 'early', channel: 'room:1' },
+    ]);
+  });
+
+  it('joins again after a reconnect, presenting the channel\'s last seq with withResume(), and drops replayed duplicates', () => {
+    open({}, [withChannels(), withResume()]);
+    const room = h.service.channel('room:1');
+    const seen: unknown[] = [];
+    room.messages$.subscribe((m) => seen.push(m['seq']));
+    h.grantTicket('tk-1');
+    h.push({ type: 'joined', channel: 'room:1', seq: 3 });
+    h.push({ type: 'chat', channel: 'room:1', seq: 4 });
+    h.push({ type: 'chat', channel: 'room:1', seq: 5 });
+    // A global seq and a channel seq live apart: this does not move the channel's.
+    h.push({ type: 'chat', seq: 900 });
+    h.serverClose(1006);
+    expect(room.state().kind).toBe('joining');
+    h.advanceToRetry();
+    h.grantTicket('tk-2');
+    expect(joins()).toEqual([{ type: 'join', channel: 'room:1', resume: 5 }]);
+    h.push({ type: 'chat', channel: 'room:1', seq: 5 });
+    h.push({ type: 'chat', channel: 'room:1', seq: 6 });
+    h.push({ type: 'joined', channel: 'room:1', seq: 6 });
+    expect(seen).toEqual([4, 5, 6]);
+    expect(room.state()).toEqual({ kind: 'joined', seq: 6 });
+  });
+
+  it('joins again on the successor of a make-before-break rotation, the old socket covering the gap', () => {
+    open();
+    const room = h.service.channel('room:1');
+    const seen: unknown[] = [];
+    room.messages$.subscribe((m) => seen.push(m['seq']));
+    h.grantTicket('tk-1');
+    h.push({ type: 'joined', channel: 'room:1', seq: 0 });
+    h.store.set(JWT_B);
+    h.grantTicket('tk-2');
+    expect(h.sockets.length).toBe(2);
+    expect(h.sockets[1].received).toEqual([{ type: 'join', channel: 'room:1' }]);
+    // The old socket, still draining and still joined, carries on until the new join is answered.
+    h.sockets[0].send({ type: 'chat', channel: 'room:1', seq: 1 });
+    h.tick();
+    h.push({ type: 'chat', channel: 'room:1', seq: 1 });
+    h.push({ type: 'joined', channel: 'room:1', seq: 1 });
+    h.push({ type: 'chat', channel: 'room:1', seq: 2 });
+    expect(seen).toEqual([1, 2]);
+    expect(room.state().kind).toBe('joined');
+  });
+
+  it('a refused channel is rejected with the reason and not joined again on reconnect, until the app asks again', () => {
+    open();
+    const secret = h.service.channel('private:bob');
+    const first = secret.messages$.subscribe();
+    h.grantTicket('tk-1');
+    h.push({ type: 'join_refused', channel: 'private:bob', reason: 'forbidden' });
+    expect(secret.state()).toEqual({ kind: 'rejected', reason: 'forbidden' });
+    h.serverClose(1006);
+    h.advanceToRetry();
+    h.grantTicket('tk-2');
+    expect(joins()).toEqual([]);
+    first.unsubscribe();
+    secret.messages$.subscribe();
+    h.tick();
+    expect(joins()).toEqual([{ type: 'join', channel: 'private:bob' }]);
+  });
+
+  it('a kick ends the channel rejected with the reason; no re-join', () => {
+    open();
+    const room = h.service.channel('room:1');
+    room.messages$.subscribe();
+    h.grantTicket();
+    h.push({ type: 'joined', channel: 'room:1', seq: 0 });
+    h.push({ type: 'kicked', channel: 'room:1', reason: 'banned' });
+    expect(room.state()).toEqual({ kind: 'rejected', reason: 'banned' });
+    h.serverClose(1006);
+    h.advanceToRetry();
+    h.grantTicket();
+    expect(joins()).toEqual([]);
+  });
+
+  it('leaves a grace period after the last subscriber, unless one comes back', () => {
+    open({ idleCloseDelayMs: 1000, keepAlive: true });
+    const room = h.service.channel('room:1');
+    let sub = room.messages$.subscribe();
+    h.grantTicket();
+    h.push({ type: 'joined', channel: 'room:1', seq: 0 });
+    sub.unsubscribe();
+    h.tick(500);
+    sub = room.messages$.subscribe();
+    h.tick(2000);
+    expect(h.lastSocket.received).toEqual([{ type: 'join', channel: 'room:1' }]);
+    sub.unsubscribe();
+    h.tick(1000);
+    h.tick();
+    expect(h.lastSocket.received).toEqual([
+      { type: 'join', channel: 'room:1' },
+      { type: 'leave', channel: 'room:1' },
+    ]);
+    expect(room.state().kind).toBe('left');
+  });
+
+  it('keeps presence as a set and emits what changed', () => {
+    open();
+    const room = h.service.channel('room:1');
+    const seen: ChannelPresence[] = [];
+    room.presence$.subscribe((p) => seen.push(p));
+    h.grantTicket();
+    h.push({ type: 'joined', channel: 'room:1', seq: 0, presence: ['alice', 'bob'] });
+    h.push({ type: 'presence', channel: 'room:1', joined: ['carol'] });
+    h.push({ type: 'presence', channel: 'room:1', left: ['bob'] });
+    // A re-join that finds the same members says nothing.
+    h.serverClose(1006);
+    h.advanceToRetry();
+    h.grantTicket();
+    h.push({ type: 'joined', channel: 'room:1', seq: 0, presence: ['alice', 'carol'] });
+    expect(seen).toEqual([
+      { members: [], joined: [], left: [] },
+      { members: ['alice', 'bob'], joined: ['alice', 'bob'], left: [] },
+      { members: ['alice', 'bob', 'carol'], joined: ['carol'], left: [] },
+      { members: ['alice', 'carol'], joined: [], left: ['bob'] },
+    ]);
+  });
+
+  it('reports a channel the server cannot replay on resync$, with its name', () => {
+    open({}, [withChannels(), withResume()]);
+    const room = h.service.channel('room:1');
+    const resyncs: unknown[] = [];
+    h.service.resync$.subscribe((e) => resyncs.push(e));
+    room.messages$.subscribe();
+    h.grantTicket();
+    h.push({ type: 'chat', channel: 'room:1', seq: 7 });
+    h.serverClose(1006);
+    h.advanceToRetry();
+    h.grantTicket();
+    h.push({ type: 'resume_failed', channel: 'room:1', seq: 120 });
+    expect(resyncs).toEqual([{ channel: 'room:1', lastSeq: 7, serverSeq: 120 }]);
+  });
+
+  it('speaks a server\'s own frame names', () => {
+    open({}, [
+      withChannels({
+        join: (channel) => ({ action: 'subscribe', topic: channel }),
+        read: (m) => (m.type === 'subscribed' ? { kind: 'joined', channel: m['topic'] as string } : undefined),
+        channelOf: (m) => m['topic'] as string | undefined,
+        scope: (m, channel) => ({ ...m, topic: channel }),
+      }),
+    ]);
+    const prices = h.service.channel('prices');
+    const seen: SocketMessage[] = [];
+    prices.messages$.subscribe((m) => seen.push(m));
+    h.grantTicket();
+    expect(h.lastSocket.received).toEqual([{ action: 'subscribe', topic: 'prices' }]);
+    h.push({ type: 'subscribed', topic: 'prices' });
+    h.push({ type: 'tick', topic: 'prices', price: 42 });
+    expect(prices.state().kind).toBe('joined');
+    expect(seen.map((m) => m['price'])).toEqual([42]);
+    prices.send({ type: 'bid', price: 41 }).subscribe();
+    h.tick();
+    expect(h.lastSocket.received[1]).toEqual({ type: 'bid', price: 41, topic: 'prices' });
+  });
+
+  it('fails loudly without withChannels(), and for an empty name', () => {
+    h = new SocketHarness({}, { token: JWT_A });
+    const invalid = (e: unknown) => e instanceof AuthSocketError && e.code === 'invalid-config';
+    expect(() => h.service.channel('room:1')).toThrowMatching(invalid);
+    h.dispose();
+    open();
+    expect(() => h.service.channel('')).toThrowMatching(invalid);
+  });
+});
