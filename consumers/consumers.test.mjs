@@ -1,9 +1,10 @@
 // The consumer matrix: the packed package (dist/ngx-auth-socket, as `npm publish` would ship it)
 // installed into apps made by each Angular major's `ng new` (consumers/angular-NN, committed with
-// their lockfiles), with the README's quick start copied in verbatim. For each app: a production
-// build with strict templates and the app's own test runner on a spec that uses
-// ngx-auth-socket/testing; for Angular 21 also a server-side render that stays off the network and a
-// browser that hydrates it and connects (Chromium against the reference server).
+// their lockfiles), with the README's quick start copied in verbatim. For each app: `ng add` on the
+// CLI's own files, a production build with strict templates and the app's own test runner on a spec
+// that uses ngx-auth-socket/testing; for Angular 21 also a server-side render that stays off the
+// network and a browser that hydrates it and connects (Chromium against the reference server), and
+// `ng serve` with the README's proxy.conf.json. consumers/README.md tells the whole story.
 //
 // Run by `npm run test:consumers` (which builds the library and the server first). Installs go to
 // dist/consumers/<app>/ with `npm ci` from the committed lockfile; a later run reuses node_modules
