@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `npm test`: every suite of the workspace, in order, on a machine that has only Node and npm.
 // Installs Debian Chromium, redis-server and the Django example's python3 packages when missing,
-// then runs the library specs (karma, headless Chromium), the reference server's tests (node:test),
-// the Django Channels example's tests (Django's runner) and the end-to-end tests (playwright-core +
-// Chromium against the reference server and the Django example). Prints one closing line
-// "N passed, N failed" over all suites.
+// then runs the library specs (karma, headless Chromium), the ng-add schematic's specs (node:test),
+// the reference server's tests (node:test), the Django Channels example's tests (Django's runner),
+// the end-to-end tests (playwright-core + Chromium against the reference server and the Django
+// example) and the consumer matrix (the packed package in apps made by the Angular 20 and 21 CLIs,
+// installed from the registry with their lockfiles). Prints one closing line "N passed, N failed"
+// over all suites, and how long each suite took.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -12,19 +14,24 @@ const suites = [
   { name: 'tools', cmd: 'node', args: ['scripts/ensure-tools.mjs'] },
   { name: 'library', cmd: 'npx', args: ['ng', 'test', 'ngx-auth-socket', '--watch=false'], count: karmaCounts },
   { name: 'kit-vitest', cmd: 'npm', args: ['run', '--silent', 'test:kit:vitest'], count: vitestCounts },
+  { name: 'schematics', cmd: 'npm', args: ['run', '--silent', 'test:schematics'], count: nodeTestCounts },
   { name: 'demo', cmd: 'npm', args: ['run', '--silent', 'test:demo'], count: karmaCounts },
   { name: 'server', cmd: 'npm', args: ['run', '--silent', 'test:server'], count: nodeTestCounts, when: () => existsSync('server') },
   { name: 'django', cmd: 'npm', args: ['run', '--silent', 'test:django'], count: djangoTestCounts, when: () => existsSync('examples/django-channels') },
   { name: 'e2e', cmd: 'npm', args: ['run', '--silent', 'test:e2e'], count: nodeTestCounts, when: () => existsSync('e2e') },
+  { name: 'consumers', cmd: 'npm', args: ['run', '--silent', 'test:consumers'], count: nodeTestCounts, when: () => existsSync('consumers') },
 ];
 
 let passed = 0;
 let failed = 0;
 const failures = [];
+const durations = [];
 for (const suite of suites) {
   if (suite.when && !suite.when()) continue;
   console.log(`\n=== ${suite.name} ===`);
+  const started = Date.now();
   const { code, output } = await run(suite.cmd, suite.args);
+  durations.push(`${suite.name} ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const counts = suite.count ? suite.count(output) : null;
   if (counts) {
     passed += counts.passed;
@@ -36,7 +43,8 @@ for (const suite of suites) {
   }
 }
 
-console.log(`\nSuites failed: ${failures.length ? failures.join(', ') : 'none'}`);
+console.log(`\nSuite durations: ${durations.join(', ')}`);
+console.log(`Suites failed: ${failures.length ? failures.join(', ') : 'none'}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failures.length ? 1 : 0);
 

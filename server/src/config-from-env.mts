@@ -32,9 +32,12 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('AUTH_DEADLINE_MS', '5000', 'time an un-ticketed socket has to send its auth frame', (raw) => ({
     authDeadlineMs: parseNumber('AUTH_DEADLINE_MS', raw, true),
   })),
-  setting('ORIGINS', '(own origin, :4200)', 'comma-separated browser origins allowed', (raw) => ({
-    origins: raw.split(',').map((o) => o.trim()).filter((o) => o !== ''),
+  setting('ORIGINS', '(none)', 'comma-separated browser origins allowed besides the defaults', (raw) => ({
+    extraOrigins: raw.split(',').map((o) => o.trim()).filter((o) => o !== ''),
   })),
+  setting('DEFAULT_ORIGINS', 'on', '"off" drops the default origins (own origin, :4200): only ORIGINS are allowed', (raw) =>
+    parseSwitch('DEFAULT_ORIGINS', raw) ? {} : { origins: [] },
+  ),
   setting('STATIC_DIR', '(none)', 'serve a built SPA from this folder', (raw) => ({ staticDir: raw })),
   setting('ACCESS_LOG', 'stdout', 'file to append JSON access lines to, or "stdout" / "off"', (raw) => ({
     accessLog: raw === 'stdout' || raw === '-' ? 'stdout' : raw === 'off' ? 'off' : { file: raw },

@@ -31,11 +31,18 @@ export interface ServerConfig {
   /** How long an un-ticketed socket may take to send its `auth` frame. @default 5000 */
   authDeadlineMs: number;
   /**
-   * Browser origins allowed for CORS and for the WebSocket upgrade.
+   * Browser origins allowed for CORS and for the WebSocket upgrade, replacing the defaults
+   * ({@link defaultOrigins}); `[]` allows only {@link extraOrigins}.
    * @default the server's own origin (127.0.0.1 and localhost spellings), http://localhost:4200,
    * http://127.0.0.1:4200
    */
   origins: readonly string[] | undefined;
+  /**
+   * Origins allowed in addition to {@link origins} (or its defaults): what `ORIGINS` sets, so that
+   * allowing an app on another port (an SSR server on :4000) keeps the dev server on :4200 working.
+   * @default []
+   */
+  extraOrigins: readonly string[];
   /** Serve a built SPA from this folder, with index.html for unknown non-API GETs. @default none */
   staticDir: string | undefined;
   /** @default 'stdout' */
@@ -124,6 +131,7 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   tickets: true,
   authDeadlineMs: 5000,
   origins: undefined,
+  extraOrigins: [],
   staticDir: undefined,
   accessLog: 'stdout',
   maxPayload: 65_536,
@@ -194,7 +202,7 @@ export function resolveConfig(partial: Partial<ServerConfig> = {}): ResolvedConf
     throw new ConfigError('journal', 'cannot be combined with REDIS_URL: the shared room keeps seq, ids and history in Redis');
   }
   if (Object.keys(merged.users).length === 0) throw new ConfigError('users', 'needs at least one user');
-  for (const origin of merged.origins ?? []) requireOrigin(origin);
+  for (const origin of [...(merged.origins ?? []), ...merged.extraOrigins]) requireOrigin(origin);
   return {
     ...merged,
     jwtSecret: merged.jwtSecret ?? randomBytes(32).toString('base64url'),

@@ -61,7 +61,7 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
   // First, so a journal that cannot be read stops startup before anything is bound or opened.
   const journaled = config.journal === undefined ? undefined : ChatJournal.open(config.journal);
   const stats = new StatsRecorder();
-  let origins: ReadonlySet<string> = new Set(config.origins ?? []);
+  let origins: ReadonlySet<string> = new Set([...(config.origins ?? []), ...config.extraOrigins]);
   const hub = new ChannelHub(config.maxSocketsPerUser);
   // With Redis every node shares tickets, the room's seq/ids/history and the chat fan-out.
   const redis = config.redisUrl === undefined ? undefined : await connectRedis(config.redisUrl);
@@ -148,7 +148,7 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
-  if (config.origins === undefined) origins = new Set(defaultOrigins(config.host, port));
+  if (config.origins === undefined) origins = new Set([...defaultOrigins(config.host, port), ...config.extraOrigins]);
 
   const shutdown = async (): Promise<void> => {
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -52,6 +52,7 @@ describe('resolveConfig', () => {
     ['no users', { users: {} }],
     ['origin with a path', { origins: ['http://localhost:4200/'] }],
     ['origin that is not a URL', { origins: ['localhost'] }],
+    ['extra origin with a path', { extraOrigins: ['http://localhost:4000/'] }],
     ['a byte cap below 64 KiB', { maxBufferedBytes: 1000 }],
     ['no sockets per user', { maxSocketsPerUser: 0 }],
     ['a fractional frame burst', { frameBurst: 1.5 }],
@@ -94,9 +95,13 @@ describe('configFromEnv', () => {
     }],
     ['TICKETS=off', { TICKETS: 'off' }, [], { port: 4300, tickets: false }],
     ['TEST_CONTROL=1', { TEST_CONTROL: '1' }, [], { port: 4300, testControl: true }],
-    ['ORIGINS list, spaces and empties dropped', { ORIGINS: 'http://a.test, http://b.test,,' }, [], {
-      port: 4300, origins: ['http://a.test', 'http://b.test'],
+    ['ORIGINS list (added to the defaults), spaces and empties dropped', { ORIGINS: 'http://a.test, http://b.test,,' }, [], {
+      port: 4300, extraOrigins: ['http://a.test', 'http://b.test'],
     }],
+    ['DEFAULT_ORIGINS=off: only ORIGINS', { ORIGINS: 'http://a.test', DEFAULT_ORIGINS: 'off' }, [], {
+      port: 4300, extraOrigins: ['http://a.test'], origins: [],
+    }],
+    ['DEFAULT_ORIGINS=on changes nothing', { DEFAULT_ORIGINS: 'on' }, [], { port: 4300 }],
     ['ACCESS_LOG file', { ACCESS_LOG: '/tmp/x.log' }, [], { port: 4300, accessLog: { file: '/tmp/x.log' } }],
     ['ACCESS_LOG off', { ACCESS_LOG: 'off' }, [], { port: 4300, accessLog: 'off' }],
     ['JOURNAL', { JOURNAL: '/tmp/chat.jsonl' }, [], { port: 4300, journal: '/tmp/chat.jsonl' }],

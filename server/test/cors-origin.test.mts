@@ -61,6 +61,23 @@ test('API responses carry CORS headers for configured origins only', async (t) =
   assert.equal(preflight.headers.get('access-control-allow-origin'), null);
 });
 
+test('extra origins (ORIGINS) are added to the defaults: an SSR server on :4000 and the dev server on :4200', async (t) => {
+  const server = await startTestServer(t, { extraOrigins: ['http://localhost:4000'] });
+  assert.ok(server.origins.includes(server.url));
+  for (const origin of ['http://localhost:4000', 'http://localhost:4200']) {
+    const res = await requestJson(`${server.url}/healthz`, { headers: { Origin: origin } });
+    assert.equal(res.headers.get('access-control-allow-origin'), origin);
+  }
+  const socket = await TestSocket.open(channelUrl(server.url), { origin: 'http://localhost:4000' });
+  socket.ws.close();
+});
+
+test('origins: [] with extra origins allows only those (DEFAULT_ORIGINS=off)', async (t) => {
+  const server = await startTestServer(t, { origins: [], extraOrigins: ['https://app.test'] });
+  assert.deepEqual(server.origins, ['https://app.test']);
+  assert.equal(await TestSocket.rejection(channelUrl(server.url), { origin: 'http://localhost:4200' }), 403);
+});
+
 test("the server's own origin is allowed by default", async (t) => {
   const server = await startTestServer(t);
   assert.ok(server.origins.includes(server.url));
