@@ -19,7 +19,7 @@ interface ChatMessage extends SocketMessage { type: 'chat'; from: string; text: 
     <button (click)="say('hello')">Say hello</button>
   `,
 })
-class ChatComponent {
+class Chat {
   readonly socket = inject(AuthSocketService);
   // Subscribing connects (when a token is stored).
   readonly lines = toSignal(this.socket.on<ChatMessage>('chat').pipe(scan((all, m) => [...all, m], [] as ChatMessage[])), {
@@ -33,8 +33,8 @@ class ChatComponent {
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
 
-describe('ChatComponent (the docs/TESTING.md example)', () => {
-  let fixture: ComponentFixture<ChatComponent>;
+describe('Chat (the docs/TESTING.md example)', () => {
+  let fixture: ComponentFixture<Chat>;
   let socket: AuthSocketTestingController;
   const page = () => (fixture.nativeElement as HTMLElement).textContent ?? '';
 
@@ -50,7 +50,7 @@ describe('ChatComponent (the docs/TESTING.md example)', () => {
     });
     socket = TestBed.inject(AuthSocketTestingController);
     TestBed.inject(AuthTokenStore).set(JWT); // signed in
-    fixture = TestBed.createComponent(ChatComponent); // it subscribes: the library asks for a ticket
+    fixture = TestBed.createComponent(Chat); // it subscribes: the library asks for a ticket
     await fixture.whenStable();
   });
 
@@ -89,7 +89,7 @@ describe('ChatComponent (the docs/TESTING.md example)', () => {
 });
 
 // docs/TESTING.md, "Fake timers": the same component with the runner's fake timers installed.
-describe('ChatComponent with jasmine.clock() installed (docs/TESTING.md, "Fake timers")', () => {
+describe('Chat with jasmine.clock() installed (docs/TESTING.md, "Fake timers")', () => {
   let socket: AuthSocketTestingController;
 
   beforeEach(() => {
@@ -113,7 +113,7 @@ describe('ChatComponent with jasmine.clock() installed (docs/TESTING.md, "Fake t
   });
 
   it('shows what the server pushes', () => {
-    const fixture = TestBed.createComponent(ChatComponent);
+    const fixture = TestBed.createComponent(Chat);
     fixture.detectChanges(); // subscribes: the library asks for a ticket
     socket.expectTicketRequest().grant('tk-1');
     socket.push({ type: 'chat', from: 'bob', text: 'hi' });
