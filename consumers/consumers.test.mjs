@@ -50,7 +50,10 @@ const proxyConf = readmeBlocks(readme).find((b) => b.kind === 'reference-server'
 let tarball;
 
 before(() => {
-  assert.ok(existsSync(join(PACKAGE_DIR, 'package.json')), 'dist/ngx-auth-socket is missing: run `npm run build:lib` first');
+  assert.ok(
+    existsSync(join(PACKAGE_DIR, 'package.json')),
+    'dist/ngx-auth-socket is missing: run `npm run build:lib` first',
+  );
   mkdirSync(WORK, { recursive: true });
 });
 
@@ -72,11 +75,16 @@ describe('the package', () => {
     ]) {
       assert.ok(files.includes(wanted), `${wanted} is not in the package: ${files.join(', ')}`);
     }
-    assert.ok(!files.some((f) => /\.spec\.c?js$/.test(f) || /\.c?ts$/.test(f) && !f.endsWith('.d.ts')), `sources or specs packed: ${files.join(', ')}`);
+    assert.ok(
+      !files.some((f) => /\.spec\.c?js$/.test(f) || (/\.c?ts$/.test(f) && !f.endsWith('.d.ts'))),
+      `sources or specs packed: ${files.join(', ')}`,
+    );
   });
 
   test('npm publish --dry-run prints no warning (about fields, files or anything but the login)', async () => {
-    const { stdout, stderr } = await run('npm', ['publish', '--dry-run', '--ignore-scripts', PACKAGE_DIR], { cwd: ROOT });
+    const { stdout, stderr } = await run('npm', ['publish', '--dry-run', '--ignore-scripts', PACKAGE_DIR], {
+      cwd: ROOT,
+    });
     // Nobody is logged in to the registry here; that is the one warning a dry run may print.
     const warnings = `${stdout}\n${stderr}`
       .split('\n')
@@ -88,9 +96,17 @@ describe('the package', () => {
     const packed = readFileSync(join(PACKAGE_DIR, 'README.md'), 'utf8');
     assert.equal(packed, packageReadme(readme), 'projects/ngx-auth-socket/README.md is stale: npm run readme:package');
     const links = [...packed.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
-    assert.deepEqual(links.filter((l) => !/^(https:\/\/|#)/.test(l)), [], 'relative links');
+    assert.deepEqual(
+      links.filter((l) => !/^(https:\/\/|#)/.test(l)),
+      [],
+      'relative links',
+    );
     const slugs = new Set([...packed.matchAll(/^#+ (.+)$/gm)].map((m) => slug(m[1])));
-    assert.deepEqual(links.filter((l) => l.startsWith('#') && !slugs.has(l.slice(1))), [], 'anchors without a heading');
+    assert.deepEqual(
+      links.filter((l) => l.startsWith('#') && !slugs.has(l.slice(1))),
+      [],
+      'anchors without a heading',
+    );
     for (const link of links.filter((l) => l.startsWith(`${REPOSITORY}/blob/main/`))) {
       const path = link.slice(`${REPOSITORY}/blob/main/`.length).replace(/#.*/, '');
       assert.ok(existsSync(join(ROOT, path)), `${link}: no such file in the repository`);
@@ -113,11 +129,19 @@ describe('the package', () => {
 
   test('the Angular peer range is what this matrix installs, no more', () => {
     const peers = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')).peerDependencies;
-    const tested = FIXTURES.map((name) => JSON.parse(readFileSync(join(ROOT, 'consumers', name, 'package.json'), 'utf8')).dependencies['@angular/core']);
+    const tested = FIXTURES.map(
+      (name) =>
+        JSON.parse(readFileSync(join(ROOT, 'consumers', name, 'package.json'), 'utf8')).dependencies['@angular/core'],
+    );
     for (const peer of ['@angular/core', '@angular/common']) {
-      for (const version of tested) assert.ok(semver.satisfies(version, peers[peer]), `${version} outside ${peer} ${peers[peer]}`);
+      for (const version of tested)
+        assert.ok(semver.satisfies(version, peers[peer]), `${version} outside ${peer} ${peers[peer]}`);
       const majors = peers[peer].split('||').map((range) => semver.minVersion(range.trim()).major);
-      assert.deepEqual(majors.sort(), tested.map((v) => semver.major(v)).sort(), `every major in the ${peer} range has a consumer app`);
+      assert.deepEqual(
+        majors.sort(),
+        tested.map((v) => semver.major(v)).sort(),
+        `every major in the ${peer} range has a consumer app`,
+      );
     }
   });
 
@@ -128,7 +152,10 @@ describe('the package', () => {
       'src/app/auth-api.ts',
       'src/app/chat.ts',
     ]);
-    assert.deepEqual(quickStartSsr.map((b) => b.path), ['src/app/app.config.ts']);
+    assert.deepEqual(
+      quickStartSsr.map((b) => b.path),
+      ['src/app/app.config.ts'],
+    );
   });
 });
 
@@ -139,7 +166,7 @@ describe('Angular 21 app (ng new --ssr --zoneless; Vitest + jsdom)', () => {
     await app.install(t);
   });
 
-  test('ng add: the schematic from the installed package edits the CLI\'s own app.config.ts, which compiles', async (t) => {
+  test("ng add: the schematic from the installed package edits the CLI's own app.config.ts, which compiles", async (t) => {
     await app.ngAdd(t);
   });
 
@@ -169,7 +196,7 @@ describe('Angular 20 app (ng new, zone.js; Karma + Jasmine)', () => {
     await app.install(t);
   });
 
-  test('ng add: the schematic from the installed package edits the CLI\'s own app.config.ts, which compiles', async (t) => {
+  test("ng add: the schematic from the installed package edits the CLI's own app.config.ts, which compiles", async (t) => {
     await app.ngAdd(t);
   });
 
@@ -178,7 +205,9 @@ describe('Angular 20 app (ng new, zone.js; Karma + Jasmine)', () => {
   });
 
   test('ng test: the app spec with ngx-auth-socket/testing under Karma + Jasmine in Chromium', async (t) => {
-    const { output } = await app.ng(t, ['test', '--watch=false', '--browsers=ChromeHeadlessCI'], { CHROME_BIN: CHROME });
+    const { output } = await app.ng(t, ['test', '--watch=false', '--browsers=ChromeHeadlessCI'], {
+      CHROME_BIN: CHROME,
+    });
     assert.match(output, /Executed 2 of 2 SUCCESS/);
   });
 });
@@ -192,7 +221,10 @@ function consumerApp(name, blocks) {
     async install(t) {
       assert.ok(tarball, 'the package test packs the tarball first');
       const lock = readFileSync(join(fixture, 'package-lock.json'));
-      const stamp = createHash('sha256').update(lock).update(readFileSync(join(fixture, 'package.json'))).digest('hex');
+      const stamp = createHash('sha256')
+        .update(lock)
+        .update(readFileSync(join(fixture, 'package.json')))
+        .digest('hex');
       const stampFile = join(dir, 'node_modules/.consumers-lock-hash');
       const reuse = existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
       // Sources are copied fresh every run; node_modules and the CLI cache survive while the lockfile does.
@@ -232,18 +264,28 @@ function consumerApp(name, blocks) {
       const before = readFileSync(join(copy, 'src/app/app.config.ts'), 'utf8');
       await timed(t, 'ng generate ngx-auth-socket:ng-add', () =>
         // node_modules is the app's own: should the schematic ever schedule an install, it must not touch it.
-        run(join(copy, 'node_modules/.bin/ng'), ['generate', 'ngx-auth-socket:ng-add', '--url=/channel/', '--interactive=false'], {
-          cwd: copy,
-          env: { npm_config_dry_run: 'true' },
-        }),
+        run(
+          join(copy, 'node_modules/.bin/ng'),
+          ['generate', 'ngx-auth-socket:ng-add', '--url=/channel/', '--interactive=false'],
+          {
+            cwd: copy,
+            env: { npm_config_dry_run: 'true' },
+          },
+        ),
       );
       const config = readFileSync(join(copy, 'src/app/app.config.ts'), 'utf8');
       assert.notEqual(config, before);
       assert.match(config, /provideHttpClient\(withInterceptors\(\[authTokenInterceptor\]\)\)/);
       assert.match(config, /provideAuthSocket\(\{ url: '\/channel\/' \}\)/);
-      assert.equal(JSON.parse(readFileSync(join(copy, 'package.json'), 'utf8')).devDependencies['mock-socket'], undefined, 'no dev dependency added');
+      assert.equal(
+        JSON.parse(readFileSync(join(copy, 'package.json'), 'utf8')).devDependencies['mock-socket'],
+        undefined,
+        'no dev dependency added',
+      );
       await timed(t, 'tsc -p tsconfig.app.json --noEmit', () =>
-        run(process.execPath, [join(copy, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.app.json', '--noEmit'], { cwd: copy }),
+        run(process.execPath, [join(copy, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.app.json', '--noEmit'], {
+          cwd: copy,
+        }),
       );
     },
     async build(t) {
@@ -275,7 +317,9 @@ async function checkSsrAndHydration(t, appDir) {
   cleanups.push(() => api.stop());
   const apiUrl = await api.waitFor(/listening on (http:\/\/\S+)/);
   const ssrPort = await freePort();
-  const ssr = startProcess(process.execPath, [join(appDir, 'dist/consumer/server/server.mjs')], { PORT: String(ssrPort) });
+  const ssr = startProcess(process.execPath, [join(appDir, 'dist/consumer/server/server.mjs')], {
+    PORT: String(ssrPort),
+  });
   cleanups.push(() => ssr.stop());
   await ssr.waitFor(/listening on (http:\/\/\S+)/);
   proxy.route((path) => (/^\/(auth|ws_ticket|channel)([/?]|$)/.test(path) ? new URL(apiUrl).port : ssrPort));
@@ -302,7 +346,8 @@ async function checkSsrAndHydration(t, appDir) {
     // Client-side rendering without hydration would remove the server's <app-chat> and add its own.
     window.__removedElements = [];
     new MutationObserver((records) => {
-      for (const r of records) for (const n of r.removedNodes) if (n.nodeType === 1) window.__removedElements.push(n.nodeName);
+      for (const r of records)
+        for (const n of r.removedNodes) if (n.nodeType === 1) window.__removedElements.push(n.nodeName);
     }).observe(document, { childList: true, subtree: true });
   });
   await page.goto(`${origin}/`, { waitUntil: 'load' });
@@ -315,7 +360,10 @@ async function checkSsrAndHydration(t, appDir) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('Connection: open').waitFor({ timeout: 15_000 });
   const removed = await page.evaluate(() => window.__removedElements);
-  assert.ok(!removed.includes('APP-CHAT'), `the server-rendered <app-chat> was replaced, not hydrated (removed: ${removed.join(', ')})`);
+  assert.ok(
+    !removed.includes('APP-CHAT'),
+    `the server-rendered <app-chat> was replaced, not hydrated (removed: ${removed.join(', ')})`,
+  );
 
   await page.getByRole('button', { name: 'Say hello' }).click();
   await page.getByText('alice: hello').waitFor({ timeout: 10_000 });
@@ -341,14 +389,28 @@ async function checkDevServerProxy(t, appDir) {
   assert.match(proxyConf.code, /"\/channel": \{[^}]*"ws": true/);
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const api = startProcess(process.execPath, [join(ROOT, 'dist/server/src/main.mjs')], { PORT: '0', ACCESS_LOG: 'off', ORIGINS: origin });
+  const api = startProcess(process.execPath, [join(ROOT, 'dist/server/src/main.mjs')], {
+    PORT: '0',
+    ACCESS_LOG: 'off',
+    ORIGINS: origin,
+  });
   cleanups.push(() => api.stop());
   const apiUrl = await api.waitFor(/listening on (http:\/\/\S+)/);
   writeFileSync(join(appDir, 'proxy.conf.json'), proxyConf.code.replaceAll('http://127.0.0.1:4300', apiUrl));
 
   const serve = startProcess(
     join(appDir, 'node_modules/.bin/ng'),
-    ['serve', '--proxy-config', 'proxy.conf.json', '--host', '127.0.0.1', '--port', String(port), '--live-reload=false', '--hmr=false'],
+    [
+      'serve',
+      '--proxy-config',
+      'proxy.conf.json',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--live-reload=false',
+      '--hmr=false',
+    ],
     { NG_CLI_ANALYTICS: 'false', CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
     appDir,
   );
@@ -381,7 +443,14 @@ function startProxy() {
   const server = http.createServer((req, res) => {
     log.push({ method: req.method, path: req.url, upgrade: false });
     const upstream = http.request(
-      { host: '127.0.0.1', port: route(req.url), method: req.method, path: req.url, headers: req.headers, agent: false },
+      {
+        host: '127.0.0.1',
+        port: route(req.url),
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent: false,
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -409,10 +478,11 @@ function startProxy() {
         port: server.address().port,
         log,
         route: (fn) => (route = fn),
-        close: () => new Promise((done) => {
-          server.closeAllConnections();
-          server.close(() => done());
-        }),
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
       }),
     );
   });
@@ -431,7 +501,12 @@ function freePort() {
 
 /** A child process (in its own process group) whose output is kept, with a way to wait for a line. */
 function startProcess(cmd, args, env, cwd = ROOT) {
-  const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(cmd, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   const waiters = [];
   const onData = (chunk) => {
@@ -473,7 +548,11 @@ function startProcess(cmd, args, env, cwd = ROOT) {
 
 /** GitHub's anchor for a heading. */
 function slug(heading) {
-  return heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\w\- ]/g, '')
+    .replace(/ /g, '-');
 }
 
 async function timed(t, what, fn) {
@@ -504,4 +583,3 @@ function run(cmd, args, { cwd, env = {} }) {
     });
   });
 }
-

@@ -31,7 +31,14 @@ async function hostileClient(config) {
   await lab.page.evaluate(() => window.lab.login('alice', 'alice'));
   const [id] = await lab.page.evaluate(
     ([c]) => window.lab.createClients(1, c),
-    [{ url: `ws://127.0.0.1:${hostile.port}/ws`, ticketUrl: `${hostile.url}/ws_ticket`, reconnect: { initialDelayMs: 100, maxDelayMs: 300 }, ...config }],
+    [
+      {
+        url: `ws://127.0.0.1:${hostile.port}/ws`,
+        ticketUrl: `${hostile.url}/ws_ticket`,
+        reconnect: { initialDelayMs: 100, maxDelayMs: 300 },
+        ...config,
+      },
+    ],
   );
   await lab.page.evaluate((id) => window.lab.client(id).listen(), id);
   return { ...lab, id };
@@ -40,7 +47,10 @@ async function hostileClient(config) {
 test('HTML or malformed JSON from the ticket endpoint: ticket-invalid, retried, then recovers', async () => {
   hostile.state.ticketBody = { kind: 'html' };
   const lab = await hostileClient({});
-  await waitUntil(async () => (await errors(lab.page, lab.id)).filter((e) => e === 'ticket-invalid').length >= 2, 'two ticket-invalid errors');
+  await waitUntil(
+    async () => (await errors(lab.page, lab.id)).filter((e) => e === 'ticket-invalid').length >= 2,
+    'two ticket-invalid errors',
+  );
   hostile.state.ticketBody = { kind: 'garbage-json' };
   const seen = (await errors(lab.page, lab.id)).length;
   await waitUntil(async () => (await errors(lab.page, lab.id)).length > seen, 'a garbage-json error');
@@ -60,7 +70,10 @@ test('non-JSON, binary and untyped frames: bad-frame errors, the connection stay
   hostile.broadcastRaw('[1,2,3]');
   hostile.broadcastRaw('{"type":"totally_unknown_type","x":1}');
   hostile.broadcastRaw('{"type":"chat","text":"still fine"}');
-  await waitUntil(async () => (await lab.page.evaluate((id) => window.lab.client(id).received, lab.id)) >= 2, 'valid messages delivered');
+  await waitUntil(
+    async () => (await lab.page.evaluate((id) => window.lab.client(id).received, lab.id)) >= 2,
+    'valid messages delivered',
+  );
   assert.deepEqual(await errors(lab.page, lab.id), ['bad-frame', 'bad-frame', 'bad-frame', 'bad-frame']);
   assert.equal(await state(lab.page, lab.id), 'open');
   assert.deepEqual(lab.problems, []);
@@ -70,7 +83,10 @@ test('non-JSON, binary and untyped frames: bad-frame errors, the connection stay
 test('a server that never acknowledges auth: auth-timeout, retried with backoff', async () => {
   hostile.state.onAuth = 'ignore';
   const lab = await hostileClient({ auth: 'first-message', firstMessage: { ackTimeoutMs: 500 } });
-  await waitUntil(async () => (await errors(lab.page, lab.id)).filter((e) => e === 'auth-timeout').length >= 2, 'two auth timeouts');
+  await waitUntil(
+    async () => (await errors(lab.page, lab.id)).filter((e) => e === 'auth-timeout').length >= 2,
+    'two auth timeouts',
+  );
   hostile.state.onAuth = 'ack';
   await waitUntil(async () => (await state(lab.page, lab.id)) === 'open', 'open once the server acknowledges');
   assert.deepEqual(lab.problems, []);
@@ -80,7 +96,9 @@ test('a server that never acknowledges auth: auth-timeout, retried with backoff'
 test('an oversized frame to the reference server: closed (1009), typed error, the client recovers', async () => {
   const lab = await openLab(browser, server.url);
   await lab.page.evaluate(() => window.lab.login('alice', 'alice'));
-  const [id] = await lab.page.evaluate(() => window.lab.createClients(1, { reconnect: { initialDelayMs: 100, maxDelayMs: 300 } }));
+  const [id] = await lab.page.evaluate(() =>
+    window.lab.createClients(1, { reconnect: { initialDelayMs: 100, maxDelayMs: 300 } }),
+  );
   await lab.page.evaluate((id) => window.lab.client(id).listen(), id);
   await waitUntil(async () => (await state(lab.page, id)) === 'open', 'open');
   await lab.page.evaluate((id) => window.lab.client(id).send({ type: 'chat', text: 'x'.repeat(200_000) }), id);

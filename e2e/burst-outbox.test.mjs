@@ -40,10 +40,20 @@ async function burst(config, prefix) {
   const client = () =>
     page.evaluate((id) => {
       const c = window.lab.client(id);
-      return { fates: c.fateCounts(), closeCodes: c.closeCodes, errors: c.errors, texts: c.receivedTexts, longestTaskMs: window.longestTaskMs };
+      return {
+        fates: c.fateCounts(),
+        closeCodes: c.closeCodes,
+        errors: c.errors,
+        texts: c.receivedTexts,
+        longestTaskMs: window.longestTaskMs,
+      };
     }, id);
   await waitUntil(async () => !(await client()).fates.pending, 'every message settled', 90_000);
-  await waitUntil(async () => (await suite.server.stats()).chatsAccepted - before.chatsAccepted >= OUTBOX, 'the server accepted them', 30_000).catch(() => {});
+  await waitUntil(
+    async () => (await suite.server.stats()).chatsAccepted - before.chatsAccepted >= OUTBOX,
+    'the server accepted them',
+    30_000,
+  ).catch(() => {});
   const after = await suite.server.stats();
   const seen = await client();
   const ms = performance.now() - started;
@@ -61,23 +71,35 @@ async function burst(config, prefix) {
   };
 }
 
-test(`${OUTBOX} queued messages with acks: each accepted exactly once, acknowledged, none expired, no forced close`, { timeout: 150_000 }, async (t) => {
-  const r = await burst({ delivery: { acks: true } }, 'acked');
-  t.diagnostic(`acks on: ${JSON.stringify(r.fates)}, server accepted ${r.accepted} (+${r.duplicates} duplicates dropped), received back ${r.received}, close codes [${r.closeCodes}], in ${r.ms.toFixed(0)} ms; longest main-thread task meanwhile ${r.longestTaskMs ? `${r.longestTaskMs.toFixed(0)} ms` : 'under 50 ms (no long task)'}`);
-  assert.deepEqual(r.fates, { acked: OUTBOX });
-  assert.equal(r.accepted, OUTBOX);
-  assert.equal(r.duplicates, 0);
-  assert.equal(r.received, OUTBOX);
-  assert.deepEqual(r.closeCodes, []);
-  assert.deepEqual(r.problems, []);
-});
+test(
+  `${OUTBOX} queued messages with acks: each accepted exactly once, acknowledged, none expired, no forced close`,
+  { timeout: 150_000 },
+  async (t) => {
+    const r = await burst({ delivery: { acks: true } }, 'acked');
+    t.diagnostic(
+      `acks on: ${JSON.stringify(r.fates)}, server accepted ${r.accepted} (+${r.duplicates} duplicates dropped), received back ${r.received}, close codes [${r.closeCodes}], in ${r.ms.toFixed(0)} ms; longest main-thread task meanwhile ${r.longestTaskMs ? `${r.longestTaskMs.toFixed(0)} ms` : 'under 50 ms (no long task)'}`,
+    );
+    assert.deepEqual(r.fates, { acked: OUTBOX });
+    assert.equal(r.accepted, OUTBOX);
+    assert.equal(r.duplicates, 0);
+    assert.equal(r.received, OUTBOX);
+    assert.deepEqual(r.closeCodes, []);
+    assert.deepEqual(r.problems, []);
+  },
+);
 
-test(`${OUTBOX} queued messages without acks: each written and accepted exactly once, no forced close`, { timeout: 150_000 }, async (t) => {
-  const r = await burst({}, 'unacked');
-  t.diagnostic(`acks off: ${JSON.stringify(r.fates)}, server accepted ${r.accepted}, received back ${r.received}, close codes [${r.closeCodes}], in ${r.ms.toFixed(0)} ms; longest main-thread task meanwhile ${r.longestTaskMs ? `${r.longestTaskMs.toFixed(0)} ms` : 'under 50 ms (no long task)'}`);
-  assert.deepEqual(r.fates, { written: OUTBOX });
-  assert.equal(r.accepted, OUTBOX);
-  assert.equal(r.received, OUTBOX);
-  assert.deepEqual(r.closeCodes, []);
-  assert.deepEqual(r.problems, []);
-});
+test(
+  `${OUTBOX} queued messages without acks: each written and accepted exactly once, no forced close`,
+  { timeout: 150_000 },
+  async (t) => {
+    const r = await burst({}, 'unacked');
+    t.diagnostic(
+      `acks off: ${JSON.stringify(r.fates)}, server accepted ${r.accepted}, received back ${r.received}, close codes [${r.closeCodes}], in ${r.ms.toFixed(0)} ms; longest main-thread task meanwhile ${r.longestTaskMs ? `${r.longestTaskMs.toFixed(0)} ms` : 'under 50 ms (no long task)'}`,
+    );
+    assert.deepEqual(r.fates, { written: OUTBOX });
+    assert.equal(r.accepted, OUTBOX);
+    assert.equal(r.received, OUTBOX);
+    assert.deepEqual(r.closeCodes, []);
+    assert.deepEqual(r.problems, []);
+  },
+);

@@ -5,7 +5,16 @@
 // and the demo app (what `npm run start:django` serves) instead of the lab.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, login, openDemo, openLab, say, waitForChat, waitForState, waitUntil } from './support/browser.mjs';
+import {
+  launchBrowser,
+  login,
+  openDemo,
+  openLab,
+  say,
+  waitForChat,
+  waitForState,
+  waitUntil,
+} from './support/browser.mjs';
 import { DEMO, DjangoServer } from './support/django-server.mjs';
 import { JWT_PATTERN } from './support/server.mjs';
 
@@ -48,7 +57,9 @@ async function clientOn(lab, config = {}) {
 const state = (lab, id) => lab.page.evaluate((i) => window.lab.client(i).socket.state(), id);
 /** The client's state kinds in order, a repeated emission of the same kind counted once. */
 const kinds = async (lab, id) =>
-  (await lab.page.evaluate((i) => window.lab.client(i).transitions.map((t) => t.kind), id)).filter((k, i, all) => k !== all[i - 1]);
+  (await lab.page.evaluate((i) => window.lab.client(i).transitions.map((t) => t.kind), id)).filter(
+    (k, i, all) => k !== all[i - 1],
+  );
 const errorsOf = (lab, id) => lab.page.evaluate((i) => window.lab.client(i).errors, id);
 const closeCodes = (lab, id) => lab.page.evaluate((i) => window.lab.client(i).closeCodes, id);
 
@@ -115,7 +126,13 @@ test('kick → 4012 → back with a fresh ticket; then logout: the socket closes
   await tickets.kick('alice');
   await waitForOpenCount(alice, id, 2);
   assert.deepEqual(await closeCodes(alice, id), [4012]);
-  assert.deepEqual((await kinds(alice, id)).slice(3), ['open', 'reconnecting', 'fetching-ticket', 'connecting', 'open']);
+  assert.deepEqual((await kinds(alice, id)).slice(3), [
+    'open',
+    'reconnecting',
+    'fetching-ticket',
+    'connecting',
+    'open',
+  ]);
   const [first, second] = alice.sockets.map((s) => new URL(s.url).searchParams.get('ticket'));
   assert.equal(alice.sockets.length, 2);
   assert.notEqual(first, second);
@@ -127,10 +144,17 @@ test('kick → 4012 → back with a fresh ticket; then logout: the socket closes
 
   await alice.page.evaluate(() => window.lab.logout());
   await waitForKind(alice, id, 'idle');
-  await waitUntil(async () => (await tickets.stats()).sockets_open === afterKick.sockets_open - 1, 'the server saw the socket close');
+  await waitUntil(
+    async () => (await tickets.stats()).sockets_open === afterKick.sockets_open - 1,
+    'the server saw the socket close',
+  );
   const afterLogout = await tickets.stats();
   assert.equal(afterLogout.requests['/api/token/blacklist/'] - afterKick.requests['/api/token/blacklist/'], 1);
-  assert.equal(afterLogout.requests['/ws_ticket'], afterKick.requests['/ws_ticket'], 'no ticket asked for after logout');
+  assert.equal(
+    afterLogout.requests['/ws_ticket'],
+    afterKick.requests['/ws_ticket'],
+    'no ticket asked for after logout',
+  );
   assert.equal(alice.sockets.length, 2);
   assert.ok(alice.sockets[1].closed);
   assert.deepEqual(await closeCodes(alice, id), [4012], 'a close the client asked for is no error');
@@ -226,7 +250,11 @@ test('proactive refresh never drops the socket: in band ("authenticate" → "aut
   for (const { name, inBand, lab, id } of runs) {
     const tokens = await refreshes(lab);
     if (inBand) assert.equal(lab.sockets.length, 1, `${name}: one socket throughout`);
-    else assert.ok(lab.sockets.length >= tokens && lab.sockets.length <= tokens + 1, `${name}: a new socket per refresh (${lab.sockets.length} for ${tokens})`);
+    else
+      assert.ok(
+        lab.sockets.length >= tokens && lab.sockets.length <= tokens + 1,
+        `${name}: a new socket per refresh (${lab.sockets.length} for ${tokens})`,
+      );
     assert.deepEqual(await kinds(lab, id), [...(await kinds(lab, id)).slice(0, -1), 'open']);
     assert.equal((await kinds(lab, id)).filter((k) => k === 'open').length, 1, `${name}: open throughout`);
     assert.deepEqual(await closeCodes(lab, id), []);

@@ -10,7 +10,14 @@ import { launchBrowser, waitUntil } from './support/browser.mjs';
 import { startForeignServer } from './support/foreign-server.mjs';
 import { openInterop } from './support/interop.mjs';
 
-const API = { login: '/api/token/', refresh: '/api/token/refresh/', user: 'username', password: 'password', access: 'access', refreshToken: 'refresh' };
+const API = {
+  login: '/api/token/',
+  refresh: '/api/token/refresh/',
+  user: 'username',
+  password: 'password',
+  access: 'access',
+  refreshToken: 'refresh',
+};
 let browser;
 let server;
 
@@ -25,7 +32,13 @@ after(async () => {
 });
 
 function options(diInterceptor, tokenSource) {
-  return { frames: 'foreign', api: API, socket: { url: '/ws/chat/', ticketUrl: '/api/ws-ticket/' }, diInterceptor, tokenSource };
+  return {
+    frames: 'foreign',
+    api: API,
+    socket: { url: '/ws/chat/', ticketUrl: '/api/ws-ticket/' },
+    diInterceptor,
+    tokenSource,
+  };
 }
 
 const state = (page) => page.evaluate(() => window.interop.state());

@@ -33,7 +33,9 @@ test('the fallback is remembered across reconnects', async () => {
   await waitForState(alice.page, 'open');
   const ticketAsksBefore = (await server.stats()).requestsByPath['/ws_ticket'];
   await alice.page.click('[data-testid=kick]');
-  await alice.page.waitForFunction(() => document.querySelector('[data-testid=state-kind]')?.textContent?.trim() !== 'open');
+  await alice.page.waitForFunction(
+    () => document.querySelector('[data-testid=state-kind]')?.textContent?.trim() !== 'open',
+  );
   await waitForState(alice.page, 'open');
   assert.equal(alice.sockets.length, 2);
   assert.equal((await server.stats()).requestsByPath['/ws_ticket'], ticketAsksBefore);

@@ -1,7 +1,16 @@
 // Faults against the real server: killed and restarted, ticket endpoint failing and hanging.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { login, openDemo, say, stateKind, ticketsOf, waitForChat, waitForState, waitUntil } from './support/browser.mjs';
+import {
+  login,
+  openDemo,
+  say,
+  stateKind,
+  ticketsOf,
+  waitForChat,
+  waitForState,
+  waitUntil,
+} from './support/browser.mjs';
 import { serverAndBrowser } from './support/suite.mjs';
 import { JWT_PATTERN } from './support/server.mjs';
 
@@ -19,7 +28,8 @@ test('server killed (SIGKILL) and restarted: reconnects with a new ticket, outag
   });
   await say(alice.page, 'sent during the outage');
   // Let the client fail against the dead server a few times before it comes back.
-  const attempt = async () => Number(/attempt (\d+)/.exec((await alice.page.textContent('[data-testid=state]')) ?? '')?.[1] ?? 0);
+  const attempt = async () =>
+    Number(/attempt (\d+)/.exec((await alice.page.textContent('[data-testid=state]')) ?? '')?.[1] ?? 0);
   await waitUntil(async () => alice.sockets.length >= 1 && (await attempt()) >= 3, 'three attempts', 20_000);
   await server.start();
   await waitForState(alice.page, 'open');
@@ -41,7 +51,7 @@ test('ticket endpoint failing with 500: backoff, then recovery when it heals', a
   const before = (await server.stats()).ticketRequests;
   await alice.page.click('[data-testid=kick]');
   await waitUntil(async () => (await server.stats()).ticketRequests >= before + 3, 'three failing ticket requests');
-  assert.equal(await stateKind(alice.page) === 'open', false);
+  assert.equal((await stateKind(alice.page)) === 'open', false);
   await alice.page.waitForSelector('[data-testid=last-error]');
   assert.match(await alice.page.textContent('[data-testid=last-error]'), /ticket-failed/);
   await server.control({ ticketMode: 'ok' });

@@ -3,7 +3,16 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, statSync } from 'node:fs';
 import { test } from 'node:test';
-import { chatLines, login, openDemo, say, ticketsOf, waitForChat, waitForState, waitUntil } from './support/browser.mjs';
+import {
+  chatLines,
+  login,
+  openDemo,
+  say,
+  ticketsOf,
+  waitForChat,
+  waitForState,
+  waitUntil,
+} from './support/browser.mjs';
 import { serverAndBrowser } from './support/suite.mjs';
 import { JWT_PATTERN } from './support/server.mjs';
 
@@ -61,7 +70,9 @@ test('kicking the connection recovers with a fresh ticket', async () => {
   await waitForState(alice.page, 'open');
   const before = await server.stats();
   await alice.page.click('[data-testid=kick]');
-  await alice.page.waitForFunction(() => document.querySelector('[data-testid=state-kind]')?.textContent?.trim() !== 'open');
+  await alice.page.waitForFunction(
+    () => document.querySelector('[data-testid=state-kind]')?.textContent?.trim() !== 'open',
+  );
   await waitForState(alice.page, 'open');
   const tickets = ticketsOf(alice.sockets);
   assert.equal(tickets.length, 2);
@@ -89,7 +100,10 @@ test('logout closes the socket and no further message is delivered', async () =>
   assert.equal(aliceSocket.received.length, framesAtLogout);
   assert.equal(alice.sockets.length, 1, 'no new socket after logout');
   // The demo's logout burns the refresh token on the server (POST /auth/logout → 204).
-  await waitUntil(() => server.accessLog().some((l) => l.method === 'POST' && l.path === '/auth/logout' && l.status === 204), 'POST /auth/logout');
+  await waitUntil(
+    () => server.accessLog().some((l) => l.method === 'POST' && l.path === '/auth/logout' && l.status === 204),
+    'POST /auth/logout',
+  );
   await alice.context.close();
   await bob.context.close();
 });
@@ -102,4 +116,3 @@ test('the access log of the whole run contains no JWT, and tickets are redacted'
   assert.ok(upgrades.length >= 4);
   for (const line of upgrades) assert.match(line.path, /ticket=\[redacted\]/);
 });
-

@@ -18,8 +18,22 @@ const TTL_S = 10;
 const CYCLES = 3;
 const TIMING = { refreshBeforeExpiryMs: 5000, ackTimeoutMs: 1500, reconnect: { initialDelayMs: 50, maxDelayMs: 500 } };
 
-const REFERENCE_API = { login: '/auth', refresh: '/auth/refresh', user: 'user', password: 'password', access: 'token', refreshToken: 'refreshToken' };
-const FOREIGN_API = { login: '/api/token/', refresh: '/api/token/refresh/', user: 'username', password: 'password', access: 'access', refreshToken: 'refresh' };
+const REFERENCE_API = {
+  login: '/auth',
+  refresh: '/auth/refresh',
+  user: 'user',
+  password: 'password',
+  access: 'token',
+  refreshToken: 'refreshToken',
+};
+const FOREIGN_API = {
+  login: '/api/token/',
+  refresh: '/api/token/refresh/',
+  user: 'username',
+  password: 'password',
+  access: 'access',
+  refreshToken: 'refresh',
+};
 
 let browser;
 const reference = new ServerProcess({ STATIC_DIR: LAB, TOKEN_TTL_S: String(TTL_S) });
@@ -40,7 +54,11 @@ after(async () => {
 });
 
 const PROFILES = {
-  reference: () => ({ url: reference.url, user: 'alice', options: { frames: 'reference', api: REFERENCE_API, socket: { url: '/channel/' } } }),
+  reference: () => ({
+    url: reference.url,
+    user: 'alice',
+    options: { frames: 'reference', api: REFERENCE_API, socket: { url: '/channel/' } },
+  }),
   foreign: () => ({ url: servers.foreign.url, user: 'fiona', server: servers.foreign, options: foreignOptions() }),
   'no-reauth': () => ({ url: servers.noReauth.url, user: 'nora', server: servers.noReauth, options: foreignOptions() }),
 };
@@ -73,12 +91,18 @@ async function rotate({ url, user, options, server }, mode, rotation, prefix) {
     page.evaluate((t) => window.interop.send(t), text).catch(() => undefined);
   }, 100);
   try {
-    await waitUntil(async () => (await page.evaluate(() => window.interop.refreshes())) >= CYCLES, `${CYCLES} refreshes`, 60_000);
+    await waitUntil(
+      async () => (await page.evaluate(() => window.interop.refreshes())) >= CYCLES,
+      `${CYCLES} refreshes`,
+      60_000,
+    );
   } finally {
     clearInterval(stream);
   }
   await waitUntil(
-    async () => (await page.evaluate((p) => window.interop.record.texts.filter((t) => t.startsWith(`${p}-`)).length, prefix)) >= sent,
+    async () =>
+      (await page.evaluate((p) => window.interop.record.texts.filter((t) => t.startsWith(`${p}-`)).length, prefix)) >=
+      sent,
     'every line back',
     5_000,
   ).catch(() => undefined);
@@ -111,15 +135,31 @@ async function rotate({ url, user, options, server }, mode, rotation, prefix) {
   const firstOpen = record.states.indexOf('open');
   assert.deepEqual(record.states.slice(firstOpen), ['open'], `open throughout: ${record.states.join(' → ')}`);
   const where = (t) => app.sockets.findIndex((sk) => sk.sent.some((f) => f.includes(`"${t}"`)));
-  const lostDetail = lost.map((t) => `${t}: ${record.fates[t]}, written on socket ${where(t)}${server ? `, server got it: ${server.received.includes(t)}` : ''}`);
+  const lostDetail = lost.map(
+    (t) =>
+      `${t}: ${record.fates[t]}, written on socket ${where(t)}${server ? `, server got it: ${server.received.includes(t)}` : ''}`,
+  );
   assert.deepEqual(lost, [], `nothing lost (${figures}): ${lostDetail.join('; ')}; states ${record.states.join(',')}`);
   const doubledDetail = doubled.map((t) => `${t}: ${JSON.stringify(record.deliveries.filter((d) => d.text === t))}`);
   const timeline = app.sockets.map((sk, i) => `#${i} ${sk.openedAt}–${sk.closedAt ?? 'open'}`).join(', ');
   assert.deepEqual(doubled, [], `nothing doubled (${figures}): ${doubledDetail.join('; ')}; sockets ${timeline}`);
-  assert.ok(Object.values(record.fates).every((f) => f === 'written'), JSON.stringify(record.fates));
+  assert.ok(
+    Object.values(record.fates).every((f) => f === 'written'),
+    JSON.stringify(record.fates),
+  );
   if (rotation === 'reauth') assert.equal(sockets, 1, `one socket throughout (${figures})`);
-  else assert.equal(sockets, refreshes + 1, `one new socket per refresh, each authenticated before the old one closed (${figures})`);
-  if (server) assert.deepEqual(server.received.filter((t) => t.startsWith(`${prefix}-`)).length, sent, 'the server accepted every line once');
+  else
+    assert.equal(
+      sockets,
+      refreshes + 1,
+      `one new socket per refresh, each authenticated before the old one closed (${figures})`,
+    );
+  if (server)
+    assert.deepEqual(
+      server.received.filter((t) => t.startsWith(`${prefix}-`)).length,
+      sent,
+      'the server accepted every line once',
+    );
   assert.deepEqual(app.problems, []);
   return { refreshes, sockets };
 }
@@ -141,11 +181,15 @@ describe('token rotation, every profile × every auth mode', { concurrency: true
     }
   }
 
-  test('auto mode against a server without a ticket endpoint: falls back, then re-authenticates in band', { timeout: 60_000 }, async () => {
-    const profile = { url: servers.noTicket.url, user: 'tess', server: servers.noTicket, options: foreignOptions() };
-    await rotate(profile, 'auto', 'reauth', 'fallback-auto');
-    assert.equal(servers.noTicket.stats.reauths >= CYCLES, true);
-  });
+  test(
+    'auto mode against a server without a ticket endpoint: falls back, then re-authenticates in band',
+    { timeout: 60_000 },
+    async () => {
+      const profile = { url: servers.noTicket.url, user: 'tess', server: servers.noTicket, options: foreignOptions() };
+      await rotate(profile, 'auto', 'reauth', 'fallback-auto');
+      assert.equal(servers.noTicket.stats.reauths >= CYCLES, true);
+    },
+  );
 });
 
 test('no-reauth profile: the one unanswered re-auth is the only one tried', () => {

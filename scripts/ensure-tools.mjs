@@ -8,7 +8,15 @@ import { existsSync } from 'node:fs';
 
 /** The interpreter and modules examples/django-channels runs on (see its README). */
 const PYTHON = '/usr/bin/python3';
-const PYTHON_MODULES = ['django', 'channels', 'daphne', 'rest_framework', 'rest_framework_simplejwt', 'channels_redis', 'django_redis'];
+const PYTHON_MODULES = [
+  'django',
+  'channels',
+  'daphne',
+  'rest_framework',
+  'rest_framework_simplejwt',
+  'channels_redis',
+  'django_redis',
+];
 const PYTHON_PACKAGES = [
   'python3',
   'python3-django',
@@ -22,14 +30,20 @@ const PYTHON_PACKAGES = [
 
 const pathExists = (path) => () => existsSync(path);
 const pythonHasModules = () =>
-  existsSync(PYTHON) && spawnSync(PYTHON, ['-c', `import ${PYTHON_MODULES.join(', ')}`], { stdio: 'ignore' }).status === 0;
+  existsSync(PYTHON) &&
+  spawnSync(PYTHON, ['-c', `import ${PYTHON_MODULES.join(', ')}`], { stdio: 'ignore' }).status === 0;
 
 const chrome = process.env.CHROME_BIN || '/usr/bin/chromium';
 const redis = process.env.REDIS_SERVER || '/usr/bin/redis-server';
 const wanted = [
   { what: chrome, present: pathExists(chrome), packages: ['chromium'], hint: 'set CHROME_BIN to its path' },
   { what: redis, present: pathExists(redis), packages: ['redis-server'], hint: 'set REDIS_SERVER to its path' },
-  { what: `${PYTHON} with ${PYTHON_MODULES.join(', ')}`, present: pythonHasModules, packages: PYTHON_PACKAGES, hint: 'from Debian packages' },
+  {
+    what: `${PYTHON} with ${PYTHON_MODULES.join(', ')}`,
+    present: pythonHasModules,
+    packages: PYTHON_PACKAGES,
+    hint: 'from Debian packages',
+  },
 ];
 const missing = wanted.filter((w) => !w.present());
 if (missing.length === 0) process.exit(0);

@@ -45,7 +45,13 @@ for (const [name, cmd, args, options] of steps) {
   }
 }
 
-console.log(`\nDemo against Django: http://${host}:${port}/?server=django  (alice/alice, bob/bob; mallory/mallory is refused the socket)\n`);
-const server = spawn(PYTHON, ['-m', 'daphne', '-b', host, '-p', port, 'config.asgi:application'], { cwd: EXAMPLE, env, stdio: 'inherit' });
+console.log(
+  `\nDemo against Django: http://${host}:${port}/?server=django  (alice/alice, bob/bob; mallory/mallory is refused the socket)\n`,
+);
+const server = spawn(PYTHON, ['-m', 'daphne', '-b', host, '-p', port, 'config.asgi:application'], {
+  cwd: EXAMPLE,
+  env,
+  stdio: 'inherit',
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

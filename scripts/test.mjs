@@ -16,10 +16,34 @@ const suites = [
   { name: 'kit-vitest', cmd: 'npm', args: ['run', '--silent', 'test:kit:vitest'], count: vitestCounts },
   { name: 'schematics', cmd: 'npm', args: ['run', '--silent', 'test:schematics'], count: nodeTestCounts },
   { name: 'demo', cmd: 'npm', args: ['run', '--silent', 'test:demo'], count: karmaCounts },
-  { name: 'server', cmd: 'npm', args: ['run', '--silent', 'test:server'], count: nodeTestCounts, when: () => existsSync('server') },
-  { name: 'django', cmd: 'npm', args: ['run', '--silent', 'test:django'], count: djangoTestCounts, when: () => existsSync('examples/django-channels') },
-  { name: 'e2e', cmd: 'npm', args: ['run', '--silent', 'test:e2e'], count: nodeTestCounts, when: () => existsSync('e2e') },
-  { name: 'consumers', cmd: 'npm', args: ['run', '--silent', 'test:consumers'], count: nodeTestCounts, when: () => existsSync('consumers') },
+  {
+    name: 'server',
+    cmd: 'npm',
+    args: ['run', '--silent', 'test:server'],
+    count: nodeTestCounts,
+    when: () => existsSync('server'),
+  },
+  {
+    name: 'django',
+    cmd: 'npm',
+    args: ['run', '--silent', 'test:django'],
+    count: djangoTestCounts,
+    when: () => existsSync('examples/django-channels'),
+  },
+  {
+    name: 'e2e',
+    cmd: 'npm',
+    args: ['run', '--silent', 'test:e2e'],
+    count: nodeTestCounts,
+    when: () => existsSync('e2e'),
+  },
+  {
+    name: 'consumers',
+    cmd: 'npm',
+    args: ['run', '--silent', 'test:consumers'],
+    count: nodeTestCounts,
+    when: () => existsSync('consumers'),
+  },
 ];
 
 let passed = 0;
@@ -81,7 +105,9 @@ function djangoTestCounts(output) {
   const ran = [...output.matchAll(/^Ran (\d+) tests? in /gm)].pop();
   if (!ran) return null;
   const verdict = /^(?:OK|FAILED)(?: \(([^)]*)\))?\s*$/m.exec(output.slice(ran.index));
-  const detail = Object.fromEntries([...(verdict?.[1] ?? '').matchAll(/([a-z ]+)=(\d+)/g)].map((m) => [m[1].trim(), Number(m[2])]));
+  const detail = Object.fromEntries(
+    [...(verdict?.[1] ?? '').matchAll(/([a-z ]+)=(\d+)/g)].map((m) => [m[1].trim(), Number(m[2])]),
+  );
   const failed = (detail['failures'] ?? 0) + (detail['errors'] ?? 0) + (detail['unexpected successes'] ?? 0);
   const notRun = (detail['skipped'] ?? 0) + (detail['expected failures'] ?? 0);
   return { passed: Number(ran[1]) - failed - notRun, failed };

@@ -21,7 +21,9 @@ export class Balancer {
   }
 
   listen() {
-    return new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => resolve((this.port = this.server.address().port))));
+    return new Promise((resolve) =>
+      this.server.listen(0, '127.0.0.1', () => resolve((this.port = this.server.address().port))),
+    );
   }
 
   close() {

@@ -3,9 +3,12 @@
 import { chromium } from 'playwright-core';
 import FLAGS from '../../scripts/chromium-flags.cjs';
 
-
 export function launchBrowser() {
-  return chromium.launch({ executablePath: process.env.CHROME_BIN || '/usr/bin/chromium', args: FLAGS, headless: true });
+  return chromium.launch({
+    executablePath: process.env.CHROME_BIN || '/usr/bin/chromium',
+    args: FLAGS,
+    headless: true,
+  });
 }
 
 /**
@@ -103,7 +106,8 @@ export async function openLab(browser, baseUrl) {
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/WebSocket|Failed to load resource|status of \d{3}/.test(m.text())) problems.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !/WebSocket|Failed to load resource|status of \d{3}/.test(m.text()))
+      problems.push(`console: ${m.text()}`);
   });
   await page.goto(`${baseUrl}/`);
   await page.waitForSelector('body[data-lab-ready=true]');

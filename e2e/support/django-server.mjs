@@ -15,7 +15,12 @@ export const DEMO = join(ROOT, 'dist/demo/browser');
 /** Debian's interpreter, which has the python3-django* packages (never a virtualenv's). */
 export const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 
-const pythonEnv = (extra) => ({ PATH: process.env.PATH, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1', ...extra });
+const pythonEnv = (extra) => ({
+  PATH: process.env.PATH,
+  PYTHONDONTWRITEBYTECODE: '1',
+  PYTHONUNBUFFERED: '1',
+  ...extra,
+});
 
 /** A directory removed when the test process exits. */
 function temporaryDirectory() {
@@ -30,7 +35,10 @@ function preparedDatabase() {
   prepared ??= (async () => {
     const dir = temporaryDirectory();
     const path = join(dir, 'template.sqlite3');
-    await promisify(execFile)(PYTHON, ['manage.py', 'setup_demo'], { cwd: DJANGO_EXAMPLE, env: pythonEnv({ DJANGO_DATABASE: path }) });
+    await promisify(execFile)(PYTHON, ['manage.py', 'setup_demo'], {
+      cwd: DJANGO_EXAMPLE,
+      env: pythonEnv({ DJANGO_DATABASE: path }),
+    });
     return path;
   })();
   return prepared;
@@ -52,7 +60,8 @@ export class DjangoServer {
 
   async start() {
     const spa = this.env.WS_SPA_DIR ?? LAB;
-    if (!existsSync(join(spa, 'index.html'))) throw new Error(`Build first: ${spa} is missing (npm run build:lib && npm run build:lab)`);
+    if (!existsSync(join(spa, 'index.html')))
+      throw new Error(`Build first: ${spa} is missing (npm run build:lib && npm run build:lab)`);
     const database = join(temporaryDirectory(), 'db.sqlite3');
     copyFileSync(await preparedDatabase(), database);
     const child = spawn(PYTHON, ['-m', 'daphne', '-b', '127.0.0.1', '-p', '0', 'config.asgi:application'], {

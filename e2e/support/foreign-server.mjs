@@ -26,7 +26,18 @@ export async function startForeignServer({ profile = 'foreign', tokenTtlS = 3, t
   const tickets = new Map(); // ticket → { user, exp, token expiry }
   const refreshTokens = new Map(); // refresh token → user (single use: rotated on every refresh)
   const sockets = new Set();
-  const stats = { logins: 0, refreshes: 0, tickets: 0, ticketsRefused: 0, sockets: 0, authFrames: 0, reauths: 0, ignoredReauths: 0, expiryCloses: 0, chats: 0 };
+  const stats = {
+    logins: 0,
+    refreshes: 0,
+    tickets: 0,
+    ticketsRefused: 0,
+    sockets: 0,
+    authFrames: 0,
+    reauths: 0,
+    ignoredReauths: 0,
+    expiryCloses: 0,
+    chats: 0,
+  };
   const received = []; // chat texts in the order the server accepted them
 
   const sign = (user) => {
@@ -54,7 +65,8 @@ export async function startForeignServer({ profile = 'foreign', tokenTtlS = 3, t
 
   const http = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const json = (status, body) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (status, body) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const readBody = async () => {
       let text = '';
       for await (const chunk of req) text += chunk;
@@ -66,7 +78,8 @@ export async function startForeignServer({ profile = 'foreign', tokenTtlS = 3, t
     };
     if (req.method === 'POST' && url.pathname === '/api/token/') {
       const { username, password } = await readBody();
-      if (!username || password !== username) return json(401, { detail: 'No active account found with the given credentials' });
+      if (!username || password !== username)
+        return json(401, { detail: 'No active account found with the given credentials' });
       stats.logins++;
       return json(200, issue(username));
     }
@@ -89,7 +102,9 @@ export async function startForeignServer({ profile = 'foreign', tokenTtlS = 3, t
     }
     if (url.pathname === '/api/me/') {
       const claims = verify(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]);
-      return claims ? json(200, { username: claims.sub }) : json(401, { detail: 'Authentication credentials were not provided.' });
+      return claims
+        ? json(200, { username: claims.sub })
+        : json(401, { detail: 'Authentication credentials were not provided.' });
     }
     serveStatic(url.pathname, res);
   });
@@ -120,10 +135,13 @@ export async function startForeignServer({ profile = 'foreign', tokenTtlS = 3, t
     const authenticate = (user, exp) => {
       peer.user = user;
       clearTimeout(peer.expiry);
-      peer.expiry = setTimeout(() => {
-        stats.expiryCloses++;
-        ws.close(4001, 'token expired');
-      }, exp * 1000 - Date.now());
+      peer.expiry = setTimeout(
+        () => {
+          stats.expiryCloses++;
+          ws.close(4001, 'token expired');
+        },
+        exp * 1000 - Date.now(),
+      );
     };
     if (identity) authenticate(identity.user, identity.exp);
     const deadline = identity ? null : setTimeout(() => ws.close(4001, 'authentication timeout'), 5000);

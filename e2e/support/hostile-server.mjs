@@ -22,7 +22,9 @@ export async function startHostileServer() {
       if (state.ticketBody.kind === 'garbage-json') {
         return res.writeHead(200, { 'content-type': 'application/json' }).end('{"ticket": 12, "expires": "never"}');
       }
-      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ticket: `t-${state.ticketRequests}`, expires: Math.floor(Date.now() / 1000) + 30 }));
+      return res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ticket: `t-${state.ticketRequests}`, expires: Math.floor(Date.now() / 1000) + 30 }));
     }
     res.writeHead(404).end();
   });

@@ -18,7 +18,8 @@ export async function openInterop(browser, baseUrl, options) {
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/WebSocket|Failed to load resource|status of \d{3}/.test(m.text())) problems.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !/WebSocket|Failed to load resource|status of \d{3}/.test(m.text()))
+      problems.push(`console: ${m.text()}`);
   });
   await page.goto(`${baseUrl}/?interop=${encodeURIComponent(JSON.stringify(options))}`);
   await page.waitForSelector('body[data-lab-ready=true]');

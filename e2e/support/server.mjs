@@ -45,7 +45,9 @@ export class ServerProcess {
   async start(env = {}) {
     const staticDir = { ...this.extraEnv, ...env }.STATIC_DIR ?? DEMO;
     if (!existsSync(MAIN) || !existsSync(join(staticDir, 'index.html'))) {
-      throw new Error('Build first: npm run build:lib && npm run build:demo && npm run build:lab && npm run build:server');
+      throw new Error(
+        'Build first: npm run build:lib && npm run build:demo && npm run build:lab && npm run build:server',
+      );
     }
     if (!this.port) this.port = await freePort();
     this.output = '';

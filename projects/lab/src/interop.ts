@@ -16,7 +16,14 @@ import {
   withInterceptors,
   withInterceptorsFromDi,
 } from '@angular/common/http';
-import { Component, EnvironmentProviders, Injectable, Provider, inject, provideZonelessChangeDetection } from '@angular/core';
+import {
+  Component,
+  EnvironmentProviders,
+  Injectable,
+  Provider,
+  inject,
+  provideZonelessChangeDetection,
+} from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
 import { Observable, firstValueFrom, map } from 'rxjs';
 import {
@@ -82,7 +89,9 @@ class BearerFromStorageInterceptor implements HttpInterceptor {
   intercept(request: HttpRequest<unknown>, next: HttpHandler): Observable<HttpEvent<unknown>> {
     const token = localStorage.getItem('access');
     const sameOrigin = request.url.startsWith('/') || request.url.startsWith(location.origin);
-    return next.handle(token && sameOrigin ? request.clone({ setHeaders: { Authorization: `Bearer ${token}` } }) : request);
+    return next.handle(
+      token && sameOrigin ? request.clone({ setHeaders: { Authorization: `Bearer ${token}` } }) : request,
+    );
   }
 }
 
@@ -94,7 +103,10 @@ function httpProviders(options: InteropOptions): Array<Provider | EnvironmentPro
   if (!options.diInterceptor) return [provideHttpClient(ours)];
   const theirs = { provide: HTTP_INTERCEPTORS, useClass: BearerFromStorageInterceptor, multi: true };
   // Interceptors run in the order their features are listed: "before" lets ours adopt the header.
-  const http = options.diInterceptor === 'before' ? provideHttpClient(withInterceptorsFromDi(), ours) : provideHttpClient(ours, withInterceptorsFromDi());
+  const http =
+    options.diInterceptor === 'before'
+      ? provideHttpClient(withInterceptorsFromDi(), ours)
+      : provideHttpClient(ours, withInterceptorsFromDi());
   return [http, theirs];
 }
 
@@ -102,7 +114,9 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
   const { api, socket } = options;
   const field = (body: unknown, name: string) => (body as Record<string, unknown> | null)?.[name];
   const captureToken = [
-    ...(options.tokenSource === 'capture' ? [{ url: api.login, read: (b: unknown) => field(b, api.access) as string }] : []),
+    ...(options.tokenSource === 'capture'
+      ? [{ url: api.login, read: (b: unknown) => field(b, api.access) as string }]
+      : []),
     ...(options.captureRefresh ? [{ url: api.refresh, read: (b: unknown) => field(b, api.access) as string }] : []),
   ];
   let refreshes = 0;
@@ -113,25 +127,34 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
     onTokenChange: socket.onTokenChange,
     refreshBeforeExpiryMs: socket.refreshBeforeExpiryMs,
     reconnect: socket.reconnect,
-    firstMessage: { ...(options.frames === 'foreign' ? FOREIGN_FRAMES : {}), ...(socket.ackTimeoutMs ? { ackTimeoutMs: socket.ackTimeoutMs } : {}) },
+    firstMessage: {
+      ...(options.frames === 'foreign' ? FOREIGN_FRAMES : {}),
+      ...(socket.ackTimeoutMs ? { ackTimeoutMs: socket.ackTimeoutMs } : {}),
+    },
     captureToken,
     ...(options.tokenSource === 'getter' ? { tokenGetter: () => localStorage.getItem('access') } : {}),
     // The usual refresh hook: the refresh endpoint through HttpClient, rotating the refresh token.
     refreshToken: () => {
       refreshes++;
-      return inject(HttpClient).post(api.refresh, { [api.refreshToken]: localStorage.getItem('refresh') }).pipe(
-        map((body) => {
-          const refresh = field(body, api.refreshToken);
-          if (typeof refresh === 'string') localStorage.setItem('refresh', refresh);
-          const access = field(body, api.access) as string;
-          localStorage.setItem('access', access);
-          return access;
-        }),
-      );
+      return inject(HttpClient)
+        .post(api.refresh, { [api.refreshToken]: localStorage.getItem('refresh') })
+        .pipe(
+          map((body) => {
+            const refresh = field(body, api.refreshToken);
+            if (typeof refresh === 'string') localStorage.setItem('refresh', refresh);
+            const access = field(body, api.access) as string;
+            localStorage.setItem('access', access);
+            return access;
+          }),
+        );
     },
   };
   const app = await bootstrapApplication(InteropRoot, {
-    providers: [provideZonelessChangeDetection(), ...httpProviders(options), provideAuthSocket(config, ...(options.resume ? [withResume()] : []))],
+    providers: [
+      provideZonelessChangeDetection(),
+      ...httpProviders(options),
+      provideAuthSocket(config, ...(options.resume ? [withResume()] : [])),
+    ],
   });
   const service = app.injector.get(AuthSocketService);
   const store = app.injector.get(AuthTokenStore);

@@ -22,7 +22,9 @@ export class LabClient {
     private readonly release: () => void,
   ) {
     this.subscriptions.add(
-      socket.state$.subscribe((s) => this.transitions.push({ t: performance.now(), kind: s.kind, attempt: 'attempt' in s ? s.attempt : undefined })),
+      socket.state$.subscribe((s) =>
+        this.transitions.push({ t: performance.now(), kind: s.kind, attempt: 'attempt' in s ? s.attempt : undefined }),
+      ),
     );
     this.subscriptions.add(
       socket.errors$.subscribe((e) => {

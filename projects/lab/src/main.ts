@@ -47,7 +47,9 @@ async function main(): Promise<void> {
       server = LAB_SERVERS[name];
     },
     async login(user: string, password: string): Promise<void> {
-      const body = await firstValueFrom(http.post<Record<string, unknown>>(server.loginUrl, server.loginBody(user, password)));
+      const body = await firstValueFrom(
+        http.post<Record<string, unknown>>(server.loginUrl, server.loginBody(user, password)),
+      );
       const session = server.read(body, null);
       refreshToken = session.refreshToken;
       tokens.set(session.token);
@@ -76,12 +78,15 @@ async function main(): Promise<void> {
       for (let i = 0; i < count; i++) {
         const injector = createEnvironmentInjector(
           [
-            provideAuthSocket({
-              url: '/channel/',
-              refreshToken: () => refresh(http),
-              ...server.socket,
-              ...config,
-            }, ...features),
+            provideAuthSocket(
+              {
+                url: '/channel/',
+                refreshToken: () => refresh(http),
+                ...server.socket,
+                ...config,
+              },
+              ...features,
+            ),
           ],
           root.get(ApplicationRef).injector,
         );
@@ -112,7 +117,9 @@ async function refresh(http: HttpClient): Promise<string | null> {
   refreshes.calls++;
   if (!refreshToken) return null;
   try {
-    const body = await firstValueFrom(http.post<Record<string, unknown>>(server.refreshUrl, server.refreshBody(refreshToken)));
+    const body = await firstValueFrom(
+      http.post<Record<string, unknown>>(server.refreshUrl, server.refreshBody(refreshToken)),
+    );
     const session = server.read(body, refreshToken);
     refreshToken = session.refreshToken;
     refreshes.tokens++;
@@ -123,7 +130,9 @@ async function refresh(http: HttpClient): Promise<string | null> {
 }
 
 const interopOptions = new URLSearchParams(location.search).get('interop');
-(interopOptions ? bootInterop(JSON.parse(interopOptions) as InteropOptions) : main()).catch((error: unknown) => console.error(error));
+(interopOptions ? bootInterop(JSON.parse(interopOptions) as InteropOptions) : main()).catch((error: unknown) =>
+  console.error(error),
+);
 
 /** What `lab.createClients()` accepts: socket config plus feature switches. */
 type LabClientOptions = Partial<AuthSocketConfig> & { heartbeat?: boolean | HeartbeatConfig; resume?: boolean };

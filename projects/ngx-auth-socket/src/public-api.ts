@@ -3,7 +3,13 @@
  */
 export { AuthSocketService } from './lib/auth-socket.service';
 export { provideAuthSocket, provideAuthSocketAs, type AuthSocketConfigSource } from './lib/provide-auth-socket';
-export { withChannels, withHeartbeat, withResume, type AuthSocketFeature, type AuthSocketFeatureKind } from './lib/features';
+export {
+  withChannels,
+  withHeartbeat,
+  withResume,
+  type AuthSocketFeature,
+  type AuthSocketFeatureKind,
+} from './lib/features';
 export { AuthSocketChannel } from './lib/channels/auth-socket-channel';
 export type { ChannelPresence, ChannelResync, ChannelState } from './lib/channels/channel-membership';
 export type { ChannelFrames, ChannelSignal, JoinContext } from './lib/channels/channel-frames';
@@ -28,8 +34,19 @@ export {
 } from './lib/config';
 export type { ActiveAuthMode, ConnectionState, ConnectionStateKind } from './lib/connection/connection-state';
 export type { ResyncEvent } from './lib/messaging/resume-tracker';
-export { AuthSocketError, isAuthSocketError, type AuthSocketErrorCode, type AuthSocketErrorDetails } from './lib/errors';
+export {
+  AuthSocketError,
+  isAuthSocketError,
+  type AuthSocketErrorCode,
+  type AuthSocketErrorDetails,
+} from './lib/errors';
 export type { SendReceipt } from './lib/messaging/outbox';
-export { AUTH_SOCKET_RUNTIME, browserRuntime, type AuthSocketRuntime, type NetworkEvents, type SocketLike } from './lib/runtime';
+export {
+  AUTH_SOCKET_RUNTIME,
+  browserRuntime,
+  type AuthSocketRuntime,
+  type NetworkEvents,
+  type SocketLike,
+} from './lib/runtime';
 export { AuthTokenStore } from './lib/token/auth-token-store';
 export { authTokenInterceptor } from './lib/token/auth-token.interceptor';

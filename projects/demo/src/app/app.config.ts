@@ -21,7 +21,10 @@ export const appConfig: ApplicationConfig = {
         // Served by the server on the same origin: /ws_ticket is the default ticket endpoint.
         url: '/channel/',
         captureToken: server.captureToken,
-        refreshToken: () => inject(AuthApi).refresh().pipe(catchError(() => of(null))),
+        refreshToken: () =>
+          inject(AuthApi)
+            .refresh()
+            .pipe(catchError(() => of(null))),
         reconnect: { initialDelayMs: 1000, maxDelayMs: 10_000 },
         // Chat lines survive drops: acknowledged, re-sent after a reconnect, never doubled.
         delivery: { acks: true },

@@ -4,7 +4,6 @@ import { AuthSocketTestingController } from 'ngx-auth-socket/testing';
 import { TEST_JWT as JWT, configureSocketTestBed } from '../testing/socket-test-bed';
 import { App } from './app';
 
-
 describe('App (demo): sign in, chat, sign out', () => {
   let fixture: ComponentFixture<App>;
   let socket: AuthSocketTestingController;

@@ -5,7 +5,6 @@ import { TEST_JWT as JWT, configureSocketTestBed } from '../testing/socket-test-
 import { AuthApi } from './auth-api';
 import { Chat } from './chat';
 
-
 describe('Chat (demo) with ngx-auth-socket/testing', () => {
   let fixture: ComponentFixture<Chat>;
   let socket: AuthSocketTestingController;
@@ -28,7 +27,8 @@ describe('Chat (demo) with ngx-auth-socket/testing', () => {
     root.querySelector<HTMLButtonElement>('[data-testid=send]')!.click();
     return input;
   };
-  const text = (testId: string) => (fixture.nativeElement as HTMLElement).querySelector(`[data-testid=${testId}]`)?.textContent?.trim() ?? '';
+  const text = (testId: string) =>
+    (fixture.nativeElement as HTMLElement).querySelector(`[data-testid=${testId}]`)?.textContent?.trim() ?? '';
 
   it('connects with a ticket and shows the lines the server broadcasts', async () => {
     const ticket = socket.expectTicketRequest();

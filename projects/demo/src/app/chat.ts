@@ -20,7 +20,9 @@ interface ChatMessage extends SocketMessage {
   template: `
     <section class="card">
       <div class="row" style="justify-content: space-between">
-        <h1>Room · signed in as <span data-testid="user">{{ auth.user() }}</span></h1>
+        <h1>
+          Room · signed in as <span data-testid="user">{{ auth.user() }}</span>
+        </h1>
         <div class="row">
           <button class="secondary" data-testid="kick" (click)="kick()">Kick connection</button>
           <button class="secondary" data-testid="logout" (click)="auth.logout()">Log out</button>
@@ -31,7 +33,9 @@ interface ChatMessage extends SocketMessage {
     <section class="card">
       <ul class="log" data-testid="messages">
         @for (m of messages(); track $index) {
-          <li><span class="from">{{ m.from }}</span>{{ m.text }}</li>
+          <li>
+            <span class="from">{{ m.from }}</span>{{ m.text }}
+          </li>
         } @empty {
           <li class="muted">No messages yet. Say hello; open a second window as bob to chat.</li>
         }
@@ -44,7 +48,9 @@ interface ChatMessage extends SocketMessage {
         <p class="error" data-testid="undelivered">Not delivered: "{{ line.text }}" ({{ line.code }})</p>
       }
       @if (resynced()) {
-        <p class="muted" data-testid="resync">Some messages could not be replayed after the outage; older lines may be missing.</p>
+        <p class="muted" data-testid="resync">
+          Some messages could not be replayed after the outage; older lines may be missing.
+        </p>
       }
       @if (lastError()) {
         <p class="error" data-testid="last-error">{{ lastError() }}</p>
@@ -71,7 +77,9 @@ export class Chat {
       .on<ChatMessage>('chat')
       .pipe(takeUntilDestroyed(destroyRef))
       .subscribe((m) => this.messages.update((list) => [...list.slice(-199), m]));
-    this.socket.errors$.pipe(takeUntilDestroyed(destroyRef)).subscribe((e) => this.lastError.set(`${e.code}: ${e.message}`));
+    this.socket.errors$
+      .pipe(takeUntilDestroyed(destroyRef))
+      .subscribe((e) => this.lastError.set(`${e.code}: ${e.message}`));
     this.socket.resync$.pipe(takeUntilDestroyed(destroyRef)).subscribe(() => this.resynced.set(true));
   }
 

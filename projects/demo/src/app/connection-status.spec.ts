@@ -4,7 +4,6 @@ import { AuthSocketTestingController } from 'ngx-auth-socket/testing';
 import { TEST_JWT as JWT, configureSocketTestBed } from '../testing/socket-test-bed';
 import { ConnectionStatus, describeState } from './connection-status';
 
-
 describe('describeState (demo status line)', () => {
   const now = 1_000_000;
   const cases: Array<[ConnectionState, string]> = [
@@ -13,7 +12,13 @@ describe('describeState (demo status line)', () => {
     [{ kind: 'connecting', attempt: 1, mode: 'first-message' }, 'Connecting with first-message auth (attempt 1)'],
     [{ kind: 'open', mode: 'ticket', since: now }, 'Connected'],
     [
-      { kind: 'reconnecting', attempt: 3, delayMs: 1500, retryAt: now + 1500, error: new AuthSocketError('ticket-failed', 'x') },
+      {
+        kind: 'reconnecting',
+        attempt: 3,
+        delayMs: 1500,
+        retryAt: now + 1500,
+        error: new AuthSocketError('ticket-failed', 'x'),
+      },
       'Reconnecting: attempt 3 in 2 s (ticket-failed)',
     ],
     [{ kind: 'waiting-for-network', attempt: 4 }, 'Offline: attempt 4 when the network returns'],
@@ -38,7 +43,8 @@ describe('ConnectionStatus (demo) with ngx-auth-socket/testing', () => {
 
   afterEach(() => socket.verify());
 
-  const text = (testId: string) => (fixture.nativeElement as HTMLElement).querySelector(`[data-testid=${testId}]`)?.textContent?.trim() ?? '';
+  const text = (testId: string) =>
+    (fixture.nativeElement as HTMLElement).querySelector(`[data-testid=${testId}]`)?.textContent?.trim() ?? '';
 
   it('shows the ticket fetch, then the auth mode once connected', async () => {
     expect(text('state')).toBe('Fetching a ticket (attempt 1)');

@@ -70,4 +70,7 @@ export function demoServer(search: string): DemoServer {
   return new URLSearchParams(search).get('server') === 'django' ? DJANGO_SERVER : REFERENCE_SERVER;
 }
 
-export const DEMO_SERVER = new InjectionToken<DemoServer>('DEMO_SERVER', { providedIn: 'root', factory: () => REFERENCE_SERVER });
+export const DEMO_SERVER = new InjectionToken<DemoServer>('DEMO_SERVER', {
+  providedIn: 'root',
+  factory: () => REFERENCE_SERVER,
+});

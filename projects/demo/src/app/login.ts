@@ -33,7 +33,9 @@ export class Login {
       next: () => this.busy.set(false),
       error: (e: unknown) => {
         this.busy.set(false);
-        this.error.set(e instanceof HttpErrorResponse && e.status === 401 ? 'Wrong user or password.' : 'Login failed.');
+        this.error.set(
+          e instanceof HttpErrorResponse && e.status === 401 ? 'Wrong user or password.' : 'Login failed.',
+        );
       },
     });
   }

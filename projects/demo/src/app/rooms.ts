@@ -1,6 +1,13 @@
 import { ChangeDetectionStrategy, Component, InjectionToken, computed, inject, signal } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
-import { AuthSocketChannel, AuthSocketError, AuthSocketService, ChannelPresence, ChannelState, SocketMessage } from 'ngx-auth-socket';
+import {
+  AuthSocketChannel,
+  AuthSocketError,
+  AuthSocketService,
+  ChannelPresence,
+  ChannelState,
+  SocketMessage,
+} from 'ngx-auth-socket';
 import { scan, switchMap } from 'rxjs';
 import { AuthApi } from './auth-api';
 
@@ -40,18 +47,27 @@ export const DEMO_ROOMS = new InjectionToken<boolean>('DEMO_ROOMS', { factory: (
         </label>
       </div>
       <p class="muted">
-        <span data-testid="room-state">{{ stateText() }}</span> ·
-        online: <span data-testid="room-online">{{ presence().members.join(', ') || 'nobody' }}</span>
+        <span data-testid="room-state">{{ stateText() }}</span> · online:
+        <span data-testid="room-online">{{ presence().members.join(', ') || 'nobody' }}</span>
       </p>
       <ul class="log" data-testid="room-messages">
         @for (m of lines(); track $index) {
-          <li><span class="from">{{ m.from }}</span>{{ m.text }}</li>
+          <li>
+            <span class="from">{{ m.from }}</span>{{ m.text }}
+          </li>
         } @empty {
           <li class="muted">Nothing said in {{ room() }} yet.</li>
         }
       </ul>
       <form class="row" (submit)="post($event, text)">
-        <input #text name="text" data-testid="room-input" placeholder="Message to {{ room() }}" maxlength="2000" autocomplete="off" />
+        <input
+          #text
+          name="text"
+          data-testid="room-input"
+          placeholder="Message to {{ room() }}"
+          maxlength="2000"
+          autocomplete="off"
+        />
         <button type="submit" data-testid="room-send">Send</button>
       </form>
       @if (failed()) {
@@ -63,19 +79,30 @@ export const DEMO_ROOMS = new InjectionToken<boolean>('DEMO_ROOMS', { factory: (
 export class Rooms {
   private readonly socket = inject(AuthSocketService);
   private readonly user = inject(AuthApi).user;
-  readonly rooms = computed(() => ['room:lobby', 'room:angular', `private:${this.user() ?? 'me'}`, this.user() === 'bob' ? 'private:alice' : 'private:bob']);
+  readonly rooms = computed(() => [
+    'room:lobby',
+    'room:angular',
+    `private:${this.user() ?? 'me'}`,
+    this.user() === 'bob' ? 'private:alice' : 'private:bob',
+  ]);
   readonly room = signal('room:lobby');
   readonly failed = signal<string | null>(null);
-  private readonly channel = computed<AuthSocketChannel<RoomMessage>>(() => this.socket.channel<RoomMessage>(this.room()));
+  private readonly channel = computed<AuthSocketChannel<RoomMessage>>(() =>
+    this.socket.channel<RoomMessage>(this.room()),
+  );
   private readonly channel$ = toObservable(this.channel);
 
   /** The shown room's lines: subscribing joins it; switching rooms leaves the old one after a grace. */
   readonly lines = toSignal(
-    this.channel$.pipe(switchMap((c) => c.messages$.pipe(scan((all, m) => [...all.slice(-99), m], [] as RoomMessage[])))),
+    this.channel$.pipe(
+      switchMap((c) => c.messages$.pipe(scan((all, m) => [...all.slice(-99), m], [] as RoomMessage[]))),
+    ),
     { initialValue: [] as RoomMessage[] },
   );
   readonly presence = toSignal(this.channel$.pipe(switchMap((c) => c.presence$)), { initialValue: NOBODY });
-  readonly state = toSignal(this.channel$.pipe(switchMap((c) => c.state$)), { initialValue: { kind: 'left' } as ChannelState });
+  readonly state = toSignal(this.channel$.pipe(switchMap((c) => c.state$)), {
+    initialValue: { kind: 'left' } as ChannelState,
+  });
   readonly stateText = computed(() => {
     const s = this.state();
     return s.kind === 'rejected' ? `refused (${s.reason})` : s.kind;

@@ -5,26 +5,41 @@ import { provideHttpClientTesting } from '@angular/common/http/testing';
 import { Component, inject, provideZonelessChangeDetection } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import { AuthSocketService, AuthTokenStore, SocketMessage, authTokenInterceptor, provideAuthSocket } from 'ngx-auth-socket';
+import {
+  AuthSocketService,
+  AuthTokenStore,
+  SocketMessage,
+  authTokenInterceptor,
+  provideAuthSocket,
+} from 'ngx-auth-socket';
 import { AuthSocketTestingController, provideAuthSocketTesting } from 'ngx-auth-socket/testing';
 import { scan } from 'rxjs';
 
-interface ChatMessage extends SocketMessage { type: 'chat'; from: string; text: string }
+interface ChatMessage extends SocketMessage {
+  type: 'chat';
+  from: string;
+  text: string;
+}
 
 @Component({
   selector: 'app-chat',
   template: `
     <p>Connection: {{ socket.state().kind }}</p>
-    @for (m of lines(); track $index) { <p>{{ m.from }}: {{ m.text }}</p> }
+    @for (m of lines(); track $index) {
+      <p>{{ m.from }}: {{ m.text }}</p>
+    }
     <button (click)="say('hello')">Say hello</button>
   `,
 })
 class Chat {
   readonly socket = inject(AuthSocketService);
   // Subscribing connects (when a token is stored).
-  readonly lines = toSignal(this.socket.on<ChatMessage>('chat').pipe(scan((all, m) => [...all, m], [] as ChatMessage[])), {
-    initialValue: [],
-  });
+  readonly lines = toSignal(
+    this.socket.on<ChatMessage>('chat').pipe(scan((all, m) => [...all, m], [] as ChatMessage[])),
+    {
+      initialValue: [],
+    },
+  );
 
   say(text: string) {
     this.socket.send({ type: 'chat', text }).subscribe({ error: (e) => console.warn(e.code) });

@@ -12,7 +12,10 @@ export const TEST_JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl'
  * The TestBed the demo's component specs share: zoneless, HttpClient with the token interceptor
  * and HttpTestingController, the socket configured as in `config`, and the testing kit.
  */
-export function configureSocketTestBed(config: Partial<AuthSocketConfig> = {}, ...features: AuthSocketFeature[]): AuthSocketTestingController {
+export function configureSocketTestBed(
+  config: Partial<AuthSocketConfig> = {},
+  ...features: AuthSocketFeature[]
+): AuthSocketTestingController {
   TestBed.configureTestingModule({
     providers: [
       provideZonelessChangeDetection(),

@@ -1,6 +1,15 @@
 import { isPlatformBrowser } from '@angular/common';
 import { HttpClient } from '@angular/common/http';
-import { DestroyRef, Injectable, Injector, PLATFORM_ID, Signal, inject, runInInjectionContext, signal } from '@angular/core';
+import {
+  DestroyRef,
+  Injectable,
+  Injector,
+  PLATFORM_ID,
+  Signal,
+  inject,
+  runInInjectionContext,
+  signal,
+} from '@angular/core';
 import { Observable, Subject } from 'rxjs';
 import { AUTH_SOCKET_CONFIG, SocketMessage } from './config';
 import { ConnectionState } from './connection/connection-state';
@@ -77,8 +86,12 @@ export class AuthSocketService {
     const heartbeat = inject(AUTH_SOCKET_HEARTBEAT);
     const channelsFeature = inject(AUTH_SOCKET_CHANNELS);
     const channels = channelsFeature
-      ? new ChannelMembership(channelsFeature.frames, runtime, this.config.idleCloseDelayMs, createResumeTracker !== null, (event) =>
-          this.resyncSubject.next(event),
+      ? new ChannelMembership(
+          channelsFeature.frames,
+          runtime,
+          this.config.idleCloseDelayMs,
+          createResumeTracker !== null,
+          (event) => this.resyncSubject.next(event),
         )
       : null;
     this.channels = channels;
@@ -103,7 +116,8 @@ export class AuthSocketService {
         {
           config: this.config,
           runtime,
-          readToken: () => (this.config.tokenGetter ? this.tokens.resolve(this.config.tokenGetter, this.injector) : this.tokens.token()),
+          readToken: () =>
+            this.config.tokenGetter ? this.tokens.resolve(this.config.tokenGetter, this.injector) : this.tokens.token(),
           storeToken: (token) => this.tokens.set(token),
           fetchTicket: (token, point) => requestTicket(http, this.config.ticketUrl, token, point, () => runtime.now()),
           refresh: refreshHook
@@ -115,7 +129,12 @@ export class AuthSocketService {
           channels,
           dev:
             typeof ngDevMode === 'undefined' || ngDevMode
-              ? createDevChecks(this.config, runtime, () => this.tokens.ɵinterceptorSeen, (m) => console.warn(m))
+              ? createDevChecks(
+                  this.config,
+                  runtime,
+                  () => this.tokens.ɵinterceptorSeen,
+                  (m) => console.warn(m),
+                )
               : null,
         },
         browser,
@@ -151,7 +170,8 @@ export class AuthSocketService {
       tokenSubscription.unsubscribe();
       this.connection.destroy();
       stateSubscription.unsubscribe();
-      if (requests.size > 0) requests.failAll(new AuthSocketError('request-interrupted', 'the socket service was destroyed'));
+      if (requests.size > 0)
+        requests.failAll(new AuthSocketError('request-interrupted', 'the socket service was destroyed'));
       router.complete();
       channels?.destroy();
       this.errorsSubject.complete();
@@ -184,10 +204,18 @@ export class AuthSocketService {
   channel<T extends SocketMessage = SocketMessage>(name: string, params?: unknown): AuthSocketChannel<T> {
     const channels = this.channels;
     if (!channels) {
-      throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'channel() needs withChannels() in provideAuthSocket(…).' : 'channels');
+      throw new AuthSocketError(
+        'invalid-config',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? 'channel() needs withChannels() in provideAuthSocket(…).'
+          : 'channels',
+      );
     }
     if (typeof name !== 'string' || name === '') {
-      throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'channel() needs a non-empty name.' : 'channel');
+      throw new AuthSocketError(
+        'invalid-config',
+        typeof ngDevMode === 'undefined' || ngDevMode ? 'channel() needs a non-empty name.' : 'channel',
+      );
     }
     let handle = this.channelHandles.get(name);
     if (!handle) {
@@ -229,7 +257,10 @@ export class AuthSocketService {
    * socket.request<EchoReply>({ type: 'echo', payload: 42 }, { timeoutMs: 5000 }).subscribe(reply => …);
    * ```
    */
-  request<T extends SocketMessage = SocketMessage>(message: object, options: { timeoutMs?: number } = {}): Observable<T> {
+  request<T extends SocketMessage = SocketMessage>(
+    message: object,
+    options: { timeoutMs?: number } = {},
+  ): Observable<T> {
     return new Observable<T>((subscriber) => {
       if (typeof message !== 'object' || message === null || Array.isArray(message)) {
         subscriber.error(new AuthSocketError('encode-failed', 'a request must be an object (it carries an id)'));
@@ -237,7 +268,11 @@ export class AuthSocketService {
       }
       const own = (message as { id?: unknown }).id;
       const id = typeof own === 'string' && own.length > 0 ? own : this.newId();
-      const forget = this.requests.track(id, options.timeoutMs ?? this.config.requestTimeoutMs, subscriber as unknown as Parameters<RequestTracker['track']>[2]);
+      const forget = this.requests.track(
+        id,
+        options.timeoutMs ?? this.config.requestTimeoutMs,
+        subscriber as unknown as Parameters<RequestTracker['track']>[2],
+      );
       this.connection.subscribersChanged(1);
       const sending = this.connection.send({ ...message, id }, { reply: true }).subscribe({
         error: (error: unknown) => {
@@ -245,7 +280,9 @@ export class AuthSocketService {
           // A cancelled send means the connection (or the login) went away: that is an interruption.
           subscriber.error(
             error instanceof AuthSocketError && error.code === 'send-cancelled'
-              ? new AuthSocketError('request-interrupted', 'the request was cancelled before its reply', { cause: error })
+              ? new AuthSocketError('request-interrupted', 'the request was cancelled before its reply', {
+                  cause: error,
+                })
               : error,
           );
         },
@@ -277,7 +314,9 @@ export class AuthSocketService {
     const terminal = next.kind === 'idle' || next.kind === 'unauthorized' || next.kind === 'closed';
     const dropped = previous === 'open' && next.kind !== 'open' && !this.config.delivery.acks;
     if (terminal || dropped) {
-      this.requests.failAll(new AuthSocketError('request-interrupted', `the connection went ${next.kind} before the reply arrived`));
+      this.requests.failAll(
+        new AuthSocketError('request-interrupted', `the connection went ${next.kind} before the reply arrived`),
+      );
     }
   }
 }

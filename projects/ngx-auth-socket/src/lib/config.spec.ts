@@ -10,7 +10,13 @@ describe('resolveConfig', () => {
     expect(c.ticketUrl).toBe('https://app.example.com/ws_ticket');
     expect(c.ticketParam).toBe('ticket');
     expect(c.auth).toBe('auto');
-    expect(c.reconnect).toEqual({ initialDelayMs: 1000, factor: 2, maxDelayMs: 30_000, maxAttempts: Infinity, resetAfterMs: 5000 });
+    expect(c.reconnect).toEqual({
+      initialDelayMs: 1000,
+      factor: 2,
+      maxDelayMs: 30_000,
+      maxAttempts: Infinity,
+      resetAfterMs: 5000,
+    });
     expect(c.firstMessage.waitForAck).toBeTrue();
     expect(c.firstMessage.ackTimeoutMs).toBe(10_000);
     expect(c.firstMessage.buildAuthMessage('jwt', {})).toEqual({ type: 'auth', payload: 'jwt' });
@@ -31,11 +37,15 @@ describe('resolveConfig', () => {
   });
 
   it('derives the ticket endpoint from an absolute socket URL', () => {
-    expect(resolveConfig({ url: 'ws://127.0.0.1:4300/channel/' }, page).ticketUrl).toBe('http://127.0.0.1:4300/ws_ticket');
+    expect(resolveConfig({ url: 'ws://127.0.0.1:4300/channel/' }, page).ticketUrl).toBe(
+      'http://127.0.0.1:4300/ws_ticket',
+    );
   });
 
   it('resolves a relative ticket URL against the page', () => {
-    expect(resolveConfig({ url: '/channel/', ticketUrl: '/api/ws_ticket' }, page).ticketUrl).toBe('https://app.example.com/api/ws_ticket');
+    expect(resolveConfig({ url: '/channel/', ticketUrl: '/api/ws_ticket' }, page).ticketUrl).toBe(
+      'https://app.example.com/api/ws_ticket',
+    );
   });
 
   it('merges partial reconnect options over the defaults', () => {
@@ -43,7 +53,9 @@ describe('resolveConfig', () => {
   });
 
   it('normalises allowed origins', () => {
-    expect(resolveConfig({ url: '/c', allowedOrigins: ['https://cdn.example.com/path'] }, page).allowedOrigins).toEqual(['https://cdn.example.com']);
+    expect(resolveConfig({ url: '/c', allowedOrigins: ['https://cdn.example.com/path'] }, page).allowedOrigins).toEqual(
+      ['https://cdn.example.com'],
+    );
   });
 
   const invalid: Array<[string, AuthSocketConfig, string]> = [
@@ -54,9 +66,21 @@ describe('resolveConfig', () => {
     ['factor below 1', { url: '/c', reconnect: { factor: 0.5 } }, 'invalid-config'],
     ['cap below initial', { url: '/c', reconnect: { initialDelayMs: 5000, maxDelayMs: 100 } }, 'invalid-config'],
     ['zero attempts', { url: '/c', reconnect: { maxAttempts: 0 } }, 'invalid-config'],
-    ['an http:// ticket endpoint on a remote host', { url: 'wss://api.example.com/ch', ticketUrl: 'http://api.example.com/t' }, 'insecure-url'],
-    ['an http:// allowed origin on a remote host', { url: '/c', allowedOrigins: ['http://api.example.com'] }, 'insecure-url'],
-    ['ws:// to a remote host (its default ticket endpoint is http:// too)', { url: 'ws://10.0.0.5/ch' }, 'insecure-url'],
+    [
+      'an http:// ticket endpoint on a remote host',
+      { url: 'wss://api.example.com/ch', ticketUrl: 'http://api.example.com/t' },
+      'insecure-url',
+    ],
+    [
+      'an http:// allowed origin on a remote host',
+      { url: '/c', allowedOrigins: ['http://api.example.com'] },
+      'insecure-url',
+    ],
+    [
+      'ws:// to a remote host (its default ticket endpoint is http:// too)',
+      { url: 'ws://10.0.0.5/ch' },
+      'insecure-url',
+    ],
     ['odd ticket parameter', { url: '/c', ticketParam: 'a b' }, 'invalid-config'],
     ['negative outbox', { url: '/c', outboxLimit: -1 }, 'invalid-config'],
     ['zero connect timeout', { url: '/c', connectTimeoutMs: 0 }, 'invalid-config'],
@@ -78,20 +102,36 @@ describe('resolveConfig', () => {
   }
 
   it('accepts first-message options in ticket mode: they describe in-band re-auth there', () => {
-    const c = resolveConfig({ url: '/c', auth: 'ticket', firstMessage: { isAck: (m) => m.type === 'authenticated' } }, page);
+    const c = resolveConfig(
+      { url: '/c', auth: 'ticket', firstMessage: { isAck: (m) => m.type === 'authenticated' } },
+      page,
+    );
     expect(c.firstMessage.isAck({ type: 'authenticated' })).toBeTrue();
     expect(c.firstMessage.ackTimeoutMs).toBe(DEFAULTS.firstMessage.ackTimeoutMs);
   });
 
   it('allows http:// ticket endpoints and origins on loopback, and remote ones only when explicitly asked', () => {
-    expect(resolveConfig({ url: '/c', ticketUrl: 'http://127.0.0.1:4300/t', allowedOrigins: ['http://localhost:8000'] }, page).ticketOrigin).toBe(
-      'http://127.0.0.1:4300',
+    expect(
+      resolveConfig(
+        { url: '/c', ticketUrl: 'http://127.0.0.1:4300/t', allowedOrigins: ['http://localhost:8000'] },
+        page,
+      ).ticketOrigin,
+    ).toBe('http://127.0.0.1:4300');
+    const c = resolveConfig(
+      {
+        url: '/c',
+        ticketUrl: 'http://api.example.com/t',
+        allowedOrigins: ['http://x.example.com'],
+        allowInsecure: true,
+      },
+      page,
     );
-    const c = resolveConfig({ url: '/c', ticketUrl: 'http://api.example.com/t', allowedOrigins: ['http://x.example.com'], allowInsecure: true }, page);
     expect(c.allowedOrigins).toEqual(['http://x.example.com']);
   });
 
   it('allows ws:// to a remote host only when explicitly asked', () => {
-    expect(resolveConfig({ url: 'ws://api.example.com/ch', allowInsecure: true }, page).url).toBe('ws://api.example.com/ch');
+    expect(resolveConfig({ url: 'ws://api.example.com/ch', allowInsecure: true }, page).url).toBe(
+      'ws://api.example.com/ch',
+    );
   });
 });

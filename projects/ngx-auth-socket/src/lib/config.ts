@@ -215,7 +215,13 @@ export const jsonSerializer: SocketSerializer = {
 export const DEFAULTS = {
   ticketParam: 'ticket',
   auth: 'auto' as AuthMode,
-  reconnect: { initialDelayMs: 1000, factor: 2, maxDelayMs: 30_000, maxAttempts: Infinity, resetAfterMs: 5000 } as Required<ReconnectConfig>,
+  reconnect: {
+    initialDelayMs: 1000,
+    factor: 2,
+    maxDelayMs: 30_000,
+    maxAttempts: Infinity,
+    resetAfterMs: 5000,
+  } as Required<ReconnectConfig>,
   firstMessage: {
     buildAuthMessage: (token, { resume }) =>
       resume === undefined ? { type: 'auth', payload: token } : { type: 'auth', payload: token, resume },
@@ -235,7 +241,6 @@ export const DEFAULTS = {
   allowInsecure: false,
 } as const;
 
-
 /**
  * Merges defaults into `config` and rejects contradictions. Configuration errors explain
  * themselves in development; production builds (`ngDevMode` false) keep only the name of the option
@@ -246,19 +251,27 @@ export const DEFAULTS = {
  */
 export function resolveConfig(config: AuthSocketConfig, baseUrl: string): ResolvedAuthSocketConfig {
   if (!config || typeof config.url !== 'string' || config.url.trim() === '') {
-    throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'provideAuthSocket() needs a `url`.' : 'url');
+    throw new AuthSocketError(
+      'invalid-config',
+      typeof ngDevMode === 'undefined' || ngDevMode ? 'provideAuthSocket() needs a `url`.' : 'url',
+    );
   }
   const url = resolveSocketUrl(config.url, baseUrl);
   const allowInsecure = config.allowInsecure ?? DEFAULTS.allowInsecure;
   if (!allowInsecure && isInsecureRemoteUrl(url)) {
     throw new AuthSocketError(
       'insecure-url',
-      (typeof ngDevMode === 'undefined' || ngDevMode) ? `Refusing ws:// to non-loopback host in ${config.url}; use wss:// or set allowInsecure: true.` : config.url,
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `Refusing ws:// to non-loopback host in ${config.url}; use wss:// or set allowInsecure: true.`
+        : config.url,
     );
   }
   const auth = config.auth ?? DEFAULTS.auth;
   if (!['auto', 'ticket', 'first-message'].includes(auth)) {
-    throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Unknown auth mode "${auth}".` : 'auth');
+    throw new AuthSocketError(
+      'invalid-config',
+      typeof ngDevMode === 'undefined' || ngDevMode ? `Unknown auth mode "${auth}".` : 'auth',
+    );
   }
   const reconnect = { ...DEFAULTS.reconnect, ...config.reconnect };
   checkNumber('reconnect.initialDelayMs', reconnect.initialDelayMs, 0);
@@ -271,7 +284,12 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
   checkNumber('firstMessage.ackTimeoutMs', firstMessage.ackTimeoutMs, 1);
   const ticketParam = config.ticketParam ?? DEFAULTS.ticketParam;
   if (!/^[A-Za-z0-9_.~-]+$/.test(ticketParam)) {
-    throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? `ticketParam "${ticketParam}" is not a plain query name.` : 'ticketParam');
+    throw new AuthSocketError(
+      'invalid-config',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `ticketParam "${ticketParam}" is not a plain query name.`
+        : 'ticketParam',
+    );
   }
   const ticketUrl = new URL(config.ticketUrl ?? defaultTicketPath(url), baseUrl);
   const allowedOrigins = (config.allowedOrigins ?? []).map((o) => normalizeOrigin(o));
@@ -280,7 +298,9 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     if (!allowInsecure && isInsecureRemoteUrl(target)) {
       throw new AuthSocketError(
         'insecure-url',
-        (typeof ngDevMode === 'undefined' || ngDevMode) ? `Refusing to send the token over http:// to ${target}; use https:// or set allowInsecure: true.` : target,
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `Refusing to send the token over http:// to ${target}; use https:// or set allowInsecure: true.`
+          : target,
       );
     }
   }
@@ -317,7 +337,12 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
   checkNumber('requestTimeoutMs', resolved.requestTimeoutMs, 1);
   if (resolved.refreshBeforeExpiryMs !== false) checkNumber('refreshBeforeExpiryMs', resolved.refreshBeforeExpiryMs, 0);
   if (config.onTokenChange !== undefined && !['reauth', 'reconnect'].includes(config.onTokenChange)) {
-    throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Unknown onTokenChange "${config.onTokenChange}".` : 'onTokenChange');
+    throw new AuthSocketError(
+      'invalid-config',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `Unknown onTokenChange "${config.onTokenChange}".`
+        : 'onTokenChange',
+    );
   }
   return resolved;
 }
@@ -331,14 +356,24 @@ function normalizeOrigin(origin: string): string {
   try {
     return new URL(origin).origin;
   } catch {
-    throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? `allowedOrigins entry "${origin}" is not an absolute URL.` : 'allowedOrigins');
+    throw new AuthSocketError(
+      'invalid-config',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `allowedOrigins entry "${origin}" is not an absolute URL.`
+        : 'allowedOrigins',
+    );
   }
 }
 
 /** @throws AuthSocketError `invalid-config` unless `value` is a number ≥ `min`. */
 export function checkNumber(name: string, value: number, min: number): void {
   if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
-    throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? `${name} must be a number ≥ ${min} (got ${String(value)}).` : name);
+    throw new AuthSocketError(
+      'invalid-config',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `${name} must be a number ≥ ${min} (got ${String(value)}).`
+        : name,
+    );
   }
 }
 

@@ -3,7 +3,10 @@ import { AuthSocketError, isAuthSocketError } from './errors';
 describe('AuthSocketError', () => {
   it('carries a code, details and a redacted message', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln';
-    const error = new AuthSocketError('auth-rejected', `bad token ${jwt}`, { closeCode: 4001, reason: `expired ${jwt}` });
+    const error = new AuthSocketError('auth-rejected', `bad token ${jwt}`, {
+      closeCode: 4001,
+      reason: `expired ${jwt}`,
+    });
     expect(error.code).toBe('auth-rejected');
     expect(error.closeCode).toBe(4001);
     expect(error.message).not.toContain(jwt);

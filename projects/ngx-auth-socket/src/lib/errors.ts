@@ -106,9 +106,6 @@ export class AuthSocketError extends Error {
 }
 
 /** Type guard for {@link AuthSocketError}, optionally of one code. */
-export function isAuthSocketError(
-  value: unknown,
-  code?: AuthSocketErrorCode,
-): value is AuthSocketError {
+export function isAuthSocketError(value: unknown, code?: AuthSocketErrorCode): value is AuthSocketError {
   return value instanceof AuthSocketError && (code === undefined || value.code === code);
 }

@@ -17,7 +17,9 @@ describe('feature functions', () => {
     ['a NaN interval', { intervalMs: Number.NaN }],
   ] as const) {
     it(`withHeartbeat() rejects ${what} with invalid-config`, () => {
-      expect(() => withHeartbeat(options)).toThrowMatching((e) => e instanceof AuthSocketError && e.code === 'invalid-config');
+      expect(() => withHeartbeat(options)).toThrowMatching(
+        (e) => e instanceof AuthSocketError && e.code === 'invalid-config',
+      );
     });
   }
 

@@ -69,8 +69,11 @@ describe('provideAuthSocket() and provideAuthSocketAs()', () => {
     expect([chat.state().kind, prices.state().kind]).toEqual(['idle', 'idle']);
   });
 
-  it('does not let the second socket inherit the main socket\'s features', async () => {
-    setup([provideAuthSocket({ url: 'wss://chat.test/channel/' }, withHeartbeat({ intervalMs: 12_345 })), provideAuthSocketAs(PRICES, { url: 'wss://prices.test/ws/' })]);
+  it("does not let the second socket inherit the main socket's features", async () => {
+    setup([
+      provideAuthSocket({ url: 'wss://chat.test/channel/' }, withHeartbeat({ intervalMs: 12_345 })),
+      provideAuthSocketAs(PRICES, { url: 'wss://prices.test/ws/' }),
+    ]);
     TestBed.inject(AuthTokenStore).set(JWT_A);
     TestBed.inject(AuthSocketService).messages$.subscribe();
     TestBed.inject(PRICES).messages$.subscribe();
@@ -84,7 +87,7 @@ describe('provideAuthSocket() and provideAuthSocketAs()', () => {
     expect(prices.sent).toEqual([]);
   });
 
-  it('reads a second socket\'s own tokenGetter without storing its answer as the app\'s token', async () => {
+  it("reads a second socket's own tokenGetter without storing its answer as the app's token", async () => {
     setup([
       provideAuthSocket({ url: 'wss://chat.test/channel/' }),
       provideAuthSocketAs(PRICES, { url: 'wss://prices.test/ws/', tokenGetter: () => 'prices-token' }),
@@ -98,7 +101,9 @@ describe('provideAuthSocket() and provideAuthSocketAs()', () => {
     await kit.flush();
   });
 
-  it('validates each socket\'s features when the providers are built', () => {
-    expect(() => provideAuthSocketAs(PRICES, { url: '/p' }, withHeartbeat(), withHeartbeat())).toThrowError(/given twice/);
+  it("validates each socket's features when the providers are built", () => {
+    expect(() => provideAuthSocketAs(PRICES, { url: '/p' }, withHeartbeat(), withHeartbeat())).toThrowError(
+      /given twice/,
+    );
   });
 });

@@ -42,7 +42,10 @@ export type AuthSocketConfigSource = AuthSocketConfig | (() => AuthSocketConfig)
  * };
  * ```
  */
-export function provideAuthSocket(config: AuthSocketConfigSource, ...features: AuthSocketFeature[]): EnvironmentProviders {
+export function provideAuthSocket(
+  config: AuthSocketConfigSource,
+  ...features: AuthSocketFeature[]
+): EnvironmentProviders {
   return makeEnvironmentProviders(socketProviders(config, features));
 }
 
@@ -90,20 +93,34 @@ export function provideAuthSocketAs(
   ]);
 }
 
-function socketProviders(config: AuthSocketConfigSource, features: AuthSocketFeature[]): Array<Provider | EnvironmentProviders> {
+function socketProviders(
+  config: AuthSocketConfigSource,
+  features: AuthSocketFeature[],
+): Array<Provider | EnvironmentProviders> {
   const kinds = new Set<string>();
   for (const feature of features) {
     if (!feature || typeof feature.ɵkind !== 'string') {
-      throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'provideAuthSocket() features must come from with…() functions.' : 'features');
+      throw new AuthSocketError(
+        'invalid-config',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? 'provideAuthSocket() features must come from with…() functions.'
+          : 'features',
+      );
     }
     if (kinds.has(feature.ɵkind)) {
-      throw new AuthSocketError('invalid-config', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The ${feature.ɵkind} feature was given twice.` : feature.ɵkind);
+      throw new AuthSocketError(
+        'invalid-config',
+        typeof ngDevMode === 'undefined' || ngDevMode ? `The ${feature.ɵkind} feature was given twice.` : feature.ɵkind,
+      );
     }
     kinds.add(feature.ɵkind);
   }
   return [
     // A factory runs here, in an injection context, the first time the socket is needed.
-    { provide: AUTH_SOCKET_CONFIG, useFactory: () => resolveConfig(typeof config === 'function' ? config() : config, pageUrl()) },
+    {
+      provide: AUTH_SOCKET_CONFIG,
+      useFactory: () => resolveConfig(typeof config === 'function' ? config() : config, pageUrl()),
+    },
     AuthSocketService,
     ...features.flatMap((f) => f.ɵproviders),
   ];

@@ -111,7 +111,9 @@ export class SocketHarness {
     warn.and.callFake((message: string) => this.warnings.push(message));
     TestBed.configureTestingModule({
       providers: [
-        options.interceptor === false ? provideHttpClient() : provideHttpClient(withInterceptors([authTokenInterceptor])),
+        options.interceptor === false
+          ? provideHttpClient()
+          : provideHttpClient(withInterceptors([authTokenInterceptor])),
         provideHttpClientTesting(),
         provideAuthSocket({ url: SOCKET_URL, ticketUrl: TICKET_URL, ...config }, ...(options.features ?? [])),
         provideAuthSocketTesting({ startTime: START_TIME, random: options.random }),
@@ -282,7 +284,8 @@ function expectTeardownRejections(): void {
 }
 
 function ignoreTeardownRejection(error: unknown): void {
-  const teardown = error instanceof AuthSocketError && (error.code === 'send-cancelled' || error.code === 'request-interrupted');
+  const teardown =
+    error instanceof AuthSocketError && (error.code === 'send-cancelled' || error.code === 'request-interrupted');
   if (teardown && error.message.includes('the socket service was destroyed')) return;
   throw error;
 }

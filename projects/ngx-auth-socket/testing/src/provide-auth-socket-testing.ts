@@ -1,6 +1,11 @@
 import { EnvironmentProviders, makeEnvironmentProviders } from '@angular/core';
 import { AUTH_SOCKET_RUNTIME } from 'ngx-auth-socket';
-import { AUTH_SOCKET_TESTING_OPTIONS, AuthSocketTestingController, AuthSocketTestingOptions, runtimeOf } from './testing-controller';
+import {
+  AUTH_SOCKET_TESTING_OPTIONS,
+  AuthSocketTestingController,
+  AuthSocketTestingOptions,
+  runtimeOf,
+} from './testing-controller';
 
 /**
  * Replaces the sockets, the clock, the randomness and the browser's network events of
@@ -29,11 +34,17 @@ import { AUTH_SOCKET_TESTING_OPTIONS, AuthSocketTestingController, AuthSocketTes
  */
 export function provideAuthSocketTesting(options: AuthSocketTestingOptions = {}): EnvironmentProviders {
   if (options.random !== undefined && !(options.random >= 0 && options.random < 1)) {
-    throw new RangeError(`provideAuthSocketTesting(): random must be in [0, 1) like Math.random(), got ${options.random}.`);
+    throw new RangeError(
+      `provideAuthSocketTesting(): random must be in [0, 1) like Math.random(), got ${options.random}.`,
+    );
   }
   return makeEnvironmentProviders([
     { provide: AUTH_SOCKET_TESTING_OPTIONS, useValue: options },
     AuthSocketTestingController,
-    { provide: AUTH_SOCKET_RUNTIME, useFactory: (controller: AuthSocketTestingController) => runtimeOf(controller), deps: [AuthSocketTestingController] },
+    {
+      provide: AUTH_SOCKET_RUNTIME,
+      useFactory: (controller: AuthSocketTestingController) => runtimeOf(controller),
+      deps: [AuthSocketTestingController],
+    },
   ]);
 }

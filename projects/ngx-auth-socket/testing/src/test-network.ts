@@ -147,7 +147,10 @@ export class TestClientSocket implements SocketLike {
 
   send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
     if (this.readyState === CONNECTING) {
-      throw new DOMException("Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.", 'InvalidStateError');
+      throw new DOMException(
+        "Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.",
+        'InvalidStateError',
+      );
     }
     // Browsers drop what is sent once the socket is closing or closed (only bufferedAmount grows).
     if (this.readyState !== OPEN) return;
@@ -162,7 +165,10 @@ export class TestClientSocket implements SocketLike {
       );
     }
     if (reason !== undefined && new TextEncoder().encode(reason).length > 123) {
-      throw new DOMException("Failed to execute 'close' on 'WebSocket': The close reason must not be greater than 123 UTF-8 bytes.", 'SyntaxError');
+      throw new DOMException(
+        "Failed to execute 'close' on 'WebSocket': The close reason must not be greater than 123 UTF-8 bytes.",
+        'SyntaxError',
+      );
     }
     if (this.readyState === CLOSING || this.readyState === CLOSED) return;
     const connecting = this.readyState === CONNECTING;

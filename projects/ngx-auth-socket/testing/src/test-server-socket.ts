@@ -46,7 +46,13 @@ export class TestServerSocket {
   #closedBy: 'client' | 'server' | null = null;
 
   /** @internal Created by the testing controller for each socket the library opens. */
-  constructor(client: TestClientSocket, protocols: readonly string[], network: TestNetwork, number: number, accept: boolean) {
+  constructor(
+    client: TestClientSocket,
+    protocols: readonly string[],
+    network: TestNetwork,
+    number: number,
+    accept: boolean,
+  ) {
     this.url = client.url;
     this.protocols = protocols;
     this.#client = client;
@@ -156,7 +162,9 @@ export class TestServerSocket {
   ack(id: string): void {
     if (!this.#ids.has(id)) {
       const known = [...this.#ids].map((i) => JSON.stringify(i)).join(', ') || 'none';
-      throw new Error(`ack("${id}"): the client sent no frame with this id on socket ${this.#number}; ids it sent: ${known}.`);
+      throw new Error(
+        `ack("${id}"): the client sent no frame with this id on socket ${this.#number}; ids it sent: ${known}.`,
+      );
     }
     this.push({ type: 'ack', id });
   }
@@ -168,7 +176,9 @@ export class TestServerSocket {
   close(code: number, reason = ''): void {
     this.#network.deliver();
     if (this.#phase === 'waiting') {
-      throw new Error(`close(): socket ${this.#number} is waiting to be accepted (holdConnections()); refuse() it instead.`);
+      throw new Error(
+        `close(): socket ${this.#number} is waiting to be accepted (holdConnections()); refuse() it instead.`,
+      );
     }
     this.#assertNotClosed('close');
     this.#end('server', code, reason);
@@ -184,7 +194,9 @@ export class TestServerSocket {
   #send(what: string, data: string | ArrayBuffer): void {
     this.#network.deliver();
     if (this.#phase === 'waiting') {
-      throw new Error(`${what}(): socket ${this.#number} is waiting to be accepted (holdConnections()); accept() it first.`);
+      throw new Error(
+        `${what}(): socket ${this.#number} is waiting to be accepted (holdConnections()); accept() it first.`,
+      );
     }
     if (this.#closedBy === 'server') this.#assertNotClosed(what);
     this.#network.post(() => this.#client.deliverMessage(data));
@@ -221,11 +233,14 @@ export class TestServerSocket {
   #assertWaiting(what: string): void {
     if (this.#phase === 'waiting') return;
     const now = this.#phase === 'open' ? 'open already' : `closed already (${this.#describeClose()})`;
-    throw new Error(`${what}(): socket ${this.#number} is ${now}; only a connection held by holdConnections() waits for accept() or refuse().`);
+    throw new Error(
+      `${what}(): socket ${this.#number} is ${now}; only a connection held by holdConnections() waits for accept() or refuse().`,
+    );
   }
 
   #assertNotClosed(what: string): void {
-    if (this.#closed) throw new Error(`${what}(): socket ${this.#number} is closed already (${this.#describeClose()}).`);
+    if (this.#closed)
+      throw new Error(`${what}(): socket ${this.#number} is closed already (${this.#describeClose()}).`);
   }
 
   #describeClose(): string {

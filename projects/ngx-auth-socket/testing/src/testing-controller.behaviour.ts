@@ -25,7 +25,12 @@ import {
   withChannels,
   withHeartbeat,
 } from 'ngx-auth-socket';
-import { AuthSocketTestingController, AuthSocketTestingOptions, VirtualClock, provideAuthSocketTesting } from 'ngx-auth-socket/testing';
+import {
+  AuthSocketTestingController,
+  AuthSocketTestingOptions,
+  VirtualClock,
+  provideAuthSocketTesting,
+} from 'ngx-auth-socket/testing';
 import { scan } from 'rxjs';
 
 /** Fake timers of the runner at hand, installed around every spec of a run. */
@@ -52,9 +57,12 @@ const realSetTimeout = globalThis.setTimeout;
 })
 class KitChat {
   readonly socket = inject(AuthSocketService);
-  readonly lines = toSignal(this.socket.on<SocketMessage & { text: string }>('chat').pipe(scan((all, m) => [...all, m.text], [] as string[])), {
-    initialValue: [] as string[],
-  });
+  readonly lines = toSignal(
+    this.socket.on<SocketMessage & { text: string }>('chat').pipe(scan((all, m) => [...all, m.text], [] as string[])),
+    {
+      initialValue: [] as string[],
+    },
+  );
 
   say(text: string): void {
     this.socket.send({ type: 'chat', text }).subscribe();
@@ -68,7 +76,11 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
     let messages: SocketMessage[];
     let errors: AuthSocketError[];
 
-    function setUp(config: Partial<AuthSocketConfig> = {}, options: AuthSocketTestingOptions = {}, ...features: AuthSocketFeature[]): void {
+    function setUp(
+      config: Partial<AuthSocketConfig> = {},
+      options: AuthSocketTestingOptions = {},
+      ...features: AuthSocketFeature[]
+    ): void {
       TestBed.configureTestingModule({
         providers: [
           provideHttpClient(withInterceptors([authTokenInterceptor])),
@@ -206,9 +218,16 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         await socket.open();
         service.send({ type: 'chat', text: 'hello' }).subscribe();
         expect(socket.sent()).toEqual([{ type: 'chat', text: 'hello' }]);
-        expect(() => socket.expectSent('typing')).toThrowError('Expected a "typing" frame from the client; it sent {"type":"chat","text":"hello"}.');
-        expect(socket.expectSent((f) => (f as { text?: string }).text === 'hello')).toEqual({ type: 'chat', text: 'hello' });
-        expect(() => socket.expectSent('chat')).toThrowError('Expected a "chat" frame from the client; it sent nothing.');
+        expect(() => socket.expectSent('typing')).toThrowError(
+          'Expected a "typing" frame from the client; it sent {"type":"chat","text":"hello"}.',
+        );
+        expect(socket.expectSent((f) => (f as { text?: string }).text === 'hello')).toEqual({
+          type: 'chat',
+          text: 'hello',
+        });
+        expect(() => socket.expectSent('chat')).toThrowError(
+          'Expected a "chat" frame from the client; it sent nothing.',
+        );
         socket.verify();
       });
 
@@ -296,7 +315,9 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         setUp({ auth: 'first-message' });
         expect(socket.expectAuthFrame()).toEqual({ type: 'auth', payload: JWT });
         expect(service.state().kind).toBe('authenticating');
-        expect(() => socket.expectAuthFrame()).toThrowError('Expected a "auth" frame from the client; it sent nothing.');
+        expect(() => socket.expectAuthFrame()).toThrowError(
+          'Expected a "auth" frame from the client; it sent nothing.',
+        );
       });
     });
 
@@ -309,7 +330,10 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         const members: string[][] = [];
         room.presence$.subscribe((p) => members.push([...p.members]));
         await socket.open();
-        expect(socket.acceptJoin('room:1', { seq: 3, presence: ['alice'] })).toEqual({ type: 'join', channel: 'room:1' });
+        expect(socket.acceptJoin('room:1', { seq: 3, presence: ['alice'] })).toEqual({
+          type: 'join',
+          channel: 'room:1',
+        });
         expect(room.state()).toEqual({ kind: 'joined', seq: 3 });
         socket.pushToChannel('room:1', { type: 'chat', text: 'hi', seq: 4 });
         socket.presence('room:1', { joined: ['bob'] });
@@ -322,7 +346,9 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         expect(secret.state()).toEqual({ kind: 'rejected', reason: 'forbidden' });
         socket.kickFromChannel('room:1', 'banned');
         expect(room.state()).toEqual({ kind: 'rejected', reason: 'banned' });
-        expect(() => socket.expectJoin('room:9')).toThrowError(/Expected a "join" frame for "room:9" from the client on socket 1; it sent/);
+        expect(() => socket.expectJoin('room:9')).toThrowError(
+          /Expected a "join" frame for "room:9" from the client on socket 1; it sent/,
+        );
         socket.verify();
       });
 
@@ -354,8 +380,12 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         socket.drop(4003, 'forbidden');
         const state = service.state();
         expect(state.kind === 'closed' && state.reason).toBe('forbidden');
-        expect(() => socket.advanceToReconnect()).toThrowError('advanceToReconnect(): no reconnect is pending; the state is "closed".');
-        expect(() => socket.drop()).toThrowError('close(): socket 1 is closed already (4003 "forbidden" by the server).');
+        expect(() => socket.advanceToReconnect()).toThrowError(
+          'advanceToReconnect(): no reconnect is pending; the state is "closed".',
+        );
+        expect(() => socket.drop()).toThrowError(
+          'close(): socket 1 is closed already (4003 "forbidden" by the server).',
+        );
         socket.verify();
       });
 
@@ -381,7 +411,9 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         expect(first.state).toBe('closed');
         first.push({ type: 'chat', text: 'crossed the close' });
         expect(messages).toEqual([]);
-        expect(() => first.close(1000)).toThrowError(/^close\(\): socket 1 is closed already \(1000 .* by the client\)\.$/);
+        expect(() => first.close(1000)).toThrowError(
+          /^close\(\): socket 1 is closed already \(1000 .* by the client\)\.$/,
+        );
       });
     });
 
@@ -393,8 +425,12 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         await socket.flush();
         expect(socket.socket.state).toBe('waiting');
         expect(service.state().kind).toBe('connecting');
-        expect(() => socket.push({ type: 'x' })).toThrowError('push(): socket 1 is waiting to be accepted (holdConnections()); accept() it first.');
-        expect(() => socket.verify()).toThrowError('AuthSocketTestingController.verify(): socket 1 is waiting to be accepted or refused (holdConnections()).');
+        expect(() => socket.push({ type: 'x' })).toThrowError(
+          'push(): socket 1 is waiting to be accepted (holdConnections()); accept() it first.',
+        );
+        expect(() => socket.verify()).toThrowError(
+          'AuthSocketTestingController.verify(): socket 1 is waiting to be accepted or refused (holdConnections()).',
+        );
         socket.socket.accept();
         expect(service.state().kind).toBe('open');
         expect(() => socket.socket.accept()).toThrowError(
@@ -496,7 +532,9 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         socket.expectTicketRequest().fail(503);
         TestBed.resetTestingModule();
         expect(socket.pendingTimers).toBe(0);
-        expect(() => socket.advanceToNextTimer()).toThrowError('advanceToNextTimer(): no library timer is pending; the test module is torn down.');
+        expect(() => socket.advanceToNextTimer()).toThrowError(
+          'advanceToNextTimer(): no library timer is pending; the test module is torn down.',
+        );
       });
 
       it('starts the clock where the spec says, and dates ticket expiries from it', () => {
@@ -514,7 +552,9 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
     });
 
     it('refuses a random() outside [0, 1) when the providers are built', () => {
-      expect(() => provideAuthSocketTesting({ random: 1 })).toThrowError('provideAuthSocketTesting(): random must be in [0, 1) like Math.random(), got 1.');
+      expect(() => provideAuthSocketTesting({ random: 1 })).toThrowError(
+        'provideAuthSocketTesting(): random must be in [0, 1) like Math.random(), got 1.',
+      );
     });
 
     describe('flush()', () => {
@@ -542,7 +582,9 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         let failure: unknown;
         await socket.flush().catch((e: unknown) => (failure = e));
         echo = false;
-        expect(String(failure)).toContain('flush(): the sockets were still moving after 100 rounds of delivery; the connection state is "open".');
+        expect(String(failure)).toContain(
+          'flush(): the sockets were still moving after 100 rounds of delivery; the connection state is "open".',
+        );
       });
     });
 
@@ -577,14 +619,17 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
     describe('verify()', () => {
       it('reports unanswered ticket requests', () => {
         setUp();
-        expect(() => socket.verify()).toThrowError('AuthSocketTestingController.verify(): 1 ticket request(s) to https://api.test/ws_ticket were not answered.');
+        expect(() => socket.verify()).toThrowError(
+          'AuthSocketTestingController.verify(): 1 ticket request(s) to https://api.test/ws_ticket were not answered.',
+        );
       });
 
       it('reports frames no spec took, on open and on closed sockets', async () => {
         setUp();
         await socket.open();
         service.send({ type: 'chat', text: 'left over' }).subscribe();
-        const report = 'AuthSocketTestingController.verify(): socket 1 received 1 frame(s) no spec took: {"type":"chat","text":"left over"}.';
+        const report =
+          'AuthSocketTestingController.verify(): socket 1 received 1 frame(s) no spec took: {"type":"chat","text":"left over"}.';
         expect(() => socket.verify()).toThrowError(report);
         socket.drop(1006);
         expect(() => socket.verify()).toThrowError(report);
@@ -648,7 +693,9 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         const clock = new VirtualClock();
         const again = (): void => void clock.setTimeout(again, 0);
         again();
-        expect(() => clock.tick(0)).toThrowError('tick(0): more than 100000 timers fell due in one step; a timer re-arms itself without delay?');
+        expect(() => clock.tick(0)).toThrowError(
+          'tick(0): more than 100000 timers fell due in one step; a timer re-arms itself without delay?',
+        );
       });
     });
   });

@@ -1,7 +1,13 @@
 import { HttpRequest } from '@angular/common/http';
 import { HttpTestingController, TestRequest } from '@angular/common/http/testing';
 import { DestroyRef, Injectable, InjectionToken, Injector, inject } from '@angular/core';
-import { AUTH_SOCKET_CONFIG, AuthSocketRuntime, AuthSocketService, ConnectionState, NetworkEvents } from 'ngx-auth-socket';
+import {
+  AUTH_SOCKET_CONFIG,
+  AuthSocketRuntime,
+  AuthSocketService,
+  ConnectionState,
+  NetworkEvents,
+} from 'ngx-auth-socket';
 import { TestClientSocket, TestNetwork } from './test-network';
 import { FrameMatcher, TestServerSocket, describeFrames, idOf } from './test-server-socket';
 import { VirtualClock } from './virtual-clock';
@@ -210,7 +216,9 @@ export class AuthSocketTestingController {
     this.#wire.deliver();
     const state = this.#state();
     if (state.kind !== 'reconnecting') {
-      throw new Error(`advanceToReconnect(): no reconnect is pending; the state is "${state.kind}"${hintFor(state.kind)}.`);
+      throw new Error(
+        `advanceToReconnect(): no reconnect is pending; the state is "${state.kind}"${hintFor(state.kind)}.`,
+      );
     }
     this.tick(Math.max(0, state.retryAt - this.#clock.now()));
   }
@@ -278,7 +286,8 @@ export class AuthSocketTestingController {
     const pending = this.#takeTicket();
     return {
       request: pending.request,
-      grant: (ticket = this.#nextTicket(), options = {}) => this.#act(() => pending.flush(this.#ticketBody(ticket, options.expiresInS))),
+      grant: (ticket = this.#nextTicket(), options = {}) =>
+        this.#act(() => pending.flush(this.#ticketBody(ticket, options.expiresInS))),
       fail: (status, options = {}) =>
         this.#act(() =>
           pending.flush(options.body ?? { error: 'refused' }, {
@@ -449,7 +458,9 @@ export class AuthSocketTestingController {
     if (!socket.sent.some((f) => isFrame(f, type) && f['channel'] === channel)) {
       const sent = socket.sent.length ? socket.sent.map((f) => JSON.stringify(f)).join(', ') : 'nothing';
       const number = this.#sockets.indexOf(socket) + 1;
-      throw new Error(`Expected a "${type}" frame for ${JSON.stringify(channel)} from the client on socket ${number}; it sent ${sent}.`);
+      throw new Error(
+        `Expected a "${type}" frame for ${JSON.stringify(channel)} from the client on socket ${number}; it sent ${sent}.`,
+      );
     }
     return socket.expectSent<T>((f) => isFrame(f, type) && f['channel'] === channel);
   }
@@ -509,10 +520,13 @@ export class AuthSocketTestingController {
     this.#wire.deliver();
     const problems: string[] = [];
     const tickets = this.#pendingTickets();
-    if (tickets.length) problems.push(`${tickets.length} ticket request(s) to ${this.#config.ticketUrl} were not answered`);
+    if (tickets.length)
+      problems.push(`${tickets.length} ticket request(s) to ${this.#config.ticketUrl} were not answered`);
     this.#sockets.forEach((s, i) => {
-      if (s.state === 'waiting') problems.push(`socket ${i + 1} is waiting to be accepted or refused (holdConnections())`);
-      if (s.sent.length) problems.push(`socket ${i + 1} received ${s.sent.length} frame(s) no spec took: ${describeFrames(s.sent)}`);
+      if (s.state === 'waiting')
+        problems.push(`socket ${i + 1} is waiting to be accepted or refused (holdConnections())`);
+      if (s.sent.length)
+        problems.push(`socket ${i + 1} received ${s.sent.length} frame(s) no spec took: ${describeFrames(s.sent)}`);
     });
     if (problems.length) throw new Error(`AuthSocketTestingController.verify(): ${problems.join('; ')}.`);
   }
@@ -559,7 +573,10 @@ export class AuthSocketTestingController {
 
   #http(): HttpTestingController {
     const http = this.#injector.get(HttpTestingController, null);
-    if (!http) throw new Error('Ticket requests are answered through HttpTestingController: add provideHttpClientTesting() to the providers.');
+    if (!http)
+      throw new Error(
+        'Ticket requests are answered through HttpTestingController: add provideHttpClientTesting() to the providers.',
+      );
     return http;
   }
 }

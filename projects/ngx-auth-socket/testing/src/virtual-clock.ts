@@ -71,7 +71,9 @@ export class VirtualClock {
       const next = this.#earliest();
       if (!next || next.due > end) break;
       if (count > MAX_TIMERS_PER_STEP) {
-        throw new Error(`tick(${ms}): more than ${MAX_TIMERS_PER_STEP} timers fell due in one step; a timer re-arms itself without delay?`);
+        throw new Error(
+          `tick(${ms}): more than ${MAX_TIMERS_PER_STEP} timers fell due in one step; a timer re-arms itself without delay?`,
+        );
       }
       this.#run(next);
       afterEach?.();

@@ -83,7 +83,10 @@ export class AuthSocketChannel<T extends SocketMessage = SocketMessage> {
   }
 
   /** A request in this channel, like `AuthSocketService.request()`. */
-  request<R extends SocketMessage = SocketMessage>(message: object, options: { timeoutMs?: number } = {}): Observable<R> {
+  request<R extends SocketMessage = SocketMessage>(
+    message: object,
+    options: { timeoutMs?: number } = {},
+  ): Observable<R> {
     return this.#ports.request<R>(this.#ports.scope(message, this.#entry.name), options);
   }
 }

@@ -17,7 +17,12 @@ export type ChannelSignal =
   | { readonly kind: 'joined'; readonly channel: string; readonly seq?: number; readonly presence?: readonly string[] }
   | { readonly kind: 'refused'; readonly channel: string; readonly reason: string }
   | { readonly kind: 'kicked'; readonly channel: string; readonly reason: string }
-  | { readonly kind: 'presence'; readonly channel: string; readonly joined: readonly string[]; readonly left: readonly string[] }
+  | {
+      readonly kind: 'presence';
+      readonly channel: string;
+      readonly joined: readonly string[];
+      readonly left: readonly string[];
+    }
   | { readonly kind: 'resume-failed'; readonly channel: string; readonly seq?: number };
 
 /** How channels look on the wire. Every member has a default that follows docs/PROTOCOL.md. */
@@ -39,8 +44,10 @@ export interface ChannelFrames {
 
 const strings = (value: unknown): readonly string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-const number = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
-const text = (value: unknown, fallback: string): string => (typeof value === 'string' && value !== '' ? value : fallback);
+const number = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+const text = (value: unknown, fallback: string): string =>
+  typeof value === 'string' && value !== '' ? value : fallback;
 
 /** The reference protocol's channel frames. */
 export const DEFAULT_CHANNEL_FRAMES: Required<ChannelFrames> = {

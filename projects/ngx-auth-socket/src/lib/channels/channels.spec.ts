@@ -56,7 +56,7 @@ describe('channels: joined once, joined again after every reconnect and rotation
     ]);
   });
 
-  it('joins again after a reconnect, presenting the channel\'s last seq with withResume(), and drops replayed duplicates', () => {
+  it("joins again after a reconnect, presenting the channel's last seq with withResume(), and drops replayed duplicates", () => {
     open({}, [withChannels(), withResume()]);
     const room = h.service.channel('room:1');
     const seen: unknown[] = [];
@@ -189,7 +189,7 @@ describe('channels: joined once, joined again after every reconnect and rotation
     expect(resyncs).toEqual([{ channel: 'room:1', lastSeq: 7, serverSeq: 120 }]);
   });
 
-  it('speaks a server\'s own frame names', () => {
+  it("speaks a server's own frame names", () => {
     open({}, [
       withChannels({
         join: (channel) => ({ action: 'subscribe', topic: channel }),

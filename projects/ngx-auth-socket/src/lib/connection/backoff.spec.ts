@@ -32,7 +32,7 @@ describe('backoff policy', () => {
 
   it('spreads 1000 draws over the whole window (full jitter, not bunched)', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const delays = Array.from({ length: 1000 }, () => nextDelay(4, policy, random));
     const buckets = [0, 0, 0, 0];
     for (const d of delays) buckets[Math.floor(d / 2000)]++;

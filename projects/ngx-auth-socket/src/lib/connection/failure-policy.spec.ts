@@ -63,7 +63,7 @@ describe('failure policy: the decision comes from the typed error alone', () => 
     });
   }
 
-  it('carries the retry hint of a close reason (the reference server\'s 4008 slow_consumer and 1013 too_many_sockets)', () => {
+  it("carries the retry hint of a close reason (the reference server's 4008 slow_consumer and 1013 too_many_sockets)", () => {
     expect(closeError(1013, 'overloaded retry_after=5').retryAfterMs).toBe(5000);
     expect(closeError(4008, 'slow_consumer retry_after=1').retryAfterMs).toBe(1000);
     expect(closeError(1013, 'too_many_sockets retry_after=10').retryAfterMs).toBe(10_000);

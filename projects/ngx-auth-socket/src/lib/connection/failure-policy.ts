@@ -47,10 +47,16 @@ export function classifyFailure(error: AuthSocketError, auth: AuthMode): Failure
 /** The error for a close the client did not ask for: 4001 and 4003 carry their meaning. */
 export function closeError(code: number, reason: string): AuthSocketError {
   if (code === CLOSE_UNAUTHORIZED) {
-    return new AuthSocketError('auth-rejected', `the server closed the socket as unauthorized (${code})`, { closeCode: code, reason });
+    return new AuthSocketError('auth-rejected', `the server closed the socket as unauthorized (${code})`, {
+      closeCode: code,
+      reason,
+    });
   }
   if (code === CLOSE_FORBIDDEN) {
-    return new AuthSocketError('forbidden', `the server closed the socket as forbidden (${code})`, { closeCode: code, reason });
+    return new AuthSocketError('forbidden', `the server closed the socket as forbidden (${code})`, {
+      closeCode: code,
+      reason,
+    });
   }
   return new AuthSocketError('socket-closed', `the socket closed (${code}${reason ? ` ${reason}` : ''})`, {
     closeCode: code,
@@ -66,7 +72,10 @@ export function closeError(code: number, reason: string): AuthSocketError {
 export function rejectionError(reason: unknown): AuthSocketError {
   const text = typeof reason === 'string' ? reason : undefined;
   return text === 'forbidden'
-    ? new AuthSocketError('forbidden', 'the server forbade this user on the socket', { reason: text, closeCode: CLOSE_FORBIDDEN })
+    ? new AuthSocketError('forbidden', 'the server forbade this user on the socket', {
+        reason: text,
+        closeCode: CLOSE_FORBIDDEN,
+      })
     : new AuthSocketError('auth-rejected', `the server rejected the token${text ? `: ${text}` : ''}`, { reason: text });
 }
 

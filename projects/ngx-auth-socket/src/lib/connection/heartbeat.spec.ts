@@ -10,8 +10,17 @@ describe('Heartbeat', () => {
     clock = new VirtualClock();
     pings = 0;
     deaths = 0;
-    const runtime = { setTimeout: (cb: () => void, ms: number) => clock.setTimeout(cb, ms), clearTimeout: (h: unknown) => clock.clearTimeout(h) };
-    heartbeat = new Heartbeat(runtime, 1000, 300, () => pings++, () => deaths++);
+    const runtime = {
+      setTimeout: (cb: () => void, ms: number) => clock.setTimeout(cb, ms),
+      clearTimeout: (h: unknown) => clock.clearTimeout(h),
+    };
+    heartbeat = new Heartbeat(
+      runtime,
+      1000,
+      300,
+      () => pings++,
+      () => deaths++,
+    );
   });
   afterEach(() => heartbeat.stop());
 

@@ -9,7 +9,18 @@ import { readJwtSubject, refreshDelay } from '../token/jwt';
 import { retryDelay } from './backoff';
 import { ActiveAuthMode } from './connection-state';
 import { classifyFailure } from './failure-policy';
-import type { Effect, Lifecycle, LifecycleEnv, LifecycleEvent, Phase, Progress, Rotation, Run, Slot, TimerName } from './lifecycle-types';
+import type {
+  Effect,
+  Lifecycle,
+  LifecycleEnv,
+  LifecycleEvent,
+  Phase,
+  Progress,
+  Rotation,
+  Run,
+  Slot,
+  TimerName,
+} from './lifecycle-types';
 
 export type P<K extends Phase['kind']> = Extract<Phase, { kind: K }>;
 export type Open = P<'open'>;
@@ -92,7 +103,8 @@ export function advance(
     case 'ticket':
       if (step !== 'fetching-ticket') return undefined;
       // Tickets are single use and short-lived: an expired one is never presented; fetch another.
-      if (!isTicketUsable(e.ticket, env.now)) return new AuthSocketError('ticket-expired', 'the ticket expired before it could be used');
+      if (!isTicketUsable(e.ticket, env.now))
+        return new AuthSocketError('ticket-expired', 'the ticket expired before it could be used');
       return openSocket(progress, slot, e.ticket.value, env, out);
     case 'opened':
       if (step !== 'connecting') return undefined;
@@ -110,9 +122,14 @@ export function advance(
 
 function deadlineError(step: Progress['step'], env: LifecycleEnv): AuthSocketError {
   const { ticketTimeoutMs, connectTimeoutMs, firstMessage } = env.config;
-  if (step === 'fetching-ticket') return new AuthSocketError('ticket-failed', `ticket request timed out after ${ticketTimeoutMs} ms`);
-  if (step === 'connecting') return new AuthSocketError('connect-timeout', `the socket did not open within ${connectTimeoutMs} ms`);
-  return new AuthSocketError('auth-timeout', `the server did not acknowledge authentication within ${firstMessage.ackTimeoutMs} ms`);
+  if (step === 'fetching-ticket')
+    return new AuthSocketError('ticket-failed', `ticket request timed out after ${ticketTimeoutMs} ms`);
+  if (step === 'connecting')
+    return new AuthSocketError('connect-timeout', `the socket did not open within ${connectTimeoutMs} ms`);
+  return new AuthSocketError(
+    'auth-timeout',
+    `the server did not acknowledge authentication within ${firstMessage.ackTimeoutMs} ms`,
+  );
 }
 
 // ---- open, and the token changing while open --------------------------------------------------
@@ -139,7 +156,9 @@ export function targetOf(rotation: Rotation | null): string | null {
 
 /** Moves the open connection to `token` by the policy for its mode; the open socket stays meanwhile. */
 export function rotate(m: Lifecycle, phase: Open, token: string, env: LifecycleEnv, out: Out): Lifecycle {
-  const policy = m.noInBandReauth ? 'reconnect' : (env.config.onTokenChange ?? (phase.mode === 'first-message' ? 'reauth' : 'reconnect'));
+  const policy = m.noInBandReauth
+    ? 'reconnect'
+    : (env.config.onTokenChange ?? (phase.mode === 'first-message' ? 'reauth' : 'reconnect'));
   if (policy === 'reconnect') return startSuccessor(m, phase, token, env, out);
   out.push({ do: 'send-auth', slot: 'current', token });
   if (!env.config.firstMessage.waitForAck) return rotated(m, phase, token, env, out);
@@ -173,7 +192,14 @@ export function promote(m: Lifecycle, phase: Open, token: string, env: Lifecycle
   return rotated(m, phase, token, env, out);
 }
 
-export function successorFailed(m: Lifecycle, phase: Open, token: string, error: AuthSocketError, env: LifecycleEnv, out: Out): Lifecycle {
+export function successorFailed(
+  m: Lifecycle,
+  phase: Open,
+  token: string,
+  error: AuthSocketError,
+  env: LifecycleEnv,
+  out: Out,
+): Lifecycle {
   const decision = classifyFailure(error, env.config.auth);
   if (decision === 'forbidden' || decision === 'stop') return fail(m, phase.run, token, error, env, out);
   out.push({ do: 'drop', slot: 'next' }, stop('successor'));
@@ -187,7 +213,14 @@ export function successorFailed(m: Lifecycle, phase: Open, token: string, error:
 // ---- failures ---------------------------------------------------------------------------------
 
 /** One failure of the current attempt or socket, decided from its error alone. */
-export function fail(m: Lifecycle, run: Run, token: string | null, error: AuthSocketError, env: LifecycleEnv, out: Out): Lifecycle {
+export function fail(
+  m: Lifecycle,
+  run: Run,
+  token: string | null,
+  error: AuthSocketError,
+  env: LifecycleEnv,
+  out: Out,
+): Lifecycle {
   const decision = classifyFailure(error, env.config.auth);
   // The server has no ticket endpoint: use first-message auth from now on, without delay.
   if (decision === 'fallback') return start({ ...m, noTicketEndpoint: true }, run, env, out);
@@ -207,14 +240,24 @@ export function fail(m: Lifecycle, run: Run, token: string | null, error: AuthSo
       if (!env.canRefresh || run.refreshUsed) return giveUp(m, error, out);
       // A proactive refresh already running answers this need too: one run of the hook.
       if (!refreshing) out.push({ do: 'refresh' });
-      return to(m, { kind: 'refreshing-token', run: { ...run, refreshUsed: true }, failed: token, stored: refreshing?.stored ?? null, error });
+      return to(m, {
+        kind: 'refreshing-token',
+        run: { ...run, refreshUsed: true },
+        failed: token,
+        stored: refreshing?.stored ?? null,
+        error,
+      });
     default:
       return retry(m, run, error, env, out);
   }
 }
 
 export function giveUp(m: Lifecycle, cause: AuthSocketError, out: Out): Lifecycle {
-  const error = new AuthSocketError('unauthorized', 'the server refused the token and no new token is available; waiting for a new one', { cause });
+  const error = new AuthSocketError(
+    'unauthorized',
+    'the server refused the token and no new token is available; waiting for a new one',
+    { cause },
+  );
   out.push({ do: 'report', error }, { do: 'cancel-queued', why: 'the token was refused' });
   return to(m, { kind: 'unauthorized', error });
 }
@@ -223,7 +266,11 @@ function retry(m: Lifecycle, run: Run, error: AuthSocketError, env: LifecycleEnv
   const { reconnect } = env.config;
   const failures = run.attempt;
   if (failures > reconnect.maxAttempts) {
-    const exhausted = new AuthSocketError('retries-exhausted', `gave up after ${reconnect.maxAttempts} reconnect attempt(s)`, { cause: error });
+    const exhausted = new AuthSocketError(
+      'retries-exhausted',
+      `gave up after ${reconnect.maxAttempts} reconnect attempt(s)`,
+      { cause: error },
+    );
     out.push({ do: 'report', error: exhausted }, { do: 'cancel-queued', why: 'reconnect attempts exhausted' });
     return to(m, { kind: 'closed', reason: 'retries-exhausted', error: exhausted });
   }

@@ -158,7 +158,13 @@ export type Effect =
 export interface LifecycleEnv {
   readonly config: Pick<
     ResolvedAuthSocketConfig,
-    'auth' | 'firstMessage' | 'onTokenChange' | 'reconnect' | 'ticketTimeoutMs' | 'connectTimeoutMs' | 'idleCloseDelayMs'
+    | 'auth'
+    | 'firstMessage'
+    | 'onTokenChange'
+    | 'reconnect'
+    | 'ticketTimeoutMs'
+    | 'connectTimeoutMs'
+    | 'idleCloseDelayMs'
   >;
   /** Proactive refresh lead, or false when there is no refresh hook or it is turned off. */
   readonly refreshLeadMs: number | false;

@@ -24,7 +24,9 @@ const NAMES = new Map([
 ]);
 const name = (token: string | null) => (token === null ? 'null' : (NAMES.get(token) ?? '?'));
 
-function env(over: Partial<LifecycleEnv> & { configOver?: Parameters<typeof resolveConfig>[0] | object } = {}): LifecycleEnv {
+function env(
+  over: Partial<LifecycleEnv> & { configOver?: Parameters<typeof resolveConfig>[0] | object } = {},
+): LifecycleEnv {
   const { configOver, ...rest } = over;
   return {
     config: resolveConfig({ url: 'wss://api.test/channel/', ...(configOver ?? {}) }, 'https://app.test/'),
@@ -41,7 +43,14 @@ const run1: Run = { attempt: 1, refreshUsed: false };
 const run2: Run = { attempt: 2, refreshUsed: false };
 const rejected = new AuthSocketError('auth-rejected', 'x', { closeCode: 4001 });
 const closed = new AuthSocketError('socket-closed', 'x', { closeCode: 1006 });
-const openTicket: Extract<Phase, { kind: 'open' }> = { kind: 'open', run: run2, token: A, mode: 'ticket', since: T0 - 1000, rotation: null };
+const openTicket: Extract<Phase, { kind: 'open' }> = {
+  kind: 'open',
+  run: run2,
+  token: A,
+  mode: 'ticket',
+  since: T0 - 1000,
+  rotation: null,
+};
 const openFm: Extract<Phase, { kind: 'open' }> = { ...openTicket, mode: 'first-message' };
 
 function attempt(step: Progress['step'], mode: Progress['mode'], token: string | null, run: Run = run1): Phase {
@@ -66,14 +75,27 @@ const PHASES: Record<string, { phase: Phase; noTicketEndpoint?: boolean }> = {
   'open↻refreshing': { phase: { ...openTicket, rotation: { kind: 'refreshing', stored: null } } },
   'open↻refreshing(stored B)': { phase: { ...openTicket, rotation: { kind: 'refreshing', stored: B } } },
   'open/fm↻reauth(B)': { phase: { ...openFm, rotation: { kind: 'reauth', token: B } }, noTicketEndpoint: true },
-  'open↻successor(B,ticket,fetching-ticket)': { phase: { ...openTicket, rotation: successor('fetching-ticket', 'ticket') } },
+  'open↻successor(B,ticket,fetching-ticket)': {
+    phase: { ...openTicket, rotation: successor('fetching-ticket', 'ticket') },
+  },
   'open↻successor(B,ticket,connecting)': { phase: { ...openTicket, rotation: successor('connecting', 'ticket') } },
-  'open/fm↻successor(B,fm,connecting)': { phase: { ...openFm, rotation: successor('connecting', 'first-message') }, noTicketEndpoint: true },
+  'open/fm↻successor(B,fm,connecting)': {
+    phase: { ...openFm, rotation: successor('connecting', 'first-message') },
+    noTicketEndpoint: true,
+  },
   'open/fm↻successor(B,fm,authenticating)': {
     phase: { ...openFm, rotation: successor('authenticating', 'first-message') },
     noTicketEndpoint: true,
   },
-  'refreshing-token': { phase: { kind: 'refreshing-token', run: { attempt: 1, refreshUsed: true }, failed: A, stored: null, error: rejected } },
+  'refreshing-token': {
+    phase: {
+      kind: 'refreshing-token',
+      run: { attempt: 1, refreshUsed: true },
+      failed: A,
+      stored: null,
+      error: rejected,
+    },
+  },
   'refreshing-token(stored B)': {
     phase: { kind: 'refreshing-token', run: { attempt: 1, refreshUsed: true }, failed: A, stored: B, error: rejected },
   },
@@ -102,12 +124,24 @@ const EVENTS: Record<string, LifecycleEvent> = {
   'auth-ack:next': { type: 'auth-ack', slot: 'next' },
   'failed:current(1006)': { type: 'failed', slot: 'current', error: closed },
   'failed:current(4001)': { type: 'failed', slot: 'current', error: rejected },
-  'failed:current(4003)': { type: 'failed', slot: 'current', error: new AuthSocketError('forbidden', 'x', { closeCode: 4003 }) },
+  'failed:current(4003)': {
+    type: 'failed',
+    slot: 'current',
+    error: new AuthSocketError('forbidden', 'x', { closeCode: 4003 }),
+  },
   'failed:current(encode)': { type: 'failed', slot: 'current', error: new AuthSocketError('encode-failed', 'x') },
-  'failed:current(ticket 404)': { type: 'failed', slot: 'current', error: new AuthSocketError('ticket-failed', 'x', { status: 404 }) },
+  'failed:current(ticket 404)': {
+    type: 'failed',
+    slot: 'current',
+    error: new AuthSocketError('ticket-failed', 'x', { status: 404 }),
+  },
   'failed:current(token-failed)': { type: 'failed', slot: 'current', error: new AuthSocketError('token-failed', 'x') },
   'failed:next(1006)': { type: 'failed', slot: 'next', error: closed },
-  'failed:next(ticket 401)': { type: 'failed', slot: 'next', error: new AuthSocketError('ticket-unauthorized', 'x', { status: 401 }) },
+  'failed:next(ticket 401)': {
+    type: 'failed',
+    slot: 'next',
+    error: new AuthSocketError('ticket-unauthorized', 'x', { status: 401 }),
+  },
   'refreshed:B': { type: 'refreshed', token: B },
   'refreshed:null': { type: 'refreshed', token: null },
   'refresh-failed': { type: 'refresh-failed', error: new AuthSocketError('refresh-failed', 'x') },
@@ -149,12 +183,18 @@ function describeState(m: Lifecycle): string {
     const r = p.rotation;
     if (r.kind === 'refreshing') text += ` ↻refreshing${r.stored ? `(stored ${name(r.stored)})` : ''}`;
     if (r.kind === 'reauth') text += ` ↻reauth(${name(r.token)})`;
-    if (r.kind === 'successor') text += ` ↻successor(${name(r.progress.token)},${short(r.progress.mode)},${r.progress.step})`;
+    if (r.kind === 'successor')
+      text += ` ↻successor(${name(r.progress.token)},${short(r.progress.mode)},${r.progress.step})`;
   }
   if (p.kind === 'refreshing-token') text += ` failed=${name(p.failed)}${p.stored ? ` stored=${name(p.stored)}` : ''}`;
   if (p.kind === 'reconnecting') text += ` in ${p.delayMs}`;
   if (p.kind === 'closed') text += `/${p.reason}${p.subject ? `(${p.subject})` : ''}`;
-  const flags = [!m.interest && 'no-interest', m.pinned && 'pinned', m.noTicketEndpoint && 'no-ticket-endpoint', m.noInBandReauth && 'no-reauth'];
+  const flags = [
+    !m.interest && 'no-interest',
+    m.pinned && 'pinned',
+    m.noTicketEndpoint && 'no-ticket-endpoint',
+    m.noInBandReauth && 'no-reauth',
+  ];
   const set = flags.filter(Boolean);
   return set.length ? `${text} [${set.join(',')}]` : text;
 }
@@ -187,6 +227,8 @@ function describeEffects(effects: readonly Effect[]): string {
 }
 
 /** The cells where something happens. Every other cell of PHASES × EVENTS must be a no-op. */
+// One cell per line: the table stays a table.
+// prettier-ignore
 const ROWS: Array<[string, string, string, string]> = [
   // idle: a login starts attempt 1
   ['idle', 'token:A', 'starting#1/ticket', 'read-token'],
@@ -415,7 +457,14 @@ const ROWS: Array<[string, string, string, string]> = [
   ['closed/bad-auth-message', 'token:C', 'starting#1/ticket', 'read-token'],
 ];
 
-const STOPPED = ['idle', 'unauthorized', 'closed/client', 'closed/forbidden(alice)', 'closed/retries-exhausted', 'closed/bad-auth-message'];
+const STOPPED = [
+  'idle',
+  'unauthorized',
+  'closed/client',
+  'closed/forbidden(alice)',
+  'closed/retries-exhausted',
+  'closed/bad-auth-message',
+];
 const RESTARTABLE = [...STOPPED, 'reconnecting', 'waiting-for-network'];
 
 describe('lifecycle: the state table, every phase × every event', () => {
@@ -493,7 +542,11 @@ describe('lifecycle: events every phase treats alike', () => {
 
     it(`in ${phase}: the idle timer ${active(phase) ? 'closes when nobody wants the socket' : 'changes nothing'}, and nothing while wanted`, () => {
       expect(transition(lifecycle(phase), { type: 'timer', timer: 'idle' }, env()).effects).toEqual([]);
-      const { state, effects } = transition(lifecycle(phase, { interest: false }), { type: 'timer', timer: 'idle' }, env());
+      const { state, effects } = transition(
+        lifecycle(phase, { interest: false }),
+        { type: 'timer', timer: 'idle' },
+        env(),
+      );
       expect(describeEffects(effects)).toBe(active(phase) ? 'teardown' : '');
       expect(state.phase.kind).toBe(active(phase) ? 'idle' : lifecycle(phase).phase.kind);
     });
@@ -509,7 +562,11 @@ describe('lifecycle: events every phase treats alike', () => {
   });
 
   it('a pinned connection keeps its socket when the last subscriber leaves', () => {
-    const { effects } = transition(lifecycle('open/ticket', { pinned: true }), { type: 'interest', present: false }, env());
+    const { effects } = transition(
+      lifecycle('open/ticket', { pinned: true }),
+      { type: 'interest', present: false },
+      env(),
+    );
     expect(effects).toEqual([]);
   });
 });
@@ -520,7 +577,9 @@ describe('lifecycle: policies that depend on the configuration', () => {
     const started = transition(lifecycle('idle'), { type: 'token', token: A }, fm);
     expect(describeState(started.state)).toBe('starting#1/fm');
     const open = lifecycle('open/fm', { noTicketEndpoint: false });
-    expect(describeEffects(transition(open, EVENTS['token:B'], fm).effects)).toBe('auth:current:B timer:successor=10000');
+    expect(describeEffects(transition(open, EVENTS['token:B'], fm).effects)).toBe(
+      'auth:current:B timer:successor=10000',
+    );
   });
 
   it('ticket mode with onTokenChange reauth re-authenticates the ticket socket in band', () => {
@@ -548,51 +607,79 @@ describe('lifecycle: policies that depend on the configuration', () => {
     expect(describeState(reauth.state)).toBe('open#2/fm token=B [no-ticket-endpoint]');
     expect(describeEffects(reauth.effects)).toBe('auth:current:B stop:successor timer:refresh=210000');
     const successor = transition(lifecycle('open/fm↻successor(B,fm,connecting)'), EVENTS['opened:next'], noAck);
-    expect(describeEffects(successor.effects)).toBe('auth:next:B promote went-open stop:successor timer:refresh=210000');
+    expect(describeEffects(successor.effects)).toBe(
+      'auth:next:B promote went-open stop:successor timer:refresh=210000',
+    );
   });
 
   it('a successor whose ticket endpoint is gone (auto) falls back to a first-message successor', () => {
-    const fallback = { type: 'failed', slot: 'next', error: new AuthSocketError('ticket-failed', 'x', { status: 404 }) } as const;
+    const fallback = {
+      type: 'failed',
+      slot: 'next',
+      error: new AuthSocketError('ticket-failed', 'x', { status: 404 }),
+    } as const;
     const { state, effects } = transition(lifecycle('open↻successor(B,ticket,fetching-ticket)'), fallback, env());
     expect(describeState(state)).toBe('open#2/ticket token=A ↻successor(B,fm,connecting) [no-ticket-endpoint]');
     expect(describeEffects(effects)).toBe('drop:next stop:successor drop:next open:next timer:successor=10000');
   });
 
   it('a successor refused as forbidden stops the whole connection', () => {
-    const forbidden = { type: 'failed', slot: 'next', error: new AuthSocketError('ticket-forbidden', 'x', { status: 403 }) } as const;
+    const forbidden = {
+      type: 'failed',
+      slot: 'next',
+      error: new AuthSocketError('ticket-forbidden', 'x', { status: 403 }),
+    } as const;
     const { state } = transition(lifecycle('open↻successor(B,ticket,fetching-ticket)'), forbidden, env());
     expect(describeState(state)).toBe('closed/forbidden(alice)');
   });
 
   it('without a refresh hook a rejection waits for a new token; a used refresh is not used twice', () => {
     const noHook = env({ canRefresh: false, refreshLeadMs: false });
-    expect(describeState(transition(lifecycle('open/ticket'), EVENTS['failed:current(4001)'], noHook).state)).toBe('unauthorized');
+    expect(describeState(transition(lifecycle('open/ticket'), EVENTS['failed:current(4001)'], noHook).state)).toBe(
+      'unauthorized',
+    );
     const used = lifecycle('open/ticket', { phase: { ...openTicket, run: { attempt: 2, refreshUsed: true } } });
     expect(describeState(transition(used, EVENTS['failed:current(4001)'], env()).state)).toBe('unauthorized');
   });
 
   it('without a refresh lead no refresh is scheduled when the socket opens', () => {
-    const { effects } = transition(lifecycle('connecting/ticket'), EVENTS['opened:current'], env({ refreshLeadMs: false }));
+    const { effects } = transition(
+      lifecycle('connecting/ticket'),
+      EVENTS['opened:current'],
+      env({ refreshLeadMs: false }),
+    );
     expect(describeEffects(effects)).toBe('stop:deadline timer:stable=5000 went-open stop:refresh');
   });
 
   it('offline when an attempt fails: waits for the network instead of a timer', () => {
-    const { state, effects } = transition(lifecycle('connecting/ticket'), EVENTS['failed:current(1006)'], env({ online: false }));
+    const { state, effects } = transition(
+      lifecycle('connecting/ticket'),
+      EVENTS['failed:current(1006)'],
+      env({ online: false }),
+    );
     expect(describeState(state)).toBe('waiting-for-network#2');
     expect(describeEffects(effects)).toBe('teardown report:socket-closed');
   });
 
   it('gives up after reconnect.maxAttempts failures with retries-exhausted', () => {
     const two = env({ configOver: { reconnect: { maxAttempts: 2 } } });
-    const third = lifecycle('connecting/ticket', { phase: attempt('connecting', 'ticket', A, { attempt: 3, refreshUsed: false }) });
+    const third = lifecycle('connecting/ticket', {
+      phase: attempt('connecting', 'ticket', A, { attempt: 3, refreshUsed: false }),
+    });
     const { state, effects } = transition(third, EVENTS['failed:current(1006)'], two);
     expect(describeState(state)).toBe('closed/retries-exhausted');
     expect(describeEffects(effects)).toBe('teardown report:socket-closed report:retries-exhausted cancel-queued');
   });
 
   it('honours the server retry hint on the backoff', () => {
-    const hinted = { type: 'failed', slot: 'current', error: new AuthSocketError('socket-closed', 'x', { closeCode: 1013, retryAfterMs: 7000 }) } as const;
-    expect(describeState(transition(lifecycle('connecting/ticket'), hinted, env()).state)).toBe('reconnecting#2 in 7000');
+    const hinted = {
+      type: 'failed',
+      slot: 'current',
+      error: new AuthSocketError('socket-closed', 'x', { closeCode: 1013, retryAfterMs: 7000 }),
+    } as const;
+    expect(describeState(transition(lifecycle('connecting/ticket'), hinted, env()).state)).toBe(
+      'reconnecting#2 in 7000',
+    );
   });
 
   it('the ticket mode of auto is kept across a fallback: a later attempt goes first-message', () => {

@@ -49,7 +49,12 @@ export const INITIAL_LIFECYCLE: Lifecycle = {
 };
 
 /** Phases that keep a refreshed token arriving after its run was no longer awaited. */
-const LATE_REFRESH_KEPT: ReadonlyArray<Phase['kind']> = ['attempt', 'reconnecting', 'waiting-for-network', 'unauthorized'];
+const LATE_REFRESH_KEPT: ReadonlyArray<Phase['kind']> = [
+  'attempt',
+  'reconnecting',
+  'waiting-for-network',
+  'unauthorized',
+];
 
 /** Computes the next state and the effects that get there. Pure: same inputs, same outputs. */
 export function transition(state: Lifecycle, event: LifecycleEvent, env: LifecycleEnv): Step {
@@ -63,7 +68,8 @@ export function publicState(phase: Phase): ConnectionState {
     case 'attempt': {
       const { step, mode } = phase.progress;
       const attempt = phase.run.attempt;
-      if (step === 'connecting' || (step === 'reading-token' && mode === 'first-message')) return { kind: 'connecting', attempt, mode };
+      if (step === 'connecting' || (step === 'reading-token' && mode === 'first-message'))
+        return { kind: 'connecting', attempt, mode };
       return { kind: step === 'authenticating' ? step : 'fetching-ticket', attempt };
     }
     case 'refreshing-token':
@@ -72,9 +78,17 @@ export function publicState(phase: Phase): ConnectionState {
     case 'open':
       return { kind: 'open', mode: phase.mode, since: phase.since };
     case 'reconnecting':
-      return { kind: 'reconnecting', attempt: phase.run.attempt, delayMs: phase.delayMs, retryAt: phase.retryAt, error: phase.error };
+      return {
+        kind: 'reconnecting',
+        attempt: phase.run.attempt,
+        delayMs: phase.delayMs,
+        retryAt: phase.retryAt,
+        error: phase.error,
+      };
     case 'closed':
-      return phase.error ? { kind: 'closed', reason: phase.reason, error: phase.error } : { kind: 'closed', reason: phase.reason };
+      return phase.error
+        ? { kind: 'closed', reason: phase.reason, error: phase.error }
+        : { kind: 'closed', reason: phase.reason };
     default:
       return phase;
   }
@@ -90,7 +104,9 @@ function step(m: Lifecycle, e: LifecycleEvent, env: LifecycleEnv, out: Out): Lif
       out.push(stop('idle'));
       const kind = m.phase.kind;
       // Also a way out of a backoff, `unauthorized` or `closed`: try now, with a fresh run.
-      return isStoppedPhase(m.phase) || kind === 'reconnecting' || kind === 'waiting-for-network' ? start(pinned, FRESH, env, out) : pinned;
+      return isStoppedPhase(m.phase) || kind === 'reconnecting' || kind === 'waiting-for-network'
+        ? start(pinned, FRESH, env, out)
+        : pinned;
     }
     case 'disconnect':
       teardown(m, out, 'client disconnect');
@@ -163,7 +179,8 @@ function inAttempt(m: Lifecycle, phase: P<'attempt'>, e: LifecycleEvent, env: Li
   const { run, progress } = phase;
   if (progress.step === 'reading-token') {
     // A token stored meanwhile changes nothing: the read under way returns the newest one.
-    if (e.type !== 'token-read') return e.type === 'failed' && e.slot === 'current' ? fail(m, run, null, e.error, env, out) : m;
+    if (e.type !== 'token-read')
+      return e.type === 'failed' && e.slot === 'current' ? fail(m, run, null, e.error, env, out) : m;
     // Nothing to authenticate with: wait for a login.
     if (!e.token) return to(m, { kind: 'idle' });
     return to(m, { kind: 'attempt', run, progress: begin('current', progress.mode, e.token, env, out) });
@@ -190,7 +207,8 @@ function inOpen(m: Lifecycle, phase: Open, e: LifecycleEvent, env: LifecycleEnv,
     case 'token': {
       if (e.token === targetOf(rotation)) return m;
       // Back to the token the socket already has: a rotation under way has nothing left to do.
-      if (e.token === phase.token) return rotation?.kind === 'refreshing' ? m : withRotation(m, abortRotation(phase, out), null);
+      if (e.token === phase.token)
+        return rotation?.kind === 'refreshing' ? m : withRotation(m, abortRotation(phase, out), null);
       // A token stored while the refresh hook runs is, in all likelihood, that refresh's result
       // (the interceptor captured the refresh response): wait for the hook before acting on it.
       if (rotation?.kind === 'refreshing') return withRotation(m, phase, { kind: 'refreshing', stored: e.token });
@@ -234,7 +252,13 @@ function inOpen(m: Lifecycle, phase: Open, e: LifecycleEvent, env: LifecycleEnv,
   }
 }
 
-function inRefreshing(m: Lifecycle, phase: P<'refreshing-token'>, e: LifecycleEvent, env: LifecycleEnv, out: Out): Lifecycle {
+function inRefreshing(
+  m: Lifecycle,
+  phase: P<'refreshing-token'>,
+  e: LifecycleEvent,
+  env: LifecycleEnv,
+  out: Out,
+): Lifecycle {
   const { run, failed } = phase;
   switch (e.type) {
     case 'token':
@@ -253,9 +277,16 @@ function inRefreshing(m: Lifecycle, phase: P<'refreshing-token'>, e: LifecycleEv
   }
 }
 
-function inBackoff(m: Lifecycle, phase: P<'reconnecting' | 'waiting-for-network'>, e: LifecycleEvent, env: LifecycleEnv, out: Out): Lifecycle {
+function inBackoff(
+  m: Lifecycle,
+  phase: P<'reconnecting' | 'waiting-for-network'>,
+  e: LifecycleEvent,
+  env: LifecycleEnv,
+  out: Out,
+): Lifecycle {
   // A token change needs nothing here: the next attempt reads the newest token anyway.
-  if (e.type === 'timer') return e.timer === 'retry' && phase.kind === 'reconnecting' ? start(m, phase.run, env, out) : m;
+  if (e.type === 'timer')
+    return e.timer === 'retry' && phase.kind === 'reconnecting' ? start(m, phase.run, env, out) : m;
   if (e.type !== 'network') return m;
   if (e.change === 'offline') {
     if (phase.kind !== 'reconnecting') return m;

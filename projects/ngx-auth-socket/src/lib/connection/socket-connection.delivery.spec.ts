@@ -95,7 +95,9 @@ describe('delivery: request/reply', () => {
     h.grantTicket();
     const replies: unknown[] = [];
     let done = false;
-    h.service.request({ type: 'echo', payload: 42 }).subscribe({ next: (r) => replies.push(r), complete: () => (done = true) });
+    h.service
+      .request({ type: 'echo', payload: 42 })
+      .subscribe({ next: (r) => replies.push(r), complete: () => (done = true) });
     h.tick();
     expect(h.lastSocket.received).toEqual([{ type: 'echo', payload: 42, id: 'test-id-1' }]);
     h.push({ type: 'chat', id: 'other' });
@@ -327,7 +329,7 @@ describe('delivery: proactive token refresh and retry hints', () => {
     expect(refresh).toHaveBeenCalledTimes(2);
   });
 
-  it('re-authenticates in band in ticket mode with onTokenChange reauth and the server\'s own ack', async () => {
+  it("re-authenticates in band in ticket mode with onTokenChange reauth and the server's own ack", async () => {
     const now = START_TIME;
     const first = makeJwt({ sub: 'alice', exp: now / 1000 + 120 });
     const second = makeJwt({ sub: 'alice', exp: now / 1000 + 240 });
@@ -337,7 +339,10 @@ describe('delivery: proactive token refresh and retry hints', () => {
         auth: 'ticket',
         onTokenChange: 'reauth',
         refreshToken: refresh,
-        firstMessage: { buildAuthMessage: (token) => ({ type: 'authenticate', token }), isAck: (m) => m.type === 'authenticated' },
+        firstMessage: {
+          buildAuthMessage: (token) => ({ type: 'authenticate', token }),
+          isAck: (m) => m.type === 'authenticated',
+        },
       },
       { token: first },
     );
@@ -385,7 +390,10 @@ describe('delivery: proactive token refresh and retry hints', () => {
   it('honours Retry-After from a failing ticket endpoint', () => {
     h = new SocketHarness({}, { token: JWT_A });
     h.listen();
-    h.expectTicketRequest().flush({ error: 'busy' }, { status: 503, statusText: 'busy', headers: { 'Retry-After': '9' } });
+    h.expectTicketRequest().flush(
+      { error: 'busy' },
+      { status: 503, statusText: 'busy', headers: { 'Retry-After': '9' } },
+    );
     h.tick();
     expect(h.state).toEqual(jasmine.objectContaining({ kind: 'reconnecting', delayMs: 9000 }));
     expect(h.errors[0].retryAfterMs).toBe(9000);

@@ -127,7 +127,10 @@ describe('connection: first-message auth and the fallback', () => {
     h.store.set(JWT_B);
     h.tick();
     expect(h.sockets.length).toBe(1);
-    expect(h.lastSocket.received).toEqual([{ type: 'auth', payload: JWT_A }, { type: 'auth', payload: JWT_B }]);
+    expect(h.lastSocket.received).toEqual([
+      { type: 'auth', payload: JWT_A },
+      { type: 'auth', payload: JWT_B },
+    ]);
     h.acceptAuth();
     h.tick(60_000);
     expect(h.state.kind).toBe('open');

@@ -42,7 +42,10 @@ describe('connection: reconnect with a fresh ticket', () => {
   }
 
   it('grows the delay with full jitter up to the cap, under fake time', () => {
-    h = new SocketHarness({ reconnect: { initialDelayMs: 100, factor: 2, maxDelayMs: 1000 } }, { token: JWT_A, random: 0.999999 });
+    h = new SocketHarness(
+      { reconnect: { initialDelayMs: 100, factor: 2, maxDelayMs: 1000 } },
+      { token: JWT_A, random: 0.999999 },
+    );
     h.listen();
     const delays: number[] = [];
     for (let i = 0; i < 7; i++) {

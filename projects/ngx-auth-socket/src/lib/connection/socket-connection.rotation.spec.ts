@@ -1,7 +1,6 @@
 import { HttpClient } from '@angular/common/http';
 import { inject } from '@angular/core';
 import { map } from 'rxjs';
-import { AuthSocketError } from '../errors';
 import { withResume } from '../features';
 import { SendReceipt } from '../messaging/outbox';
 import { JWT_A, JWT_B, START_TIME, SocketHarness, TICKET_URL, makeJwt } from '../../spec-support/socket-harness';
@@ -18,7 +17,10 @@ describe('connection: token rotation never drops a healthy socket', () => {
     h = new SocketHarness(
       {
         captureToken: [{ url: '/auth/refresh' }],
-        refreshToken: () => inject(HttpClient).post<{ token: string }>('/auth/refresh', {}).pipe(map((b) => b.token)),
+        refreshToken: () =>
+          inject(HttpClient)
+            .post<{ token: string }>('/auth/refresh', {})
+            .pipe(map((b) => b.token)),
       },
       { token: FIRST },
     );
@@ -46,7 +48,10 @@ describe('connection: token rotation never drops a healthy socket', () => {
       {
         auth: 'first-message',
         captureToken: [{ url: '/auth/refresh' }],
-        refreshToken: () => inject(HttpClient).post<{ token: string }>('/auth/refresh', {}).pipe(map((b) => b.token)),
+        refreshToken: () =>
+          inject(HttpClient)
+            .post<{ token: string }>('/auth/refresh', {})
+            .pipe(map((b) => b.token)),
       },
       { token: FIRST },
     );
@@ -217,7 +222,9 @@ describe('connection: failures carry their own label', () => {
 
   it('a rejected tokenGetter is token-failed and is retried with backoff', async () => {
     let fail = true;
-    h = new SocketHarness({ tokenGetter: () => (fail ? Promise.reject(new Error('storage locked')) : Promise.resolve(JWT_A)) });
+    h = new SocketHarness({
+      tokenGetter: () => (fail ? Promise.reject(new Error('storage locked')) : Promise.resolve(JWT_A)),
+    });
     h.listen();
     await h.settle();
     expect(h.errors.map((e) => e.code)).toEqual(['token-failed']);
@@ -232,7 +239,10 @@ describe('connection: failures carry their own label', () => {
   it('an auth frame that cannot be encoded stops as bad-auth-message; a new token tries again', () => {
     let broken = true;
     h = new SocketHarness(
-      { auth: 'first-message', firstMessage: { buildAuthMessage: (t) => (broken ? { type: 'auth', n: BigInt(1) } : { type: 'auth', t }) } },
+      {
+        auth: 'first-message',
+        firstMessage: { buildAuthMessage: (t) => (broken ? { type: 'auth', n: BigInt(1) } : { type: 'auth', t }) },
+      },
       { token: JWT_A },
     );
     h.listen();
@@ -246,7 +256,14 @@ describe('connection: failures carry their own label', () => {
   });
 
   it('a failing refresh hook is refresh-failed, then unauthorized', async () => {
-    h = new SocketHarness({ refreshToken: () => { throw new Error('no refresh token'); } }, { token: JWT_A });
+    h = new SocketHarness(
+      {
+        refreshToken: () => {
+          throw new Error('no refresh token');
+        },
+      },
+      { token: JWT_A },
+    );
     h.listen();
     h.failTicket(401);
     await h.settle();
@@ -301,7 +318,9 @@ describe('connection: where the token comes from', () => {
     h.listen();
     h.tick(5_000);
     expect(h.warnings.length).toBe(2);
-    expect(h.warnings[1]).toContain('captureToken is configured but authTokenInterceptor has not seen a single request');
+    expect(h.warnings[1]).toContain(
+      'captureToken is configured but authTokenInterceptor has not seen a single request',
+    );
   });
 
   it('warns when authTokenInterceptor is not installed (seen at the first ticket request)', () => {

@@ -62,7 +62,10 @@ describe('connection: ticket auth and lifecycle', () => {
     h.grantTicket();
     h.push({ type: 'chat', text: 'hi' });
     h.push({ type: 'news', id: 1 });
-    expect(h.messages).toEqual([{ type: 'chat', text: 'hi' }, { type: 'news', id: 1 }]);
+    expect(h.messages).toEqual([
+      { type: 'chat', text: 'hi' },
+      { type: 'news', id: 1 },
+    ]);
     expect(chats).toEqual([{ type: 'chat', text: 'hi' }]);
     expect(other).toEqual([]);
   });
@@ -176,4 +179,3 @@ describe('connection: ticket auth and lifecycle', () => {
     expect(h.service.state().kind).toBe('open');
   });
 });
-

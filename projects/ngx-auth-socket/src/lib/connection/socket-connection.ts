@@ -61,26 +61,30 @@ export class SocketConnection implements ConnectionLike {
   constructor(ports: ConnectionPorts, enabled: boolean) {
     this.#ports = ports;
     this.#enabled = enabled;
-    this.#slots = new SocketSlots({
-      opened: (slot) => this.#dispatch({ type: 'opened', slot }),
-      frame: (slot, data) => this.#frame(slot, data),
-      closed: (slot, code, reason) => {
-        if (slot === 'current') this.#stopHeartbeat();
-        this.#dispatch({ type: 'failed', slot, error: closeError(code, reason) });
+    this.#slots = new SocketSlots(
+      {
+        opened: (slot) => this.#dispatch({ type: 'opened', slot }),
+        frame: (slot, data) => this.#frame(slot, data),
+        closed: (slot, code, reason) => {
+          if (slot === 'current') this.#stopHeartbeat();
+          this.#dispatch({ type: 'failed', slot, error: closeError(code, reason) });
+        },
+        drained: (data) => {
+          const message = decodeFrame(data, this.#ports.config.serializer);
+          if (message instanceof AuthSocketError) return;
+          if (message.type === 'ack' && typeof message['id'] === 'string') this.#outbox.acknowledge(message['id']);
+          // Without a seq or id there is no telling a repeat from a message only the old socket had: drop it.
+          else if (!this.#ports.answer(message) && this.#overlap?.firstTime(message, false) === true)
+            this.#deliver(message);
+        },
+        drainedClosed: () => {
+          // Keep the filter while a successor is on its way: it will need what was delivered so far.
+          const phase = this.#state.phase;
+          if (phase.kind !== 'open' || phase.rotation?.kind !== 'successor') this.#overlap = null;
+        },
       },
-      drained: (data) => {
-        const message = decodeFrame(data, this.#ports.config.serializer);
-        if (message instanceof AuthSocketError) return;
-        if (message.type === 'ack' && typeof message['id'] === 'string') this.#outbox.acknowledge(message['id']);
-        // Without a seq or id there is no telling a repeat from a message only the old socket had: drop it.
-        else if (!this.#ports.answer(message) && this.#overlap?.firstTime(message, false) === true) this.#deliver(message);
-      },
-      drainedClosed: () => {
-        // Keep the filter while a successor is on its way: it will need what was delivered so far.
-        const phase = this.#state.phase;
-        if (phase.kind !== 'open' || phase.rotation?.kind !== 'successor') this.#overlap = null;
-      },
-    }, ports.runtime);
+      ports.runtime,
+    );
     const { config, runtime } = ports;
     this.#outbox = new Outbox(config.outboxLimit, config.delivery.messageTtlMs, runtime);
     this.#protocolFrames = config.delivery.acks || ports.heartbeat !== null || ports.resume !== null;
@@ -157,13 +161,17 @@ export class SocketConnection implements ConnectionLike {
   send(message: unknown): Observable<SendReceipt> {
     const kind = this.state.kind;
     if (kind === 'closed' || kind === 'unauthorized' || !this.#enabled || this.#destroyed) {
-      return this.#rejectSend(new AuthSocketError('send-cancelled', `cannot send while the connection is ${kind}; call connect() first`));
+      return this.#rejectSend(
+        new AuthSocketError('send-cancelled', `cannot send while the connection is ${kind}; call connect() first`),
+      );
     }
     const { config, runtime } = this.#ports;
     let ackId: string | null = null;
     if (config.delivery.acks) {
       if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-        return this.#rejectSend(new AuthSocketError('encode-failed', 'with delivery.acks every message must be an object (it carries an id)'));
+        return this.#rejectSend(
+          new AuthSocketError('encode-failed', 'with delivery.acks every message must be an object (it carries an id)'),
+        );
       }
       const own = (message as { id?: unknown }).id;
       ackId = typeof own === 'string' && own.length > 0 ? own : runtime.randomId();
@@ -173,7 +181,12 @@ export class SocketConnection implements ConnectionLike {
     if (frame instanceof AuthSocketError) return this.#rejectSend(frame);
     const receipt = this.#outbox.add(frame, ackId, this.#state.phase.kind === 'open' ? (f) => this.#write(f) : null);
     if (!receipt) {
-      return this.#rejectSend(new AuthSocketError('outbox-full', `outbox is full (${config.outboxLimit} messages not yet written or acknowledged)`));
+      return this.#rejectSend(
+        new AuthSocketError(
+          'outbox-full',
+          `outbox is full (${config.outboxLimit} messages not yet written or acknowledged)`,
+        ),
+      );
     }
     if (this.#outbox.hasUnwritten) this.reviewDemand();
     return receipt;
@@ -232,12 +245,17 @@ export class SocketConnection implements ConnectionLike {
       case 'open-socket': {
         const url = effect.ticket === null ? config.url : withQueryParam(config.url, config.ticketParam, effect.ticket);
         // One filter for as long as two sockets overlap, across back-to-back rotations.
-        if (effect.slot === 'next' && this.#ports.resume === null) this.#overlap ??= new OverlapFilter(this.#ports.channels);
+        if (effect.slot === 'next' && this.#ports.resume === null)
+          this.#overlap ??= new OverlapFilter(this.#ports.channels);
         return this.#openSocket(effect.slot, url);
       }
       case 'send-auth': {
-        const frame = encodeMessage(config.firstMessage.buildAuthMessage(effect.token, { resume: this.#ports.resume?.point }), config.serializer);
-        if (frame instanceof AuthSocketError) return this.#dispatch({ type: 'failed', slot: effect.slot, error: frame });
+        const frame = encodeMessage(
+          config.firstMessage.buildAuthMessage(effect.token, { resume: this.#ports.resume?.point }),
+          config.serializer,
+        );
+        if (frame instanceof AuthSocketError)
+          return this.#dispatch({ type: 'failed', slot: effect.slot, error: frame });
         return this.#slots.send(effect.slot, frame);
       }
       case 'drop':
@@ -303,7 +321,11 @@ export class SocketConnection implements ConnectionLike {
       (value) => read === this.#tokenReads && this.#dispatch({ type: 'token-read', token: value }),
       (cause: unknown) =>
         read === this.#tokenReads &&
-        this.#dispatch({ type: 'failed', slot: 'current', error: new AuthSocketError('token-failed', 'tokenGetter failed', { cause }) }),
+        this.#dispatch({
+          type: 'failed',
+          slot: 'current',
+          error: new AuthSocketError('token-failed', 'tokenGetter failed', { cause }),
+        }),
     );
   }
 
@@ -316,7 +338,10 @@ export class SocketConnection implements ConnectionLike {
       },
       error: (cause: unknown) => {
         this.#ports.dev?.ticketAnswered();
-        const error = cause instanceof AuthSocketError ? cause : new AuthSocketError('ticket-failed', 'ticket request failed', { cause });
+        const error =
+          cause instanceof AuthSocketError
+            ? cause
+            : new AuthSocketError('ticket-failed', 'ticket request failed', { cause });
         this.#dispatch({ type: 'failed', slot, error });
       },
     });
@@ -328,10 +353,18 @@ export class SocketConnection implements ConnectionLike {
     const { config, runtime } = this.#ports;
     let socket: SocketLike;
     try {
-      const protocols = config.protocols === undefined ? undefined : typeof config.protocols === 'string' ? config.protocols : [...config.protocols];
+      const protocols =
+        config.protocols === undefined
+          ? undefined
+          : typeof config.protocols === 'string'
+            ? config.protocols
+            : [...config.protocols];
       socket = runtime.createSocket(url, protocols);
     } catch (cause) {
-      const error = new AuthSocketError('socket-closed', 'the WebSocket could not be created', { cause, closeCode: 1006 });
+      const error = new AuthSocketError('socket-closed', 'the WebSocket could not be created', {
+        cause,
+        closeCode: 1006,
+      });
       return this.#dispatch({ type: 'failed', slot, error });
     }
     this.#slots.attach(slot, socket);
@@ -347,7 +380,8 @@ export class SocketConnection implements ConnectionLike {
     if (this.#protocolFrames && this.#consumeProtocolFrame(message)) return;
     // Acknowledgements are consumed whenever they come: a late or repeated one is no app message.
     if (this.#isAck(message)) return this.#dispatch({ type: 'auth-ack', slot });
-    if (this.#isRejection(message)) return this.#dispatch({ type: 'failed', slot, error: rejectionError(message['reason']) });
+    if (this.#isRejection(message))
+      return this.#dispatch({ type: 'failed', slot, error: rejectionError(message['reason']) });
     // Nothing reaches the app from a successor before it replaces the open socket.
     if (slot === 'next') return;
     if (this.#overlap !== null && !this.#overlap.firstTime(message, true)) return;
@@ -387,7 +421,10 @@ export class SocketConnection implements ConnectionLike {
       this.#ports.runtime,
       () => !(ping instanceof AuthSocketError) && this.#write(ping),
       () => {
-        const error = new AuthSocketError('heartbeat-timeout', `no answer to a heartbeat ping within ${feature.timeoutMs} ms`);
+        const error = new AuthSocketError(
+          'heartbeat-timeout',
+          `no answer to a heartbeat ping within ${feature.timeoutMs} ms`,
+        );
         this.#dispatch({ type: 'failed', slot: 'current', error });
       },
     );
@@ -407,7 +444,10 @@ export class SocketConnection implements ConnectionLike {
       this.#dispatch(event);
     };
     const failed = (cause: unknown) =>
-      settled({ type: 'refresh-failed', error: new AuthSocketError('refresh-failed', 'refreshToken() failed', { cause }) });
+      settled({
+        type: 'refresh-failed',
+        error: new AuthSocketError('refresh-failed', 'refreshToken() failed', { cause }),
+      });
     let run: Promise<string | null | undefined>;
     try {
       run = hook();
@@ -455,7 +495,10 @@ export class SocketConnection implements ConnectionLike {
   #cancelQueued(why: string): void {
     const count = this.#outbox.size;
     if (count === 0) return;
-    const error = new AuthSocketError('send-cancelled', `${count} message(s) were not sent or not acknowledged: ${why}`);
+    const error = new AuthSocketError(
+      'send-cancelled',
+      `${count} message(s) were not sent or not acknowledged: ${why}`,
+    );
     this.#outbox.rejectAll(error);
     this.#ports.report(error);
   }

@@ -33,7 +33,10 @@ export const DRAIN_MS = 2000;
  * up on every event, so a promoted socket reports as `current`; a dropped one reports nothing.
  */
 export class SocketSlots {
-  readonly #io: Record<Slot, SlotIo> = { current: { ticket: null, socket: null }, next: { ticket: null, socket: null } };
+  readonly #io: Record<Slot, SlotIo> = {
+    current: { ticket: null, socket: null },
+    next: { ticket: null, socket: null },
+  };
   /** The replaced socket still draining, and the timer that closes it. */
   #draining: { socket: SocketLike; timer: unknown } | null = null;
 

@@ -23,11 +23,7 @@ export function isInsecureRemoteUrl(url: string): boolean {
 /** True for localhost, *.localhost, 127.0.0.0/8 and ::1. */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
-  return (
-    LOOPBACK_HOSTS.has(host) ||
-    host.endsWith('.localhost') ||
-    /^127(?:\.\d{1,3}){3}$/.test(host)
-  );
+  return LOOPBACK_HOSTS.has(host) || host.endsWith('.localhost') || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
 /** Appends `param=value` to `url`, keeping its existing query. */

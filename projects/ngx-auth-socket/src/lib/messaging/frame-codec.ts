@@ -32,7 +32,11 @@ export function encodeMessage(message: unknown, serializer: SocketSerializer): O
     if (frame === undefined) throw new TypeError('serializer returned undefined');
     return frame;
   } catch (cause) {
-    return new AuthSocketError('encode-failed', `message could not be serialized: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    return new AuthSocketError(
+      'encode-failed',
+      `message could not be serialized: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
 }
 

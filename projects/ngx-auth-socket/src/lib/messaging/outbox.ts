@@ -55,7 +55,11 @@ export class Outbox {
    * Adds a message. `write` is tried at once when `canWriteNow` (keeping order: only when nothing
    * older is waiting); returns the receipt, or null when the outbox is full.
    */
-  add(frame: OutgoingFrame, ackId: string | null, write: ((frame: OutgoingFrame) => boolean) | null): Observable<SendReceipt> | null {
+  add(
+    frame: OutgoingFrame,
+    ackId: string | null,
+    write: ((frame: OutgoingFrame) => boolean) | null,
+  ): Observable<SendReceipt> | null {
     if (this.#entries.size >= this.limit) return null;
     const key = this.#nextKey++;
     const entry: Entry = { frame, ackId, fate: new Fate(), written: false, queued: false, expiry: null };
@@ -131,7 +135,9 @@ export class Outbox {
     entry.expiry = null;
     this.#remove(key, entry);
     const what = entry.written ? 'was not acknowledged' : 'could not be sent';
-    entry.fate.settle(new AuthSocketError('send-expired', `message ${what} within its time-to-live (${this.ttlMs} ms)`));
+    entry.fate.settle(
+      new AuthSocketError('send-expired', `message ${what} within its time-to-live (${this.ttlMs} ms)`),
+    );
   }
 
   #remove(key: number, entry: Entry): void {
@@ -144,4 +150,3 @@ export class Outbox {
     }
   }
 }
-

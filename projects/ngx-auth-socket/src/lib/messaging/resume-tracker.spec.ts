@@ -22,7 +22,10 @@ describe('ResumeTracker', () => {
     const t = new ResumeTracker();
     t.accept({ type: 'chat', seq: 10 });
     expect(t.answer({ type: 'resumed', seq: 12 })).toEqual({ consumed: true });
-    expect(t.answer({ type: 'resume_failed', seq: 500 })).toEqual({ consumed: true, resync: { lastSeq: 10, serverSeq: 500 } });
+    expect(t.answer({ type: 'resume_failed', seq: 500 })).toEqual({
+      consumed: true,
+      resync: { lastSeq: 10, serverSeq: 500 },
+    });
     expect(t.point).toBe(500);
     expect(t.answer({ type: 'chat' })).toEqual({ consumed: false });
   });

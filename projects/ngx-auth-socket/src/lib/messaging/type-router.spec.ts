@@ -50,10 +50,12 @@ describe('TypeRouter', () => {
     const router = new TypeRouter();
     const seen: string[] = [];
     let second: { unsubscribe(): void } | null = null;
-    router.watch('a', () => undefined).subscribe(() => {
-      seen.push('first');
-      second?.unsubscribe();
-    });
+    router
+      .watch('a', () => undefined)
+      .subscribe(() => {
+        seen.push('first');
+        second?.unsubscribe();
+      });
     second = router.watch('a', () => undefined).subscribe(() => seen.push('second'));
     router.watch('a', () => undefined).subscribe(() => seen.push('third'));
     router.dispatch({ type: 'a' });

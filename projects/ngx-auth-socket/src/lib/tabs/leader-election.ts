@@ -59,7 +59,11 @@ function lockElection(name: string, locks: TabLocks, events: ElectionEvents): El
   };
 }
 
-function leaseElection(tab: string, timers: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout' | 'random'>, events: ElectionEvents): Election {
+function leaseElection(
+  tab: string,
+  timers: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout' | 'random'>,
+  events: ElectionEvents,
+): Election {
   let leading = false;
   let stopped = false;
   let timer: unknown = null;

@@ -51,7 +51,9 @@ class RealStub implements ConnectionLike {
   send(message: unknown): Observable<SendReceipt> {
     this.sent.push(message);
     const outcome = this.answer(message);
-    return new Observable((s) => (outcome instanceof AuthSocketError ? s.error(outcome) : (s.next(outcome), s.complete())));
+    return new Observable((s) =>
+      outcome instanceof AuthSocketError ? s.error(outcome) : (s.next(outcome), s.complete()),
+    );
   }
   destroy(): void {
     this.destroyed = true;
@@ -100,8 +102,18 @@ describe('SharedConnection (one socket for all tabs)', () => {
 
   function openTab(options: { locks?: boolean; token?: string | null; channels?: boolean } = {}): Tab {
     const runtime = hub.runtime({ locks: options.locks });
-    const channels = options.channels ? new ChannelMembership(DEFAULT_CHANNEL_FRAMES, timers, 1000, false, () => undefined) : null;
-    const tab: Tab = { delivered: [], errors: [], stored: [], ownRequests: [], token: options.token ?? null, real: null, channels } as unknown as Tab;
+    const channels = options.channels
+      ? new ChannelMembership(DEFAULT_CHANNEL_FRAMES, timers, 1000, false, () => undefined)
+      : null;
+    const tab: Tab = {
+      delivered: [],
+      errors: [],
+      stored: [],
+      ownRequests: [],
+      token: options.token ?? null,
+      real: null,
+      channels,
+    } as unknown as Tab;
     (tab as { shared: SharedConnection }).shared = new SharedConnection({
       name: 'wss://api.test/channel/',
       outboxLimit: 3,
@@ -246,7 +258,8 @@ describe('SharedConnection (one socket for all tabs)', () => {
     const b = openTab();
     await flush();
     const errors: string[] = [];
-    for (let i = 0; i < 4; i++) b.shared.send({ type: 'x', i }).subscribe({ error: (e: AuthSocketError) => errors.push(e.code) });
+    for (let i = 0; i < 4; i++)
+      b.shared.send({ type: 'x', i }).subscribe({ error: (e: AuthSocketError) => errors.push(e.code) });
     expect(errors).toEqual(['outbox-full']);
     await flush(); // the leader settles the three
     b.shared.send({ type: 'fn', f: () => 1 }).subscribe({ error: (e: AuthSocketError) => errors.push(e.code) });
@@ -257,7 +270,14 @@ describe('SharedConnection (one socket for all tabs)', () => {
     const a = openTab();
     const b = openTab();
     await flush();
-    for (const junk of [null, 'text', { kind: 'message', tab: 'x' }, { kind: 'message', tab: 'x', message: { no: 'type' } }, { kind: 'nope', tab: 'x' }, { kind: 'demand', tab: 'x', count: -1 }]) {
+    for (const junk of [
+      null,
+      'text',
+      { kind: 'message', tab: 'x' },
+      { kind: 'message', tab: 'x', message: { no: 'type' } },
+      { kind: 'nope', tab: 'x' },
+      { kind: 'demand', tab: 'x', count: -1 },
+    ]) {
       hub.inject('ngx-auth-socket:wss://api.test/channel/', junk);
     }
     await flush();
@@ -292,7 +312,7 @@ describe('SharedConnection (one socket for all tabs)', () => {
       tab.shared.subscribersChanged(-1);
     };
 
-    it('joins a channel once on the leader\'s socket however many tabs want it, and mirrors it in every tab', async () => {
+    it("joins a channel once on the leader's socket however many tabs want it, and mirrors it in every tab", async () => {
       const a = openTab({ channels: true });
       await flush();
       const b = openTab({ channels: true });
@@ -316,7 +336,11 @@ describe('SharedConnection (one socket for all tabs)', () => {
       }
       // A channel message reaches the handles of every tab.
       const seen: string[] = [];
-      for (const [name, tab] of [['a', a], ['b', b], ['c', c]] as const) {
+      for (const [name, tab] of [
+        ['a', a],
+        ['b', b],
+        ['c', c],
+      ] as const) {
         tab.channels!.entry('room:1').listeners.add({ next: () => seen.push(name) } as never);
       }
       a.real!.hooks.deliver({ type: 'chat', channel: 'room:1', seq: 1 });
@@ -347,7 +371,7 @@ describe('SharedConnection (one socket for all tabs)', () => {
       ]);
     });
 
-    it('a new leader joins every tab\'s channels once on its own socket', async () => {
+    it("a new leader joins every tab's channels once on its own socket", async () => {
       const a = openTab({ channels: true });
       await flush();
       const b = openTab({ channels: true });

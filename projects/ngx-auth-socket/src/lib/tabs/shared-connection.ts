@@ -140,7 +140,10 @@ export class SharedConnection implements ConnectionLike {
   send(message: unknown, options: { reply?: boolean } = {}): Observable<SendReceipt> {
     if (this.#real) return this.#real.send(message, options);
     if (this.#pending.size >= this.#ports.outboxLimit) {
-      const error = new AuthSocketError('outbox-full', `outbox is full (${this.#ports.outboxLimit} messages waiting for the leader tab)`);
+      const error = new AuthSocketError(
+        'outbox-full',
+        `outbox is full (${this.#ports.outboxLimit} messages waiting for the leader tab)`,
+      );
       this.#ports.report(error);
       return new Observable<never>((subscriber) => subscriber.error(error));
     }
@@ -174,7 +177,8 @@ export class SharedConnection implements ConnectionLike {
     if (channels) {
       // The channels this tab wants are joined on its own socket now; followers re-announce theirs.
       channels.takeOver();
-      channels.onChange = (name, state, presence) => this.#post({ kind: 'channel', tab: this.#tab, name, state, members: presence.members });
+      channels.onChange = (name, state, presence) =>
+        this.#post({ kind: 'channel', tab: this.#tab, name, state, members: presence.members });
     }
     const real = this.#ports.createReal(
       {
@@ -224,7 +228,9 @@ export class SharedConnection implements ConnectionLike {
     // Sends this tab made as a follower go through its own connection now.
     for (const [id, pending] of [...this.#pending]) {
       this.#pending.delete(id);
-      real.send(pending.message, { reply: pending.reply }).subscribe({ next: (r) => pending.fate.settle(r), error: (e: AuthSocketError) => pending.fate.settle(e) });
+      real
+        .send(pending.message, { reply: pending.reply })
+        .subscribe({ next: (r) => pending.fate.settle(r), error: (e: AuthSocketError) => pending.fate.settle(e) });
     }
   }
 
@@ -285,7 +291,13 @@ export class SharedConnection implements ConnectionLike {
         return;
       case 'hello':
         if (this.#role === 'leader') {
-          this.#post({ kind: 'leader', tab: this.#tab, to: message.tab, state: toWireState(this.state), token: this.#ports.readToken() });
+          this.#post({
+            kind: 'leader',
+            tab: this.#tab,
+            to: message.tab,
+            state: toWireState(this.state),
+            token: this.#ports.readToken(),
+          });
         }
         return;
       case 'leader':
@@ -314,7 +326,8 @@ export class SharedConnection implements ConnectionLike {
         return;
       case 'connect':
       case 'disconnect':
-        if (this.#real) message.kind === 'connect' ? this.#real.connect() : this.#real.disconnect();
+        if (this.#real && message.kind === 'connect') this.#real.connect();
+        else if (this.#real) this.#real.disconnect();
         return;
       case 'send':
         if (this.#real) this.#sendFor(message, this.#real);
@@ -343,14 +356,17 @@ export class SharedConnection implements ConnectionLike {
         this.#ports.resyncNeeded(message.event);
         return;
       case 'channel':
-        if (message.to === undefined || message.to === this.#tab) this.#ports.channels?.mirror(message.name, message.state, message.members);
+        if (message.to === undefined || message.to === this.#tab)
+          this.#ports.channels?.mirror(message.name, message.state, message.members);
         return;
       case 'receipt': {
         if (message.to !== this.#tab) return;
         const pending = this.#pending.get(message.id);
         if (!pending) return;
         this.#pending.delete(message.id);
-        pending.fate.settle(message.error ? fromWireError(message.error) : (message.receipt ?? { queued: true, acked: false }));
+        pending.fate.settle(
+          message.error ? fromWireError(message.error) : (message.receipt ?? { queued: true, acked: false }),
+        );
         return;
       }
     }
@@ -364,7 +380,10 @@ export class SharedConnection implements ConnectionLike {
     for (const [id, pending] of this.#pending) this.#postSend(id, pending);
   }
 
-  #sendFor({ tab, id, message, reply }: { tab: string; id: string; message: unknown; reply?: boolean }, real: ConnectionLike): void {
+  #sendFor(
+    { tab, id, message, reply }: { tab: string; id: string; message: unknown; reply?: boolean },
+    real: ConnectionLike,
+  ): void {
     const requestId = (message as { id?: unknown } | null)?.id;
     if (reply && typeof requestId === 'string') {
       // Bounded: a reply that never comes (the follower timed out) must not pin memory forever.
@@ -373,7 +392,8 @@ export class SharedConnection implements ConnectionLike {
     }
     real.send(message).subscribe({
       next: (receipt) => this.#post({ kind: 'receipt', tab: this.#tab, to: tab, id, receipt }),
-      error: (error: AuthSocketError) => this.#post({ kind: 'receipt', tab: this.#tab, to: tab, id, error: toWireError(error) }),
+      error: (error: AuthSocketError) =>
+        this.#post({ kind: 'receipt', tab: this.#tab, to: tab, id, error: toWireError(error) }),
     });
   }
 
@@ -441,7 +461,11 @@ export class SharedConnection implements ConnectionLike {
       return true;
     } catch (cause) {
       const pending = this.#pending.get(id);
-      const error = new AuthSocketError('encode-failed', 'the message cannot be passed to the leader tab (not structured-cloneable)', { cause });
+      const error = new AuthSocketError(
+        'encode-failed',
+        'the message cannot be passed to the leader tab (not structured-cloneable)',
+        { cause },
+      );
       this.#ports.report(error);
       pending?.fate.settle(error);
       return false;

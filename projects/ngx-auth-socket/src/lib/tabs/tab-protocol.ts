@@ -23,15 +23,31 @@ export type TabMessage =
   // election without Web Locks: the leader's lease, renewed while it lives
   | { readonly kind: 'alive'; readonly tab: string }
   // a tab became leader (also the answer to `hello`): followers re-send pending work to it
-  | { readonly kind: 'leader'; readonly tab: string; readonly state: WireState; readonly token: string | null; readonly to?: string }
+  | {
+      readonly kind: 'leader';
+      readonly tab: string;
+      readonly state: WireState;
+      readonly token: string | null;
+      readonly to?: string;
+    }
   | { readonly kind: 'hello'; readonly tab: string }
   | { readonly kind: 'bye'; readonly tab: string }
   // follower → leader
   | { readonly kind: 'demand'; readonly tab: string; readonly count: number }
-  | { readonly kind: 'send'; readonly tab: string; readonly id: string; readonly message: unknown; readonly reply?: boolean }
+  | {
+      readonly kind: 'send';
+      readonly tab: string;
+      readonly id: string;
+      readonly message: unknown;
+      readonly reply?: boolean;
+    }
   | { readonly kind: 'connect'; readonly tab: string }
   // the channels a follower wants: [name, subscribers, params], all of them each time
-  | { readonly kind: 'channel-demand'; readonly tab: string; readonly channels: ReadonlyArray<readonly [string, number, unknown]> }
+  | {
+      readonly kind: 'channel-demand';
+      readonly tab: string;
+      readonly channels: ReadonlyArray<readonly [string, number, unknown]>;
+    }
   | { readonly kind: 'disconnect'; readonly tab: string }
   // leader → followers
   | { readonly kind: 'state'; readonly tab: string; readonly state: WireState }
@@ -40,8 +56,22 @@ export type TabMessage =
   | { readonly kind: 'error'; readonly tab: string; readonly error: WireError }
   | { readonly kind: 'resync'; readonly tab: string; readonly event: ResyncEvent }
   // a channel's state and members on the leader's socket (`to`: for that tab alone)
-  | { readonly kind: 'channel'; readonly tab: string; readonly name: string; readonly state: ChannelState; readonly members: readonly string[]; readonly to?: string }
-  | { readonly kind: 'receipt'; readonly tab: string; readonly to: string; readonly id: string; readonly receipt?: SendReceipt; readonly error?: WireError }
+  | {
+      readonly kind: 'channel';
+      readonly tab: string;
+      readonly name: string;
+      readonly state: ChannelState;
+      readonly members: readonly string[];
+      readonly to?: string;
+    }
+  | {
+      readonly kind: 'receipt';
+      readonly tab: string;
+      readonly to: string;
+      readonly id: string;
+      readonly receipt?: SendReceipt;
+      readonly error?: WireError;
+    }
   // any tab: the identity changed (login, refresh) or ended (logout: null)
   | { readonly kind: 'token'; readonly tab: string; readonly token: string | null };
 
@@ -96,7 +126,9 @@ export function parseTabMessage(data: unknown): TabMessage | null {
     case 'channel-demand':
       return Array.isArray(m['channels']) && m['channels'].every(isChannelWant) ? (m as unknown as TabMessage) : null;
     case 'channel':
-      return typeof m['name'] === 'string' && isWireState(m['state']) && Array.isArray(m['members']) ? (m as unknown as TabMessage) : null;
+      return typeof m['name'] === 'string' && isWireState(m['state']) && Array.isArray(m['members'])
+        ? (m as unknown as TabMessage)
+        : null;
     default:
       return m as unknown as TabMessage;
   }
@@ -141,5 +173,10 @@ function isWireState(value: unknown): value is WireState {
 }
 
 function isWireError(value: unknown): value is WireError {
-  return typeof value === 'object' && value !== null && typeof (value as { code?: unknown }).code === 'string' && typeof (value as { message?: unknown }).message === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === 'string' &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
 }

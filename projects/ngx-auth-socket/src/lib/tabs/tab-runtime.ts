@@ -7,7 +7,11 @@ export interface TabChannel {
 
 /** The part of the Web Locks API the election uses (`navigator.locks`). */
 export interface TabLocks {
-  request(name: string, options: { signal?: AbortSignal }, callback: (lock: unknown) => Promise<void>): Promise<unknown>;
+  request(
+    name: string,
+    options: { signal?: AbortSignal },
+    callback: (lock: unknown) => Promise<void>,
+  ): Promise<unknown>;
 }
 
 /** Browser facilities for sharing one socket across tabs; swapped in specs. */
@@ -21,7 +25,8 @@ export interface TabRuntime {
 /** The browser's BroadcastChannel and Web Locks, where they exist. */
 export function browserTabRuntime(): TabRuntime {
   const hasChannel = typeof BroadcastChannel !== 'undefined';
-  const locks = typeof navigator !== 'undefined' && 'locks' in navigator ? (navigator.locks as unknown as TabLocks) : null;
+  const locks =
+    typeof navigator !== 'undefined' && 'locks' in navigator ? (navigator.locks as unknown as TabLocks) : null;
   return {
     openChannel: hasChannel ? (name) => new BroadcastChannel(name) as unknown as TabChannel : null,
     locks,

@@ -2,7 +2,10 @@ import { TicketParseError, isTicketUsable, parseTicketResponse } from './ticket'
 
 describe('ticket parsing', () => {
   it('reads unix seconds', () => {
-    expect(parseTicketResponse({ ticket: 'abc', expires: 1475406042 })).toEqual({ value: 'abc', expiresAt: 1475406042000 });
+    expect(parseTicketResponse({ ticket: 'abc', expires: 1475406042 })).toEqual({
+      value: 'abc',
+      expiresAt: 1475406042000,
+    });
   });
 
   it('reads epoch milliseconds', () => {
@@ -10,7 +13,9 @@ describe('ticket parsing', () => {
   });
 
   it('reads ISO-8601 strings', () => {
-    expect(parseTicketResponse({ ticket: 'abc', expires: '2016-10-02T11:00:42Z' }).expiresAt).toBe(Date.UTC(2016, 9, 2, 11, 0, 42));
+    expect(parseTicketResponse({ ticket: 'abc', expires: '2016-10-02T11:00:42Z' }).expiresAt).toBe(
+      Date.UTC(2016, 9, 2, 11, 0, 42),
+    );
   });
 
   it('accepts a ticket without expiry', () => {

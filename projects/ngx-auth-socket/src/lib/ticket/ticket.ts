@@ -44,7 +44,8 @@ export function parseExpires(expires: unknown): number | undefined {
   }
   if (typeof expires === 'string') {
     const ms = Date.parse(expires);
-    if (Number.isNaN(ms)) throw new TicketParseError(`"expires" is not a date: ${JSON.stringify(expires.slice(0, 40))}`);
+    if (Number.isNaN(ms))
+      throw new TicketParseError(`"expires" is not a date: ${JSON.stringify(expires.slice(0, 40))}`);
     return ms;
   }
   throw new TicketParseError(`"expires" must be a number or an ISO date, got ${describe(expires)}`);

@@ -33,7 +33,7 @@ describe('origin policy', () => {
     expect(readTokenField({ access: 'b', refresh: 'r' })).toBe('b');
     expect(readTokenField({ access_token: 'c' })).toBe('c');
     expect(readTokenField({ accessToken: 'd' })).toBe('d');
-    expect(readTokenField({ token: '' , jwt: 'e' })).toBe('e');
+    expect(readTokenField({ token: '', jwt: 'e' })).toBe('e');
     expect(readTokenField({ other: 'x' })).toBeNull();
     expect(readTokenField('token')).toBeNull();
   });
