@@ -321,7 +321,10 @@ export class ChannelService {
         if (this.ledger.drop(relay.channel, arrival.user)) this.depart(relay.channel, arrival.user);
         return this.releaseIfIdle(relay);
       case 'reconnected':
-        return then(this.resync(relay), () => this.resyncPresence(relay));
+        // Messages first (a gap is reported before what follows it); then this node's own presence
+        // entries are made good (a Redis that restarted empty lost them) before the presence is
+        // read, so its members are not told that users on this very node left.
+        return then(this.resync(relay), () => then(this.refreshChannel(relay.channel), () => this.resyncPresence(relay)));
     }
   }
 
@@ -448,15 +451,21 @@ export class ChannelService {
     if (this.refreshing || this.closed || backend.refresh === undefined) return;
     this.refreshing = true;
     try {
-      for (const { channel, users } of [...this.ledger.held()]) {
-        const missing = await backend.refresh(channel, users).catch(() => [] as readonly string[]);
-        for (const user of missing) {
-          if (this.ledger.sockets(channel, user) > 0) await attempt(() => backend.enter(channel, user), () => undefined);
-          else this.ledger.drop(channel, user);
-        }
-      }
+      for (const { channel } of [...this.ledger.held()]) await this.refreshChannel(channel);
+      // (A snapshot of the channels: ones held meanwhile are refreshed next time, well within the TTL.)
     } finally {
       this.refreshing = false;
+    }
+  }
+
+  private async refreshChannel(channel: string): Promise<void> {
+    const { backend } = this.deps;
+    const users = this.ledger.usersIn(channel);
+    if (backend.refresh === undefined || users.length === 0) return;
+    const missing = await backend.refresh(channel, users).catch(() => [] as readonly string[]);
+    for (const user of missing) {
+      if (this.ledger.sockets(channel, user) > 0) await attempt(() => backend.enter(channel, user), () => undefined);
+      else this.ledger.drop(channel, user);
     }
   }
 

@@ -99,6 +99,11 @@ export class PresenceLedger {
     return this.byChannel.get(channel)?.has(user) === true;
   }
 
+  /** The users held in `channel` (sockets or grace). */
+  usersIn(channel: string): string[] {
+    return [...(this.byChannel.get(channel)?.keys() ?? [])];
+  }
+
   /** Every channel with a user held, and those users (for keeping shared entries alive). */
   *held(): IterableIterator<{ readonly channel: string; readonly users: readonly string[] }> {
     for (const [channel, users] of this.byChannel) yield { channel, users: [...users.keys()] };
