@@ -149,7 +149,9 @@ export class RedisChannelBackend implements ChannelBackend {
 
   async refresh(channel: string, users: readonly string[]): Promise<readonly string[]> {
     if (users.length === 0) return [];
-    const missing = (await this.presence(REFRESH_SCRIPT, channel, [this.deps.presenceTtlMs, ...users.map((u) => this.entry(u))])) as string[];
+    const messageKeys = [this.key(channel, 'epoch'), this.key(channel, 'seq'), this.key(channel, 'history')];
+    const entries = users.map((u) => this.entry(u));
+    const missing = (await this.presence(REFRESH_SCRIPT, channel, [this.deps.presenceTtlMs, CHANNEL_KEY_LIFETIME_MS, ...entries], messageKeys)) as string[];
     return missing.map((entry) => entry.slice(NODE_ID_HEX_LENGTH + 1));
   }
 
@@ -161,10 +163,10 @@ export class RedisChannelBackend implements ChannelBackend {
     this.subscribed.clear();
   }
 
-  private presence(script: string, channel: string, args: readonly (string | number)[]): Promise<unknown> {
+  private presence(script: string, channel: string, args: readonly (string | number)[], moreKeys: readonly string[] = []): Promise<unknown> {
     return this.eval(
       script,
-      [this.key(channel, 'presence'), this.key(channel, 'members'), this.key(channel, 'pv')],
+      [this.key(channel, 'presence'), this.key(channel, 'members'), this.key(channel, 'pv'), ...moreKeys],
       [this.feed(channel), Math.max(60_000, 4 * this.deps.presenceTtlMs), PRESENCE_VERSION_LIFETIME_MS, ...args],
     );
   }

@@ -139,12 +139,15 @@ return finish()
 `;
 
 /**
- * Extends this node's entries. ARGV[4]: lifetime ms, ARGV[5…]: entries. Returns the entries that
- * were gone (swept while this node stalled, or kicked): never re-made here, the node decides.
+ * Extends this node's entries. ARGV[4]: lifetime ms, ARGV[5]: lifetime of the message keys (ms),
+ * ARGV[6…]: entries; KEYS[4…6]: the channel's epoch, seq and history, kept alive while anyone is
+ * in it (a quiet channel with members must not start a new life). Returns the entries that were
+ * gone (swept while this node stalled, or kicked): never re-made here, the node decides.
  */
 export const REFRESH_SCRIPT = `${PRESENCE_PRELUDE}
+for i = 4, 6 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
 local missing = {}
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   if redis.call('ZSCORE', KEYS[1], ARGV[i]) then
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[i])
   else

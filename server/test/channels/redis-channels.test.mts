@@ -269,3 +269,26 @@ test('Redis restarted empty: members on the other node get resume_failed for the
   const final = await joined(await connect(t, b, 'carol'), 'room:1');
   assert.deepEqual(final.presence, ['alice', 'bob', 'carol']);
 });
+
+test('a node whose presence entry vanished (it stalled past the TTL and was swept) makes it again while its socket lives', async (t) => {
+  const config = { ...shared(), presenceTtlMs: 300 };
+  const a = await startTestServer(t, config);
+  const alice = await connect(t, a, 'alice');
+  await joined(alice, 'room:1');
+  const admin = new Redis(redis.url, { lazyConnect: true });
+  await admin.connect();
+  t.after(() => admin.quit());
+  const key = (part: string): string => `${config.redisPrefix}c:room:1:${part}`;
+  // What another node's sweep does to an entry it found expired (without telling anyone here).
+  const [entry] = await admin.zrange(key('presence'), 0, -1);
+  assert.match(entry ?? '', /^[0-9a-f]{16}\|alice$/);
+  await admin.zrem(key('presence'), entry!);
+  await admin.hdel(key('members'), 'alice');
+  let members: string[] = [];
+  for (let i = 0; i < 100 && !members.includes('alice'); i++) {
+    await delay(20);
+    members = await admin.hkeys(key('members'));
+  }
+  assert.deepEqual(members, ['alice'], 'node A re-made its entry at its next refresh');
+  assert.ok((await admin.pttl(key('seq'))) > 3_600_000, 'the refresh keeps the message keys of a channel with members alive');
+});
