@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { authorizeJoin, denyListEntries, EMPTY_DENY_LIST, isDenied, parseDenyList, type JoinVerdict } from '../../src/channels/channel-access.mjs';
 import { isChannelName, splitChannelName } from '../../src/channels/channel-name.mjs';
+import { ConfigError, resolveConfig } from '../../src/config.mjs';
+import { configFromEnv } from '../../src/config-from-env.mjs';
 
 describe('channel names', () => {
   const cases: [unknown, boolean][] = [
@@ -68,6 +70,29 @@ describe('deny lists', () => {
   for (const bad of ['room:*x', '*', 'ro om', ':*', '', 'room:**']) {
     test(`${JSON.stringify(bad)} is refused (a typo must not allow what it meant to deny)`, () => {
       assert.throws(() => parseDenyList([bad]), RangeError);
+    });
+  }
+});
+
+describe('channel settings', () => {
+  test('CHANNEL_DENY, PRESENCE_GRACE_MS, PRESENCE_TTL_MS and MAX_CHANNELS_PER_SOCKET are read from the environment', () => {
+    const config = configFromEnv({ CHANNEL_DENY: 'room:a, admin:*,', PRESENCE_GRACE_MS: '250', PRESENCE_TTL_MS: '900', MAX_CHANNELS_PER_SOCKET: '5' });
+    assert.deepEqual(
+      [config.channelDeny, config.presenceGraceMs, config.presenceTtlMs, config.maxChannelsPerSocket],
+      [['room:a', 'admin:*'], 250, 900, 5],
+    );
+    const defaults = resolveConfig();
+    assert.deepEqual([defaults.channelDeny, defaults.presenceGraceMs, defaults.presenceTtlMs, defaults.maxChannelsPerSocket], [[], 5000, 15_000, 1000]);
+  });
+  const bad: [string, Parameters<typeof resolveConfig>[0]][] = [
+    ['channelDeny', { channelDeny: ['room:*x'] }],
+    ['presenceGraceMs', { presenceGraceMs: -1 }],
+    ['presenceTtlMs', { presenceTtlMs: 10 }],
+    ['maxChannelsPerSocket', { maxChannelsPerSocket: 0 }],
+  ];
+  for (const [option, config] of bad) {
+    test(`a bad ${option} stops start-up with a ConfigError naming it`, () => {
+      assert.throws(() => resolveConfig(config), (err: unknown) => err instanceof ConfigError && err.option === option);
     });
   }
 });

@@ -221,6 +221,8 @@ test('Redis down: a join is refused unavailable and a channel chat closes its so
     assert.deepEqual((await join(spare, 'room:2')).at(-1), { type: 'join_refused', channel: 'room:2', reason: 'unavailable' });
     alice.send({ type: 'chat', channel: 'room:1', text: 'lost?', id: 'x' });
     assert.equal((await alice.closedWithin(3000)).code, 1011);
+    const kick = await requestJson(`${a.url}/__control`, { body: { kickFromChannel: { channel: 'room:1', user: 'bob' } } });
+    assert.deepEqual([kick.status, kick.headers.get('retry-after'), kick.body], [503, '2', { error: 'unavailable' }]);
   } finally {
     await redis.start();
   }
