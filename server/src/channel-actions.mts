@@ -1,4 +1,5 @@
 import type { ChatSubmission } from './chat-room.mjs';
+import type { JoinFrame } from './client-frames.mjs';
 import type { ServerMessage } from './server-messages.mjs';
 
 /**
@@ -11,6 +12,14 @@ export type ChannelAction =
   | { readonly kind: 'publish'; readonly chat: ChatSubmission }
   /** Send what the socket missed after seq `after` (or `resume_failed`). */
   | { readonly kind: 'resume'; readonly after: number }
+  /**
+   * Hand a join to the channel service, which authorizes it and answers (`joined` after any
+   * replay, or `join_refused`); the actions after it wait for that answer.
+   */
+  | { readonly kind: 'join'; readonly request: JoinRequest }
+  | { readonly kind: 'leave'; readonly channel: string }
+  /** Hand a chat to the channel's members (the service drops it if its id was processed before). */
+  | { readonly kind: 'publish-to-channel'; readonly channel: string; readonly chat: ChatSubmission }
   | { readonly kind: 'close'; readonly code: number; readonly reason: string };
 
 /** An ack for a frame that carried an id; nothing otherwise. */
@@ -29,3 +38,6 @@ export function send(message: ServerMessage): ChannelAction {
 export function close(code: number, reason: string): ChannelAction {
   return { kind: 'close', code, reason };
 }
+
+/** A join as the channel service takes it. */
+export type JoinRequest = Pick<JoinFrame, 'channel' | 'params' | 'resume'>;

@@ -24,8 +24,11 @@ export type ChannelEvent =
    * `admitted`: the token's user has room for one more socket (always true for a re-auth).
    */
   | { readonly kind: 'auth'; readonly verdict: TokenVerdict; readonly resume?: number; readonly admitted: boolean }
-  /** Any other frame (including invalid ones). */
-  | { readonly kind: 'frame'; readonly frame: Exclude<ClientFrame, { type: 'auth' }> }
+  /**
+   * Any other frame (including invalid ones). `inChannel`: whether this socket has joined a
+   * channel (asked only of frames scoped to one); none when absent.
+   */
+  | { readonly kind: 'frame'; readonly frame: Exclude<ClientFrame, { type: 'auth' }>; readonly inChannel?: (channel: string) => boolean }
   | { readonly kind: 'auth-deadline' }
   | { readonly kind: 'token-expired' }
   /** More than the byte cap waits to be sent to this client. */
@@ -103,8 +106,17 @@ function stepAuthenticated(state: ChannelState & { kind: 'authenticated' }, even
       return stay();
     case 'slow-consumer':
       return slowConsumer();
-    case 'frame':
-      return stepMessage(state, event.frame, nowMs, stay);
+    case 'frame': {
+      const { frame } = event;
+      // A frame scoped to a channel the socket is not in is refused before it means anything.
+      // Not processed, so not acknowledged; the error names the frame (`id`) so a client can
+      // fail that message rather than wait for its ack.
+      const scoped = frame.type === 'chat' || frame.type === 'echo' || frame.type === 'ping' || frame.type === 'kick' ? frame : undefined;
+      if (scoped?.channel !== undefined && event.inChannel?.(scoped.channel) !== true) {
+        return stay(send({ type: 'error', reason: 'not_joined', channel: scoped.channel, ...withId(scoped.id) }));
+      }
+      return stepMessage(state, frame, nowMs, stay);
+    }
   }
 }
 
@@ -122,13 +134,24 @@ function stepMessage(
   switch (frame.type) {
     case 'chat': {
       const chat: ChatSubmission = { from: state.user, text: frame.text, ts: nowMs, ...withId(frame.id) };
-      return stay({ kind: 'publish', chat }, ...ack(frame.id));
+      const publish: ChannelAction =
+        frame.channel === undefined ? { kind: 'publish', chat } : { kind: 'publish-to-channel', channel: frame.channel, chat };
+      return stay(publish, ...ack(frame.id));
     }
     case 'echo':
       // Read-only, so never deduplicated: a re-sent request is answered again.
-      return stay(...ack(frame.id), send({ type: 'echo_reply', id: frame.id, payload: frame.payload }));
+      return stay(...ack(frame.id), send({ type: 'echo_reply', id: frame.id, payload: frame.payload, ...inScope(frame.channel) }));
     case 'ping':
-      return stay(...ack(frame.id), send({ type: 'pong', ...withId(frame.id) }));
+      return stay(...ack(frame.id), send({ type: 'pong', ...withId(frame.id), ...inScope(frame.channel) }));
+    case 'join': {
+      // The service answers the join itself (joined / join_refused); an id is acknowledged after that answer.
+      const { channel, params, resume } = frame;
+      const request = { channel, ...(params === undefined ? {} : { params }), ...(resume === undefined ? {} : { resume }) };
+      return stay({ kind: 'join', request }, ...ack(frame.id));
+    }
+    case 'leave':
+      // Idempotent, and answered by nothing but its ack: a socket that left gets no more of the channel.
+      return stay({ kind: 'leave', channel: frame.channel }, ...ack(frame.id));
     case 'kick':
       return { state: { kind: 'closed' }, actions: [...ack(frame.id), close(CloseCode.restart, CloseReason.kicked)] };
     case 'invalid':
@@ -136,6 +159,10 @@ function stepMessage(
       // An authenticated client that sends junk is told so but keeps its socket: likely a version skew.
       return stay(send({ type: 'error', reason: 'bad_message' }));
   }
+}
+
+function inScope(channel: string | undefined): { channel?: string } {
+  return channel === undefined ? {} : { channel };
 }
 
 function failureOf(verdict: TokenVerdict & { ok: false }): AuthFailure {

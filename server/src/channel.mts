@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { start, step, type ChannelAction, type ChannelEvent, type ChannelState, type Step } from './channel-state.mjs';
 import type { ChannelHub, HubMember } from './channel-hub.mjs';
+import type { ChannelMember, ChannelService } from './channels/channel-service.mjs';
 import type { Room } from './chat-room.mjs';
 import { parseClientFrame, type ClientFrame } from './client-frames.mjs';
 import { CloseCode, CloseReason } from './close-codes.mjs';
@@ -15,6 +16,8 @@ export interface ChannelDeps {
   readonly tokens: TokenService;
   readonly hub: ChannelHub;
   readonly room: Room;
+  /** Channel joins, leaves, scoped chats (docs/PROTOCOL.md, "Channels"). */
+  readonly channels: ChannelService;
   readonly stats: StatsRecorder;
   readonly authDeadlineMs: number;
   /** After a server-side close, how long the client has to answer before the connection is cut. */
@@ -46,7 +49,7 @@ interface Received {
  * state. It decides nothing itself; flow control in both directions is delegated to
  * {@link InboundFlow} and {@link OutboundQueue}.
  */
-export class Channel implements HubMember {
+export class Channel implements HubMember, ChannelMember {
   readonly closed: Promise<void>;
   private state: ChannelState = { kind: 'closed' };
   private deadlineTimer: NodeJS.Timeout | undefined;
@@ -113,6 +116,14 @@ export class Channel implements HubMember {
     if (this.ws.readyState === this.ws.OPEN) this.outbound.send(text);
   }
 
+  replay(messages: readonly object[]): void {
+    if (this.ws.readyState === this.ws.OPEN) this.outbound.stream(messages);
+  }
+
+  get isOpen(): boolean {
+    return this.state.kind === 'authenticated' && this.ws.readyState === this.ws.OPEN;
+  }
+
   shutdown(code: number, reason: string): void {
     this.enter({ kind: 'closed' });
     this.closeSocket(code, reason);
@@ -127,7 +138,8 @@ export class Channel implements HubMember {
     if (this.state.kind === 'closed') return;
     try {
       const frame = parseClientFrame(toBuffer(data), isBinary);
-      const pending = frame.type === 'auth' ? this.authenticate(frame) : this.dispatch({ kind: 'frame', frame });
+      const inChannel = (channel: string): boolean => this.deps.channels.isJoined(this, channel);
+      const pending = frame.type === 'auth' ? this.authenticate(frame) : this.dispatch({ kind: 'frame', frame, inChannel });
       if (pending) return pending.catch((err: unknown) => this.fail(err));
     } catch (err) {
       this.fail(err);
@@ -175,9 +187,18 @@ export class Channel implements HubMember {
       case 'send':
         if (action.message.type === 'ack') this.deps.stats.count('acksSent');
         if (action.message.type === 'pong') this.deps.stats.count('pingsAnswered');
+        if (action.message.type === 'error' && action.message.reason === 'not_joined') this.deps.stats.count('channelNotJoined');
         return this.sendText(JSON.stringify(action.message));
       case 'publish':
         return this.deps.room.publish(action.chat);
+      case 'publish-to-channel':
+        return this.deps.channels.publish(action.channel, action.chat);
+      case 'join':
+        // Only authenticated sockets get here (the state machine refuses joins before auth).
+        if (this.state.kind !== 'authenticated') return;
+        return this.deps.channels.join(this, this.state.user, action.request);
+      case 'leave':
+        return this.deps.channels.leave(this, action.channel);
       case 'resume':
         if (this.ws.readyState === this.ws.OPEN) this.outbound.stream(this.deps.room.resumeFrom(action.after));
         return;
@@ -214,6 +235,8 @@ export class Channel implements HubMember {
     } else {
       clearTimeout(this.expiryTimer);
       this.deps.hub.leave(this);
+      // Closing leaves every channel; the user stays a member for the presence grace.
+      this.deps.channels.leaveAll(this);
     }
   }
 

@@ -75,6 +75,18 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('CLOSE_GRACE_MS', '1000', 'time a closed socket has to answer the close frame before it is cut', (raw) => ({
     closeGraceMs: parseNumber('CLOSE_GRACE_MS', raw, true),
   })),
+  setting('CHANNEL_DENY', '(none)', 'comma-separated channels (or namespace:* patterns) nobody may join', (raw) => ({
+    channelDeny: raw.split(',').map((c) => c.trim()).filter((c) => c !== ''),
+  })),
+  setting('PRESENCE_GRACE_MS', '5000', 'time a user stays a channel member after their last socket in it left', (raw) => ({
+    presenceGraceMs: parseNumber('PRESENCE_GRACE_MS', raw, true),
+  })),
+  setting('PRESENCE_TTL_MS', '15000', 'Redis: lifetime of a node\'s presence entries (a dead node\'s users leave after it)', (raw) => ({
+    presenceTtlMs: parseNumber('PRESENCE_TTL_MS', raw, true),
+  })),
+  setting('MAX_CHANNELS_PER_SOCKET', '1000', 'channels one socket may join; one more is refused too_many_channels', (raw) => ({
+    maxChannelsPerSocket: parseNumber('MAX_CHANNELS_PER_SOCKET', raw, true),
+  })),
   setting('TEST_CONTROL', '0', '1 enables POST /__control and GET /__stats', (raw) => ({
     testControl: parseSwitch('TEST_CONTROL', raw),
   })),

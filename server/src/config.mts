@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { parseDenyList } from './channels/channel-access.mjs';
 import { DEMO_USERS } from './demo-users.mjs';
 import type { TicketStore } from './ticket-store.mjs';
 import { DEFAULT_TOKEN_PIN } from './tokens.mjs';
@@ -119,6 +120,26 @@ export interface ServerConfig {
    * wait 30 s for a silent peer. @default 1000
    */
   closeGraceMs: number;
+  /**
+   * Channels nobody may join, whatever the other rules say: exact names (`room:secret`) or whole
+   * namespaces (`admin:*`). Refused `forbidden`; changing it at run time (control endpoint) kicks
+   * the sockets already in a channel it now denies. @default none
+   */
+  channelDeny: readonly string[];
+  /**
+   * How long a user stays a channel member after their last socket in it left or closed. A
+   * reconnect, a make-before-break token rotation or a tab reload within it causes no
+   * `left`/`joined` flicker. @default 5000
+   */
+  presenceGraceMs: number;
+  /**
+   * Redis mode: lifetime of a node's presence entries, refreshed every third of it. A node that
+   * dies stops refreshing, and its users leave this long after (the grace of a dead node).
+   * @default 15_000
+   */
+  presenceTtlMs: number;
+  /** Channels one socket may have joined at once; one more is refused `too_many_channels`. @default 1000 */
+  maxChannelsPerSocket: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
@@ -151,6 +172,10 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   frameRatePerS: 1000,
   headersTimeoutMs: 10_000,
   closeGraceMs: 1000,
+  channelDeny: [],
+  presenceGraceMs: 5000,
+  presenceTtlMs: 15_000,
+  maxChannelsPerSocket: 1000,
 });
 
 /** The port the CLI uses when PORT is unset (the Angular dev server proxies to it). */
@@ -192,6 +217,15 @@ export function resolveConfig(partial: Partial<ServerConfig> = {}): ResolvedConf
   requireNumber('frameRatePerS', merged.frameRatePerS, { min: 0.001 });
   requireNumber('headersTimeoutMs', merged.headersTimeoutMs, { min: 100, integer: true });
   requireNumber('closeGraceMs', merged.closeGraceMs, { min: 0 });
+  requireNumber('presenceGraceMs', merged.presenceGraceMs, { min: 0 });
+  // Refreshed every third of it: below 30 ms the refresh would be a busy loop.
+  requireNumber('presenceTtlMs', merged.presenceTtlMs, { min: 30 });
+  requireNumber('maxChannelsPerSocket', merged.maxChannelsPerSocket, { min: 1, integer: true });
+  try {
+    parseDenyList(merged.channelDeny);
+  } catch (err) {
+    throw new ConfigError('channelDeny', (err as Error).message);
+  }
   if (merged.jwtIssuer.trim() === '') throw new ConfigError('jwtIssuer', 'must not be empty');
   if (merged.jwtAudience.trim() === '') throw new ConfigError('jwtAudience', 'must not be empty');
   if (merged.host.trim() === '') throw new ConfigError('host', 'must not be empty');

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { RouteHandler } from './api-context.mjs';
+import { ChannelStoreUnavailable } from './channels/channel-backend.mjs';
 import { parseControlCommand } from './control-command.mjs';
 import { isOriginAllowed } from './cors.mjs';
 import { errorReply, readJsonBody, type Reply } from './http-io.mjs';
@@ -19,7 +20,10 @@ export function controlRequestRefusal(req: IncomingMessage, allowed: ReadonlySet
   return null;
 }
 
-/** `POST /__control {ticketMode?, tokenTtlS?, kickAll?, retryAfterS?}` → the resulting settings and kick count. */
+/**
+ * `POST /__control {ticketMode?, tokenTtlS?, kickAll?, retryAfterS?, kickFromChannel?, channelDeny?}`
+ * → the resulting settings and kick counts; 503 when a channel kick cannot reach Redis.
+ */
 export const applyControl: RouteHandler = async (req, ctx) => {
   const refusal = controlRequestRefusal(req, ctx.allowedOrigins());
   if (refusal) return refusal;
@@ -27,7 +31,12 @@ export const applyControl: RouteHandler = async (req, ctx) => {
   if (!body.ok) return body.reply;
   const command = parseControlCommand(body.value);
   if (command === null) return errorReply(400, 'bad_request');
-  return { status: 200, body: ctx.control.apply(command) };
+  try {
+    return { status: 200, body: await ctx.control.apply(command) };
+  } catch (err) {
+    if (err instanceof ChannelStoreUnavailable) return errorReply(503, 'unavailable', { 'Retry-After': '2' });
+    throw err;
+  }
 };
 
 /** `GET /__stats` */

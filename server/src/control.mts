@@ -1,3 +1,5 @@
+import { denyListEntries, parseDenyList, type DenyList } from './channels/channel-access.mjs';
+import type { MaybePromise } from './channels/channel-backend.mjs';
 import { dropAllClose, type CloseCodeValue } from './close-codes.mjs';
 import { isRetryAfter, TICKET_MODES, type ControlCommand, type ControlResult, type TicketMode } from './control-command.mjs';
 
@@ -20,9 +22,29 @@ export interface ServerControl {
    * `retry_after=<retryAfterS>` when given; returns how many.
    */
   kickAll(retryAfterS?: number): number;
+  /**
+   * Removes `user` from `channel` on every node (Redis) or this one: their sockets get
+   * `{"type":"kicked","channel","reason"}` and they leave the presence at once. Resolves with
+   * whether the user was a member; rejects when Redis is unreachable.
+   */
+  kickFromChannel(channel: string, user: string, reason?: string): Promise<boolean>;
+  /** This node's deny list (sorted entries). */
+  readonly channelDeny: readonly string[];
+  /** Replaces this node's deny list; sockets in channels it now denies are kicked (`forbidden`). Returns how many. */
+  setChannelDeny(entries: readonly string[]): number;
   /** Applies a `POST /__control` body. */
-  apply(command: ControlCommand): ControlResult;
+  apply(command: ControlCommand): Promise<ControlResult>;
 }
+
+/** What the control needs of the channel service. */
+export interface ChannelControlPort {
+  kick(channel: string, user: string, reason: string): MaybePromise<boolean>;
+  readonly denyList: DenyList;
+  setDenyList(deny: DenyList): number;
+}
+
+/** The reason a control kick gives when none is asked for. */
+export const DEFAULT_CHANNEL_KICK_REASON = 'kicked';
 
 /** What a parked (hung) ticket request learns when it is released. */
 export type TicketGate = TicketMode | 'shutdown' | 'abandoned';
@@ -38,6 +60,7 @@ export class RuntimeControl implements ServerControl {
   constructor(
     initial: { ticketMode: TicketMode; tokenTtlS: number },
     private readonly closeAllSockets: (code: CloseCodeValue, reason: string) => number,
+    private readonly channels?: ChannelControlPort,
   ) {
     this.mode = initial.ticketMode;
     this.ttlS = initial.tokenTtlS;
@@ -76,13 +99,37 @@ export class RuntimeControl implements ServerControl {
     return this.closeAllSockets(code, reason);
   }
 
-  apply(command: ControlCommand): ControlResult {
+  async kickFromChannel(channel: string, user: string, reason = DEFAULT_CHANNEL_KICK_REASON): Promise<boolean> {
+    if (this.channels === undefined) throw new RangeError('this server has no channels');
+    return this.channels.kick(channel, user, reason);
+  }
+
+  get channelDeny(): readonly string[] {
+    return this.channels === undefined ? [] : denyListEntries(this.channels.denyList);
+  }
+
+  setChannelDeny(entries: readonly string[]): number {
+    if (this.channels === undefined) throw new RangeError('this server has no channels');
+    return this.channels.setDenyList(parseDenyList(entries));
+  }
+
+  async apply(command: ControlCommand): Promise<ControlResult> {
     if (command.tokenTtlS !== undefined) this.setTokenTtlS(command.tokenTtlS);
     if (command.ticketMode !== undefined) {
       this.setTicketMode(command.ticketMode, command.ticketMode === 'fail' ? command.retryAfterS : undefined);
     }
     const kicked = command.kickAll === true ? this.kickAll(command.retryAfterS) : 0;
-    return { ticketMode: this.mode, tokenTtlS: this.ttlS, kicked };
+    const result: { -readonly [K in keyof ControlResult]: ControlResult[K] } = { ticketMode: this.mode, tokenTtlS: this.ttlS, kicked };
+    // The deny list first: a kick asked for in the same body then sees the new rules.
+    if (command.channelDeny !== undefined) {
+      result.channelDenyKicked = this.setChannelDeny(command.channelDeny);
+      result.channelDeny = this.channelDeny;
+    }
+    if (command.kickFromChannel !== undefined) {
+      const { channel, user, reason } = command.kickFromChannel;
+      result.channelKicked = await this.kickFromChannel(channel, user, reason);
+    }
+    return result;
   }
 
   /**

@@ -6,6 +6,11 @@ import { openAccessLog } from './access-log.mjs';
 import type { ApiContext } from './api-context.mjs';
 import { Channel, type ChannelDeps } from './channel.mjs';
 import { ChannelHub } from './channel-hub.mjs';
+import { parseDenyList } from './channels/channel-access.mjs';
+import type { ChannelBackend } from './channels/channel-backend.mjs';
+import { ChannelService } from './channels/channel-service.mjs';
+import { MemoryChannelBackend } from './channels/memory-channel-backend.mjs';
+import { RedisChannelBackend } from './channels/redis-channel-backend.mjs';
 import { ChatJournal } from './chat-journal.mjs';
 import { ChatRoom } from './chat-room.mjs';
 import { CloseCode, CloseReason } from './close-codes.mjs';
@@ -73,10 +78,24 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
         now: Date.now,
         ...(journaled === undefined ? {} : { journal: { file: journaled.journal, recent: journaled.recent, ids: journaled.ids } }),
       });
+  // Channels share the room's Redis connections: one subscriber carries both, filtered by channel name.
+  const channelBackend: ChannelBackend = redis
+    ? new RedisChannelBackend({ redis: redis.commands, subscriber: redis.subscriber, prefix: config.redisPrefix, presenceTtlMs: config.presenceTtlMs })
+    : new MemoryChannelBackend(Date.now);
+  const channels = new ChannelService({
+    backend: channelBackend,
+    stats,
+    now: Date.now,
+    graceMs: config.presenceGraceMs,
+    maxChannelsPerSocket: config.maxChannelsPerSocket,
+    deny: parseDenyList(config.channelDeny),
+  });
+  stats.watchChannels(() => channels.gauges());
   const store = config.ticketStore ?? (redis ? new RedisTicketStore(redis.commands, config.redisPrefix) : new MemoryTicketStore());
   const control = new RuntimeControl(
     { ticketMode: config.tickets ? 'ok' : 'off', tokenTtlS: config.tokenTtlS },
     (code, reason) => hub.closeAll(code, reason),
+    channels,
   );
   const api: ApiContext = {
     config,
@@ -98,6 +117,7 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
     tokens: api.tokens,
     hub,
     room,
+    channels,
     stats,
     authDeadlineMs: config.authDeadlineMs,
     closeGraceMs: config.closeGraceMs,
@@ -135,6 +155,7 @@ export async function startServer(options: Partial<ServerConfig> = {}): Promise<
   );
 
   const releaseResources = async (): Promise<void> => {
+    channels.close();
     api.refreshTokens.clear();
     if (config.ticketStore === undefined) await store.close();
     await accessLog.close();

@@ -15,10 +15,12 @@ export {
 } from './config.mjs';
 export { configFromEnv, ENV_SETTINGS, type EnvSetting } from './config-from-env.mjs';
 export type { ServerControl } from './control.mjs';
-export type { ControlCommand, ControlResult, TicketMode } from './control-command.mjs';
+export type { ChannelKick, ControlCommand, ControlResult, TicketMode } from './control-command.mjs';
 export type { ServerStats } from './stats.mjs';
 export { CloseCode, CloseReason, dropAllClose, type AuthFailure } from './close-codes.mjs';
-export type { ChatBroadcast, ServerMessage } from './server-messages.mjs';
+export type { ChannelChat, ChannelMessage, ChatBroadcast, JoinRefusal, ServerMessage } from './server-messages.mjs';
+export { authorizeJoin, parseDenyList, type DenyList, type JoinVerdict } from './channels/channel-access.mjs';
+export { CHANNEL_NAME, isChannelName } from './channels/channel-name.mjs';
 export { JournalError, JOURNAL_READ_CHUNK_BYTES, type JournalContents, type JournalReadOptions } from './chat-journal.mjs';
 export type { JournalEntry } from './journal-lines.mjs';
 export { DEMO_USERS } from './demo-users.mjs';

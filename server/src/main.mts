@@ -25,6 +25,8 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log(`  tickets: ${config.tickets ? 'on' : 'off'}, test control: ${config.testControl ? 'on' : 'off'}`);
   console.log(`  allowed origins: ${server.origins.join(', ')}`);
   console.log(`  journal: ${config.journal ?? (config.redisUrl ? 'off (Redis holds seq, ids and history)' : 'off (seq, ids and history are lost on restart)')}`);
+  const deny = config.channelDeny.length === 0 ? 'none' : config.channelDeny.join(', ');
+  console.log(`  channels: room:* open, private:<user> own only, denied: ${deny}; presence grace ${config.presenceGraceMs} ms`);
   console.log(`  redis: ${config.redisUrl ? `${redactUrl(config.redisUrl)} (tickets, chat, seq, history and ids shared; prefix ${config.redisPrefix})` : 'off (one node)'}`);
   if (config.jwtSecretSource === 'config' && Buffer.byteLength(config.jwtSecret) < 32) {
     console.warn('  warning: JWT_SECRET is shorter than 32 bytes; fine for a demo, weak for anything else');

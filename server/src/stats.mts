@@ -46,13 +46,45 @@ export interface ServerStats {
   readonly roomResyncs: number;
   /** Redis mode: gaps the shared history could not fill, reported to this node's sockets as `resume_failed`. */
   readonly roomGapsReported: number;
+  /** Channel joins answered `joined` (a repeated join of the same channel included). */
+  readonly channelJoins: number;
+  /** Channel joins answered `join_refused`, whatever the reason. */
+  readonly channelJoinRefusals: number;
+  /** `leave` frames that left a joined channel (sockets closing are not counted). */
+  readonly channelLeaves: number;
+  /** Sockets sent `kicked` (a control kick, or a deny-list change). */
+  readonly channelKicks: number;
+  /** Frames scoped to a channel the socket had not joined (`error` `not_joined`). */
+  readonly channelNotJoined: number;
+  /** Channel chats accepted by this node (stored and sent to the channel's members). */
+  readonly channelChatsAccepted: number;
+  /** Channel chats not processed again for an id already processed (acknowledged again). */
+  readonly channelDuplicatesDropped: number;
+  /** Channel resume points served with a replay (maybe empty) before `joined`. */
+  readonly channelResumes: number;
+  /** Channel resume points answered `resume_failed` before `joined`. */
+  readonly channelResumeFailures: number;
+  /** Redis mode: times this node reloaded a channel's shared history (reconnect, seq gap, new epoch). */
+  readonly channelResyncs: number;
+  /** Redis mode: channel gaps that could not be filled, reported to members as `resume_failed`. */
+  readonly channelGapsReported: number;
   /** Open, authenticated sockets right now. */
   readonly sockets: number;
+  /** Channels with at least one socket of this node (or a join under way) right now. */
+  readonly channels: number;
+  /** Socket × channel memberships on this node right now. */
+  readonly channelMemberships: number;
   /** HTTP requests and upgrades by path (no query string). */
   readonly requestsByPath: Readonly<Record<string, number>>;
 }
 
-export type Counter = Exclude<keyof ServerStats, 'sockets' | 'requestsByPath'>;
+export type Counter = Exclude<keyof ServerStats, 'sockets' | 'requestsByPath' | keyof ChannelGauges>;
+
+/** Channel figures that are levels, not counts. */
+export interface ChannelGauges {
+  readonly channels: number;
+  readonly channelMemberships: number;
+}
 
 // Paths come from clients; past this many distinct ones, the rest are lumped together so a scanner
 // cannot grow the map without bound.
@@ -84,8 +116,25 @@ export class StatsRecorder {
     logouts: 0,
     roomResyncs: 0,
     roomGapsReported: 0,
+    channelJoins: 0,
+    channelJoinRefusals: 0,
+    channelLeaves: 0,
+    channelKicks: 0,
+    channelNotJoined: 0,
+    channelChatsAccepted: 0,
+    channelDuplicatesDropped: 0,
+    channelResumes: 0,
+    channelResumeFailures: 0,
+    channelResyncs: 0,
+    channelGapsReported: 0,
   };
   private readonly paths = new Map<string, number>();
+  private channelGauges: () => ChannelGauges = () => ({ channels: 0, channelMemberships: 0 });
+
+  /** Where the channel gauges are read from (the channel service, once it exists). */
+  watchChannels(gauges: () => ChannelGauges): void {
+    this.channelGauges = gauges;
+  }
 
   count(counter: Counter): void {
     this.counters[counter]++;
@@ -97,6 +146,6 @@ export class StatsRecorder {
   }
 
   snapshot(sockets: number): ServerStats {
-    return { ...this.counters, sockets, requestsByPath: Object.fromEntries(this.paths) };
+    return { ...this.counters, sockets, ...this.channelGauges(), requestsByPath: Object.fromEntries(this.paths) };
   }
 }
