@@ -225,6 +225,11 @@ export class ChannelMembership {
   #apply(entry: ChannelEntry, signal: ChannelSignal): void {
     switch (signal.kind) {
       case 'joined':
+        // The server's latest seq of the channel: a later re-join resumes from here even when no
+        // message came meanwhile (the replay, if any, came before this answer).
+        if (this.resume && signal.seq !== undefined && (entry.lastSeq === undefined || signal.seq > entry.lastSeq)) {
+          entry.lastSeq = signal.seq;
+        }
         this.#set(entry, signal.seq === undefined ? { kind: 'joined' } : { kind: 'joined', seq: signal.seq });
         if (signal.presence) this.#setMembers(entry, signal.presence);
         return;

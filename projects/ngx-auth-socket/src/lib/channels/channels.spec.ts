@@ -79,6 +79,17 @@ describe('channels: joined once, joined again after every reconnect and rotation
     expect(room.state()).toEqual({ kind: 'joined', seq: 6 });
   });
 
+  it('with withResume(), a quiet channel re-joins from the seq the server had when it was joined', () => {
+    open({}, [withChannels(), withResume()]);
+    h.service.channel('room:quiet').messages$.subscribe();
+    h.grantTicket('tk-1');
+    h.push({ type: 'joined', channel: 'room:quiet', seq: 41 });
+    h.serverClose(1006);
+    h.advanceToRetry();
+    h.grantTicket('tk-2');
+    expect(joins()).toEqual([{ type: 'join', channel: 'room:quiet', resume: 41 }]);
+  });
+
   it('joins again on the successor of a make-before-break rotation, the old socket covering the gap', () => {
     open();
     const room = h.service.channel('room:1');
