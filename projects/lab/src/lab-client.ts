@@ -65,6 +65,36 @@ export class LabClient {
     });
   }
 
+  /** Per channel (`joinChannel()`): the chat texts received, the states and the last members seen. */
+  readonly channels: Record<string, { texts: string[]; states: string[]; members: string[] }> = {};
+
+  /** Subscribes to channel `name` (which joins it) and records what it delivers. */
+  joinChannel(name: string): void {
+    const channel = this.socket.channel(name);
+    const record = (this.channels[name] ??= { texts: [], states: [], members: [] });
+    this.subscriptions.add(
+      channel.messages$.subscribe((m) => {
+        if (typeof m['text'] === 'string') record.texts.push(m['text']);
+      }),
+    );
+    this.subscriptions.add(
+      channel.state$.subscribe((s) => record.states.push(s.kind === 'rejected' ? `rejected:${s.reason}` : s.kind)),
+    );
+    this.subscriptions.add(channel.presence$.subscribe((p) => (record.members = [...p.members])));
+  }
+
+  /** Sends a chat line in channel `name`, recording its fate like `send()`. */
+  sendInChannel(name: string, text: string): void {
+    this.fates.set(text, 'pending');
+    this.socket
+      .channel(name)
+      .send({ type: 'chat', text })
+      .subscribe({
+        next: (r) => this.fates.set(text, r.acked ? 'acked' : 'written'),
+        error: (e: { code?: string }) => this.fates.set(text, e.code ?? 'error'),
+      });
+  }
+
   /** Counts of message fates so far. */
   fateCounts(): Record<string, number> {
     const counts: Record<string, number> = {};

@@ -16,6 +16,7 @@ import {
   authTokenInterceptor,
   provideAuthSocket,
   withHeartbeat,
+  withChannels,
   withResume,
 } from 'ngx-auth-socket';
 import { InteropOptions, bootInterop } from './interop';
@@ -70,10 +71,11 @@ async function main(): Promise<void> {
      * `resume: true` → `withResume()`.
      */
     createClients(count: number, options: LabClientOptions = {}): number[] {
-      const { heartbeat, resume, ...config } = options;
+      const { heartbeat, resume, channels, ...config } = options;
       const features: AuthSocketFeature[] = [];
       if (heartbeat) features.push(withHeartbeat(heartbeat === true ? {} : heartbeat));
       if (resume) features.push(withResume());
+      if (channels) features.push(withChannels());
       const ids: number[] = [];
       for (let i = 0; i < count; i++) {
         const injector = createEnvironmentInjector(
@@ -135,4 +137,8 @@ const interopOptions = new URLSearchParams(location.search).get('interop');
 );
 
 /** What `lab.createClients()` accepts: socket config plus feature switches. */
-type LabClientOptions = Partial<AuthSocketConfig> & { heartbeat?: boolean | HeartbeatConfig; resume?: boolean };
+type LabClientOptions = Partial<AuthSocketConfig> & {
+  heartbeat?: boolean | HeartbeatConfig;
+  resume?: boolean;
+  channels?: boolean;
+};
