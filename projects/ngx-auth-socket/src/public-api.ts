@@ -3,13 +3,8 @@
  */
 export { AuthSocketService } from './lib/auth-socket.service';
 export { provideAuthSocket, provideAuthSocketAs, type AuthSocketConfigSource } from './lib/provide-auth-socket';
-export {
-  withChannels,
-  withHeartbeat,
-  withResume,
-  type AuthSocketFeature,
-  type AuthSocketFeatureKind,
-} from './lib/features';
+export { withHeartbeat, withResume, type AuthSocketFeature, type AuthSocketFeatureKind } from './lib/features';
+export { withChannels } from './lib/channels/with-channels';
 export { AuthSocketChannel } from './lib/channels/auth-socket-channel';
 export type { ChannelPresence, ChannelResync, ChannelState } from './lib/channels/channel-membership';
 export type { ChannelFrames, ChannelSignal, JoinContext } from './lib/channels/channel-frames';

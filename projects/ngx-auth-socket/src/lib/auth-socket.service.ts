@@ -18,9 +18,15 @@ import { createDevChecks } from './connection/dev-checks';
 import { ConnectionHooks, SocketConnection } from './connection/socket-connection';
 import { ResyncEvent } from './messaging/resume-tracker';
 import { AuthSocketError } from './errors';
-import { AUTH_SOCKET_CHANNELS, AUTH_SOCKET_HEARTBEAT, AUTH_SOCKET_RESUME, AUTH_SOCKET_TABS } from './features';
-import { AuthSocketChannel } from './channels/auth-socket-channel';
-import { ChannelMembership } from './channels/channel-membership';
+import {
+  AUTH_SOCKET_CHANNELS,
+  AUTH_SOCKET_HEARTBEAT,
+  AUTH_SOCKET_RESUME,
+  AUTH_SOCKET_TABS,
+  ChannelsFeature,
+} from './features';
+import type { AuthSocketChannel } from './channels/auth-socket-channel';
+import type { ChannelMembership } from './channels/channel-membership';
 import { SendReceipt } from './messaging/outbox';
 import { RequestTracker } from './messaging/request-tracker';
 import { TypeRouter } from './messaging/type-router';
@@ -57,7 +63,7 @@ export class AuthSocketService {
   private readonly newId: () => string;
   private readonly channels: ChannelMembership | null;
   private readonly channelHandles = new Map<string, AuthSocketChannel>();
-  private readonly scopeInChannel: ((message: object, channel: string) => object) | null;
+  private readonly channelsFeature: ChannelsFeature | null;
 
   /** Current connection state, for templates. */
   readonly state: Signal<ConnectionState> = this.stateSignal.asReadonly();
@@ -86,16 +92,12 @@ export class AuthSocketService {
     const heartbeat = inject(AUTH_SOCKET_HEARTBEAT);
     const channelsFeature = inject(AUTH_SOCKET_CHANNELS);
     const channels = channelsFeature
-      ? new ChannelMembership(
-          channelsFeature.frames,
-          runtime,
-          this.config.idleCloseDelayMs,
-          createResumeTracker !== null,
-          (event) => this.resyncSubject.next(event),
+      ? channelsFeature.membership(runtime, this.config.idleCloseDelayMs, createResumeTracker !== null, (event) =>
+          this.resyncSubject.next(event),
         )
       : null;
     this.channels = channels;
-    this.scopeInChannel = channelsFeature?.frames.scope ?? null;
+    this.channelsFeature = channelsFeature;
     // The hot path: one field read, then one map lookup in the router.
     const hooks: ConnectionHooks = {
       deliver: (message) => {
@@ -219,15 +221,13 @@ export class AuthSocketService {
     }
     let handle = this.channelHandles.get(name);
     if (!handle) {
-      const scope = this.scopeInChannel!;
-      handle = new AuthSocketChannel(channels.entry(name), {
+      handle = this.channelsFeature!.handle(channels.entry(name), {
         subscribersChanged: (entry, delta) => {
           this.connection.channelDemand(entry.name, params, delta);
           this.connection.subscribersChanged(delta);
         },
         send: (message) => this.send(message),
         request: (message, options) => this.request(message, options),
-        scope,
       });
       this.channelHandles.set(name, handle);
     }

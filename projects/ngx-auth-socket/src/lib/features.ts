@@ -4,7 +4,8 @@ import { Heartbeat } from './connection/heartbeat';
 import { ResumeTracker } from './messaging/resume-tracker';
 import { AuthSocketRuntime } from './runtime';
 import type { ConnectionLike } from './connection/connection-like';
-import { ChannelFrames, DEFAULT_CHANNEL_FRAMES } from './channels/channel-frames';
+import type { AuthSocketChannel, ChannelPorts } from './channels/auth-socket-channel';
+import type { ChannelEntry, ChannelMembership, ChannelResync } from './channels/channel-membership';
 import type { SharedConnectionPorts } from './tabs/shared-connection';
 
 /** The service's side of a shared connection (the channel and locks come from the feature). */
@@ -95,29 +96,18 @@ export function withResume(): AuthSocketFeature<'resume'> {
   return { ɵkind: 'resume', ɵproviders: [{ provide: AUTH_SOCKET_RESUME, useValue: () => new ResumeTracker() }] };
 }
 
-/** What `withChannels()` provides: the channel frames of the app's server. */
+/** What `withChannels()` provides: the channel code, reached only through this token so apps without channels do not ship it. */
 export interface ChannelsFeature {
-  readonly frames: Required<ChannelFrames>;
+  membership(
+    timers: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>,
+    graceMs: number,
+    resume: boolean,
+    resync: (event: ChannelResync) => void,
+  ): ChannelMembership;
+  handle(entry: ChannelEntry, ports: Omit<ChannelPorts, 'scope'>): AuthSocketChannel;
 }
 
-/** @internal Null unless {@link withChannels} is used. */
+/** @internal Null unless `withChannels()` is used. */
 export const AUTH_SOCKET_CHANNELS = new InjectionToken<ChannelsFeature | null>('AUTH_SOCKET_CHANNELS', {
   factory: () => null,
 });
-
-/**
- * Channels: server-authorized subscriptions (rooms, topics) that re-join by themselves after every
- * reconnect and token rotation, with presence — `socket.channel(name)`. `frames` names them the
- * way your server does; the defaults are the reference protocol (docs/PROTOCOL.md §10).
- *
- * @usageNotes
- * ```ts
- * provideAuthSocket({ url: '/channel/' }, withChannels(), withResume())
- * // a server with other names:
- * withChannels({ join: (channel) => ({ action: 'subscribe', topic: channel }), channelOf: (m) => m['topic'] as string })
- * ```
- */
-export function withChannels(frames: ChannelFrames = {}): AuthSocketFeature<'channels'> {
-  const feature: ChannelsFeature = { frames: { ...DEFAULT_CHANNEL_FRAMES, ...frames } };
-  return { ɵkind: 'channels', ɵproviders: [{ provide: AUTH_SOCKET_CHANNELS, useValue: feature }] };
-}

@@ -1,4 +1,5 @@
-import { AuthSocketFeature, withChannels, withResume } from '../features';
+import { AuthSocketFeature, withResume } from '../features';
+import { withChannels } from './with-channels';
 import { AuthSocketError } from '../errors';
 import { SocketMessage } from '../config';
 import { ChannelPresence, ChannelState } from './channel-membership';
