@@ -173,7 +173,12 @@ export class AuthSocketService {
       this.connection.destroy();
       stateSubscription.unsubscribe();
       if (requests.size > 0)
-        requests.failAll(new AuthSocketError('request-interrupted', 'the socket service was destroyed'));
+        requests.failAll(
+          new AuthSocketError(
+            'request-interrupted',
+            (typeof ngDevMode === 'undefined' || ngDevMode) && 'the socket service was destroyed',
+          ),
+        );
       router.complete();
       channels?.destroy();
       this.errorsSubject.complete();
@@ -263,7 +268,12 @@ export class AuthSocketService {
   ): Observable<T> {
     return new Observable<T>((subscriber) => {
       if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-        subscriber.error(new AuthSocketError('encode-failed', 'a request must be an object (it carries an id)'));
+        subscriber.error(
+          new AuthSocketError(
+            'encode-failed',
+            (typeof ngDevMode === 'undefined' || ngDevMode) && 'a request must be an object (it carries an id)',
+          ),
+        );
         return undefined;
       }
       const own = (message as { id?: unknown }).id;
@@ -280,9 +290,13 @@ export class AuthSocketService {
           // A cancelled send means the connection (or the login) went away: that is an interruption.
           subscriber.error(
             error instanceof AuthSocketError && error.code === 'send-cancelled'
-              ? new AuthSocketError('request-interrupted', 'the request was cancelled before its reply', {
-                  cause: error,
-                })
+              ? new AuthSocketError(
+                  'request-interrupted',
+                  (typeof ngDevMode === 'undefined' || ngDevMode) && 'the request was cancelled before its reply',
+                  {
+                    cause: error,
+                  },
+                )
               : error,
           );
         },
@@ -315,7 +329,11 @@ export class AuthSocketService {
     const dropped = previous === 'open' && next.kind !== 'open' && !this.config.delivery.acks;
     if (terminal || dropped) {
       this.requests.failAll(
-        new AuthSocketError('request-interrupted', `the connection went ${next.kind} before the reply arrived`),
+        new AuthSocketError(
+          'request-interrupted',
+          (typeof ngDevMode === 'undefined' || ngDevMode) &&
+            `the connection went ${next.kind} before the reply arrived`,
+        ),
       );
     }
   }

@@ -1,5 +1,5 @@
 import { AuthSocketConfig, DEFAULTS, jsonSerializer, resolveConfig } from './config';
-import { AuthSocketError } from './errors';
+import { AuthSocketError, isAuthSocketError } from './errors';
 
 describe('resolveConfig', () => {
   const page = 'https://app.example.com/home';
@@ -100,6 +100,35 @@ describe('resolveConfig', () => {
       }
     });
   }
+
+  describe('in a production build (ngDevMode false)', () => {
+    const g = globalThis as { ngDevMode?: unknown };
+    let saved: unknown;
+    beforeEach(() => ((saved = g.ngDevMode), (g.ngDevMode = false)));
+    afterEach(() => (g.ngDevMode = saved));
+
+    for (const [name, config] of [
+      ['a NaN delay', { url: '/c', reconnect: { initialDelayMs: NaN } }],
+      ['a negative outbox', { url: '/c', outboxLimit: -1 }],
+      ['a negative refresh lead', { url: '/c', refreshBeforeExpiryMs: -5 }],
+    ] as Array<[string, AuthSocketConfig]>) {
+      it(`still rejects ${name}, with the code and no sentence`, () => {
+        expect(() => resolveConfig(config, page)).toThrowMatching(
+          (e) => isAuthSocketError(e, 'invalid-config') && e.message === '[ngx-auth-socket invalid-config]',
+        );
+      });
+    }
+
+    it('keeps refusing ws:// to a remote host, naming the URL', () => {
+      expect(() => resolveConfig({ url: 'ws://api.example.com/ch' }, page)).toThrowMatching(
+        (e) => isAuthSocketError(e, 'insecure-url') && e.message.endsWith('ws://api.example.com/ch'),
+      );
+    });
+
+    it('accepts the defaults', () => {
+      expect(resolveConfig({ url: '/c' }, page).outboxLimit).toBe(DEFAULTS.outboxLimit);
+    });
+  });
 
   it('accepts first-message options in ticket mode: they describe in-band re-auth there', () => {
     const c = resolveConfig(

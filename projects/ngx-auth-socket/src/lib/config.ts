@@ -274,14 +274,8 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     );
   }
   const reconnect = { ...DEFAULTS.reconnect, ...config.reconnect };
-  checkNumber('reconnect.initialDelayMs', reconnect.initialDelayMs, 0);
-  checkNumber('reconnect.factor', reconnect.factor, 1);
-  checkNumber('reconnect.maxDelayMs', reconnect.maxDelayMs, reconnect.initialDelayMs);
-  checkNumber('reconnect.maxAttempts', reconnect.maxAttempts, 1);
-  checkNumber('reconnect.resetAfterMs', reconnect.resetAfterMs, 0);
   // In ticket mode these still describe in-band re-auth, so they are accepted in every mode.
   const firstMessage = { ...DEFAULTS.firstMessage, ...config.firstMessage };
-  checkNumber('firstMessage.ackTimeoutMs', firstMessage.ackTimeoutMs, 1);
   const ticketParam = config.ticketParam ?? DEFAULTS.ticketParam;
   if (!/^[A-Za-z0-9_.~-]+$/.test(ticketParam)) {
     throw new AuthSocketError(
@@ -329,20 +323,39 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     tokenGetter: config.tokenGetter,
     refreshToken: config.refreshToken,
   };
-  checkNumber('ticketTimeoutMs', resolved.ticketTimeoutMs, 1);
-  checkNumber('connectTimeoutMs', resolved.connectTimeoutMs, 1);
-  checkNumber('idleCloseDelayMs', resolved.idleCloseDelayMs, 0);
-  checkNumber('outboxLimit', resolved.outboxLimit, 0);
-  checkNumber('delivery.messageTtlMs', resolved.delivery.messageTtlMs, 1);
-  checkNumber('requestTimeoutMs', resolved.requestTimeoutMs, 1);
-  if (resolved.refreshBeforeExpiryMs !== false) checkNumber('refreshBeforeExpiryMs', resolved.refreshBeforeExpiryMs, 0);
-  if (config.onTokenChange !== undefined && !['reauth', 'reconnect'].includes(config.onTokenChange)) {
-    throw new AuthSocketError(
-      'invalid-config',
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? `Unknown onTokenChange "${config.onTokenChange}".`
-        : 'onTokenChange',
-    );
+  const lead = resolved.refreshBeforeExpiryMs === false ? 0 : resolved.refreshBeforeExpiryMs;
+  if (typeof ngDevMode === 'undefined' || ngDevMode) {
+    checkNumber('reconnect.initialDelayMs', reconnect.initialDelayMs, 0);
+    checkNumber('reconnect.factor', reconnect.factor, 1);
+    checkNumber('reconnect.maxDelayMs', reconnect.maxDelayMs, reconnect.initialDelayMs);
+    checkNumber('reconnect.maxAttempts', reconnect.maxAttempts, 1);
+    checkNumber('reconnect.resetAfterMs', reconnect.resetAfterMs, 0);
+    checkNumber('firstMessage.ackTimeoutMs', firstMessage.ackTimeoutMs, 1);
+    checkNumber('ticketTimeoutMs', resolved.ticketTimeoutMs, 1);
+    checkNumber('connectTimeoutMs', resolved.connectTimeoutMs, 1);
+    checkNumber('idleCloseDelayMs', resolved.idleCloseDelayMs, 0);
+    checkNumber('outboxLimit', resolved.outboxLimit, 0);
+    checkNumber('delivery.messageTtlMs', resolved.delivery.messageTtlMs, 1);
+    checkNumber('requestTimeoutMs', resolved.requestTimeoutMs, 1);
+    checkNumber('refreshBeforeExpiryMs', lead, 0);
+    if (config.onTokenChange !== undefined && !['reauth', 'reconnect'].includes(config.onTokenChange)) {
+      throw new AuthSocketError('invalid-config', `Unknown onTokenChange "${config.onTokenChange}".`);
+    }
+  } else {
+    // Production keeps one cheap guard so a NaN or negative from a runtime-loaded config cannot
+    // turn into a zero-delay reconnect loop; development (above) names the option and its minimum.
+    const values = [
+      ...Object.values(reconnect),
+      firstMessage.ackTimeoutMs,
+      lead,
+      resolved.ticketTimeoutMs,
+      resolved.connectTimeoutMs,
+      resolved.idleCloseDelayMs,
+      resolved.outboxLimit,
+      resolved.delivery.messageTtlMs,
+      resolved.requestTimeoutMs,
+    ];
+    if (!values.every((n) => n >= 0)) throw new AuthSocketError('invalid-config', false);
   }
   return resolved;
 }

@@ -21,4 +21,14 @@ describe('AuthSocketError', () => {
     expect(isAuthSocketError(error, 'bad-frame')).toBeFalse();
     expect(isAuthSocketError(new Error('x'))).toBeFalse();
   });
+
+  it('keeps the code and the closing code or status when production drops the sentence', () => {
+    expect(new AuthSocketError('socket-closed', false, { closeCode: 1006 }).message).toBe(
+      '[ngx-auth-socket socket-closed] 1006',
+    );
+    expect(new AuthSocketError('ticket-failed', null, { status: 503 }).message).toBe(
+      '[ngx-auth-socket ticket-failed] 503',
+    );
+    expect(new AuthSocketError('outbox-full', false).message).toBe('[ngx-auth-socket outbox-full]');
+  });
 });

@@ -92,12 +92,21 @@ export class AuthSocketError extends Error {
   readonly reason?: string;
   readonly retryAfterMs?: number;
 
+  /**
+   * @param message what happened, in a sentence. The library writes every message as
+   *   `(typeof ngDevMode === 'undefined' || ngDevMode) && '…'`: development builds explain, production
+   *   builds (where `ngDevMode` is false) drop the sentence and keep the code and the details
+   *   (`[ngx-auth-socket socket-closed] 1006`), which is what a log needs and what an app switches on.
+   */
   constructor(
     readonly code: AuthSocketErrorCode,
-    message: string,
+    message: string | false | null,
     details: AuthSocketErrorDetails = {},
   ) {
-    super(`[ngx-auth-socket ${code}] ${redact(message)}`, { cause: details.cause });
+    const fact = details.closeCode ?? details.status;
+    super(`[ngx-auth-socket ${code}]${message ? ` ${redact(message)}` : fact === undefined ? '' : ` ${fact}`}`, {
+      cause: details.cause,
+    });
     this.status = details.status;
     this.closeCode = details.closeCode;
     this.retryAfterMs = details.retryAfterMs;

@@ -47,22 +47,34 @@ export function classifyFailure(error: AuthSocketError, auth: AuthMode): Failure
 /** The error for a close the client did not ask for: 4001 and 4003 carry their meaning. */
 export function closeError(code: number, reason: string): AuthSocketError {
   if (code === CLOSE_UNAUTHORIZED) {
-    return new AuthSocketError('auth-rejected', `the server closed the socket as unauthorized (${code})`, {
-      closeCode: code,
-      reason,
-    });
+    return new AuthSocketError(
+      'auth-rejected',
+      (typeof ngDevMode === 'undefined' || ngDevMode) && `the server closed the socket as unauthorized (${code})`,
+      {
+        closeCode: code,
+        reason,
+      },
+    );
   }
   if (code === CLOSE_FORBIDDEN) {
-    return new AuthSocketError('forbidden', `the server closed the socket as forbidden (${code})`, {
+    return new AuthSocketError(
+      'forbidden',
+      (typeof ngDevMode === 'undefined' || ngDevMode) && `the server closed the socket as forbidden (${code})`,
+      {
+        closeCode: code,
+        reason,
+      },
+    );
+  }
+  return new AuthSocketError(
+    'socket-closed',
+    (typeof ngDevMode === 'undefined' || ngDevMode) && `the socket closed (${code}${reason ? ` ${reason}` : ''})`,
+    {
       closeCode: code,
       reason,
-    });
-  }
-  return new AuthSocketError('socket-closed', `the socket closed (${code}${reason ? ` ${reason}` : ''})`, {
-    closeCode: code,
-    reason,
-    retryAfterMs: retryHintFromReason(reason),
-  });
+      retryAfterMs: retryHintFromReason(reason),
+    },
+  );
 }
 
 /**
@@ -72,11 +84,19 @@ export function closeError(code: number, reason: string): AuthSocketError {
 export function rejectionError(reason: unknown): AuthSocketError {
   const text = typeof reason === 'string' ? reason : undefined;
   return text === 'forbidden'
-    ? new AuthSocketError('forbidden', 'the server forbade this user on the socket', {
-        reason: text,
-        closeCode: CLOSE_FORBIDDEN,
-      })
-    : new AuthSocketError('auth-rejected', `the server rejected the token${text ? `: ${text}` : ''}`, { reason: text });
+    ? new AuthSocketError(
+        'forbidden',
+        (typeof ngDevMode === 'undefined' || ngDevMode) && 'the server forbade this user on the socket',
+        {
+          reason: text,
+          closeCode: CLOSE_FORBIDDEN,
+        },
+      )
+    : new AuthSocketError(
+        'auth-rejected',
+        (typeof ngDevMode === 'undefined' || ngDevMode) && `the server rejected the token${text ? `: ${text}` : ''}`,
+        { reason: text },
+      );
 }
 
 /** A server's "retry after N seconds" in a close reason (`retry_after=5`), in ms. */

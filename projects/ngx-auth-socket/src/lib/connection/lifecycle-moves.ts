@@ -104,7 +104,10 @@ export function advance(
       if (step !== 'fetching-ticket') return undefined;
       // Tickets are single use and short-lived: an expired one is never presented; fetch another.
       if (!isTicketUsable(e.ticket, env.now))
-        return new AuthSocketError('ticket-expired', 'the ticket expired before it could be used');
+        return new AuthSocketError(
+          'ticket-expired',
+          (typeof ngDevMode === 'undefined' || ngDevMode) && 'the ticket expired before it could be used',
+        );
       return openSocket(progress, slot, e.ticket.value, env, out);
     case 'opened':
       if (step !== 'connecting') return undefined;
@@ -123,12 +126,19 @@ export function advance(
 function deadlineError(step: Progress['step'], env: LifecycleEnv): AuthSocketError {
   const { ticketTimeoutMs, connectTimeoutMs, firstMessage } = env.config;
   if (step === 'fetching-ticket')
-    return new AuthSocketError('ticket-failed', `ticket request timed out after ${ticketTimeoutMs} ms`);
+    return new AuthSocketError(
+      'ticket-failed',
+      (typeof ngDevMode === 'undefined' || ngDevMode) && `ticket request timed out after ${ticketTimeoutMs} ms`,
+    );
   if (step === 'connecting')
-    return new AuthSocketError('connect-timeout', `the socket did not open within ${connectTimeoutMs} ms`);
+    return new AuthSocketError(
+      'connect-timeout',
+      (typeof ngDevMode === 'undefined' || ngDevMode) && `the socket did not open within ${connectTimeoutMs} ms`,
+    );
   return new AuthSocketError(
     'auth-timeout',
-    `the server did not acknowledge authentication within ${firstMessage.ackTimeoutMs} ms`,
+    (typeof ngDevMode === 'undefined' || ngDevMode) &&
+      `the server did not acknowledge authentication within ${firstMessage.ackTimeoutMs} ms`,
   );
 }
 
@@ -255,7 +265,8 @@ export function fail(
 export function giveUp(m: Lifecycle, cause: AuthSocketError, out: Out): Lifecycle {
   const error = new AuthSocketError(
     'unauthorized',
-    'the server refused the token and no new token is available; waiting for a new one',
+    (typeof ngDevMode === 'undefined' || ngDevMode) &&
+      'the server refused the token and no new token is available; waiting for a new one',
     { cause },
   );
   out.push({ do: 'report', error }, { do: 'cancel-queued', why: 'the token was refused' });
@@ -268,7 +279,7 @@ function retry(m: Lifecycle, run: Run, error: AuthSocketError, env: LifecycleEnv
   if (failures > reconnect.maxAttempts) {
     const exhausted = new AuthSocketError(
       'retries-exhausted',
-      `gave up after ${reconnect.maxAttempts} reconnect attempt(s)`,
+      (typeof ngDevMode === 'undefined' || ngDevMode) && `gave up after ${reconnect.maxAttempts} reconnect attempt(s)`,
       { cause: error },
     );
     out.push({ do: 'report', error: exhausted }, { do: 'cancel-queued', why: 'reconnect attempts exhausted' });

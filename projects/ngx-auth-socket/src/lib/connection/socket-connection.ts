@@ -162,7 +162,11 @@ export class SocketConnection implements ConnectionLike {
     const kind = this.state.kind;
     if (kind === 'closed' || kind === 'unauthorized' || !this.#enabled || this.#destroyed) {
       return this.#rejectSend(
-        new AuthSocketError('send-cancelled', `cannot send while the connection is ${kind}; call connect() first`),
+        new AuthSocketError(
+          'send-cancelled',
+          (typeof ngDevMode === 'undefined' || ngDevMode) &&
+            `cannot send while the connection is ${kind}; call connect() first`,
+        ),
       );
     }
     const { config, runtime } = this.#ports;
@@ -170,7 +174,11 @@ export class SocketConnection implements ConnectionLike {
     if (config.delivery.acks) {
       if (typeof message !== 'object' || message === null || Array.isArray(message)) {
         return this.#rejectSend(
-          new AuthSocketError('encode-failed', 'with delivery.acks every message must be an object (it carries an id)'),
+          new AuthSocketError(
+            'encode-failed',
+            (typeof ngDevMode === 'undefined' || ngDevMode) &&
+              'with delivery.acks every message must be an object (it carries an id)',
+          ),
         );
       }
       const own = (message as { id?: unknown }).id;
@@ -184,7 +192,8 @@ export class SocketConnection implements ConnectionLike {
       return this.#rejectSend(
         new AuthSocketError(
           'outbox-full',
-          `outbox is full (${config.outboxLimit} messages not yet written or acknowledged)`,
+          (typeof ngDevMode === 'undefined' || ngDevMode) &&
+            `outbox is full (${config.outboxLimit} messages not yet written or acknowledged)`,
         ),
       );
     }
@@ -324,7 +333,11 @@ export class SocketConnection implements ConnectionLike {
         this.#dispatch({
           type: 'failed',
           slot: 'current',
-          error: new AuthSocketError('token-failed', 'tokenGetter failed', { cause }),
+          error: new AuthSocketError(
+            'token-failed',
+            (typeof ngDevMode === 'undefined' || ngDevMode) && 'tokenGetter failed',
+            { cause },
+          ),
         }),
     );
   }
@@ -341,7 +354,11 @@ export class SocketConnection implements ConnectionLike {
         const error =
           cause instanceof AuthSocketError
             ? cause
-            : new AuthSocketError('ticket-failed', 'ticket request failed', { cause });
+            : new AuthSocketError(
+                'ticket-failed',
+                (typeof ngDevMode === 'undefined' || ngDevMode) && 'ticket request failed',
+                { cause },
+              );
         this.#dispatch({ type: 'failed', slot, error });
       },
     });
@@ -361,10 +378,14 @@ export class SocketConnection implements ConnectionLike {
             : [...config.protocols];
       socket = runtime.createSocket(url, protocols);
     } catch (cause) {
-      const error = new AuthSocketError('socket-closed', 'the WebSocket could not be created', {
-        cause,
-        closeCode: 1006,
-      });
+      const error = new AuthSocketError(
+        'socket-closed',
+        (typeof ngDevMode === 'undefined' || ngDevMode) && 'the WebSocket could not be created',
+        {
+          cause,
+          closeCode: 1006,
+        },
+      );
       return this.#dispatch({ type: 'failed', slot, error });
     }
     this.#slots.attach(slot, socket);
@@ -423,7 +444,8 @@ export class SocketConnection implements ConnectionLike {
       () => {
         const error = new AuthSocketError(
           'heartbeat-timeout',
-          `no answer to a heartbeat ping within ${feature.timeoutMs} ms`,
+          (typeof ngDevMode === 'undefined' || ngDevMode) &&
+            `no answer to a heartbeat ping within ${feature.timeoutMs} ms`,
         );
         this.#dispatch({ type: 'failed', slot: 'current', error });
       },
@@ -446,7 +468,11 @@ export class SocketConnection implements ConnectionLike {
     const failed = (cause: unknown) =>
       settled({
         type: 'refresh-failed',
-        error: new AuthSocketError('refresh-failed', 'refreshToken() failed', { cause }),
+        error: new AuthSocketError(
+          'refresh-failed',
+          (typeof ngDevMode === 'undefined' || ngDevMode) && 'refreshToken() failed',
+          { cause },
+        ),
       });
     let run: Promise<string | null | undefined>;
     try {
@@ -497,7 +523,8 @@ export class SocketConnection implements ConnectionLike {
     if (count === 0) return;
     const error = new AuthSocketError(
       'send-cancelled',
-      `${count} message(s) were not sent or not acknowledged: ${why}`,
+      (typeof ngDevMode === 'undefined' || ngDevMode) &&
+        `${count} message(s) were not sent or not acknowledged: ${why}`,
     );
     this.#outbox.rejectAll(error);
     this.#ports.report(error);

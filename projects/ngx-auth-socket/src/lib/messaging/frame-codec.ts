@@ -34,7 +34,8 @@ export function encodeMessage(message: unknown, serializer: SocketSerializer): O
   } catch (cause) {
     return new AuthSocketError(
       'encode-failed',
-      `message could not be serialized: ${cause instanceof Error ? cause.message : String(cause)}`,
+      (typeof ngDevMode === 'undefined' || ngDevMode) &&
+        `message could not be serialized: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     );
   }

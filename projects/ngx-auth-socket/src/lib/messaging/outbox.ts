@@ -136,7 +136,10 @@ export class Outbox {
     this.#remove(key, entry);
     const what = entry.written ? 'was not acknowledged' : 'could not be sent';
     entry.fate.settle(
-      new AuthSocketError('send-expired', `message ${what} within its time-to-live (${this.ttlMs} ms)`),
+      new AuthSocketError(
+        'send-expired',
+        (typeof ngDevMode === 'undefined' || ngDevMode) && `message ${what} within its time-to-live (${this.ttlMs} ms)`,
+      ),
     );
   }
 

@@ -23,11 +23,22 @@ export class RequestTracker {
   /** Waits for the reply to `id`; returns the function that forgets it. */
   track(id: string, timeoutMs: number, subscriber: Subscriber<SocketMessage>): () => void {
     if (this.#pending.has(id)) {
-      subscriber.error(new AuthSocketError('encode-failed', 'a request with this id is already waiting for its reply'));
+      subscriber.error(
+        new AuthSocketError(
+          'encode-failed',
+          (typeof ngDevMode === 'undefined' || ngDevMode) && 'a request with this id is already waiting for its reply',
+        ),
+      );
       return () => undefined;
     }
     const timer = this.runtime.setTimeout(() => {
-      if (this.#forget(id)) subscriber.error(new AuthSocketError('request-timeout', `no reply within ${timeoutMs} ms`));
+      if (this.#forget(id))
+        subscriber.error(
+          new AuthSocketError(
+            'request-timeout',
+            (typeof ngDevMode === 'undefined' || ngDevMode) && `no reply within ${timeoutMs} ms`,
+          ),
+        );
     }, timeoutMs);
     this.#pending.set(id, { subscriber, timer });
     this.size = this.#pending.size;

@@ -142,7 +142,8 @@ export class SharedConnection implements ConnectionLike {
     if (this.#pending.size >= this.#ports.outboxLimit) {
       const error = new AuthSocketError(
         'outbox-full',
-        `outbox is full (${this.#ports.outboxLimit} messages waiting for the leader tab)`,
+        (typeof ngDevMode === 'undefined' || ngDevMode) &&
+          `outbox is full (${this.#ports.outboxLimit} messages waiting for the leader tab)`,
       );
       this.#ports.report(error);
       return new Observable<never>((subscriber) => subscriber.error(error));
@@ -463,7 +464,8 @@ export class SharedConnection implements ConnectionLike {
       const pending = this.#pending.get(id);
       const error = new AuthSocketError(
         'encode-failed',
-        'the message cannot be passed to the leader tab (not structured-cloneable)',
+        (typeof ngDevMode === 'undefined' || ngDevMode) &&
+          'the message cannot be passed to the leader tab (not structured-cloneable)',
         { cause },
       );
       this.#ports.report(error);
@@ -488,7 +490,10 @@ export class SharedConnection implements ConnectionLike {
 
   #cancelPending(why: string): void {
     if (this.#pending.size === 0) return;
-    const error = new AuthSocketError('send-cancelled', `${this.#pending.size} message(s) were not sent: ${why}`);
+    const error = new AuthSocketError(
+      'send-cancelled',
+      (typeof ngDevMode === 'undefined' || ngDevMode) && `${this.#pending.size} message(s) were not sent: ${why}`,
+    );
     const all = [...this.#pending.values()];
     this.#pending.clear();
     for (const p of all) p.fate.settle(error);

@@ -38,26 +38,51 @@ export function requestTicket(
 
 function ticketError(cause: unknown, nowMs: number): AuthSocketError {
   if (cause instanceof TicketParseError) {
-    return new AuthSocketError('ticket-invalid', `ticket endpoint answered an unusable body: ${cause.message}`, {
-      cause,
-    });
+    return new AuthSocketError(
+      'ticket-invalid',
+      (typeof ngDevMode === 'undefined' || ngDevMode) && `ticket endpoint answered an unusable body: ${cause.message}`,
+      {
+        cause,
+      },
+    );
   }
   if (cause instanceof HttpErrorResponse) {
     const status = cause.status;
     // A 2xx that failed JSON parsing (an HTML error page, a proxy's login form) is a bad body.
     if (status >= 200 && status < 300) {
-      return new AuthSocketError('ticket-invalid', `ticket endpoint answered ${status} with a body that is not JSON`, {
-        status,
-        cause,
-      });
+      return new AuthSocketError(
+        'ticket-invalid',
+        (typeof ngDevMode === 'undefined' || ngDevMode) &&
+          `ticket endpoint answered ${status} with a body that is not JSON`,
+        {
+          status,
+          cause,
+        },
+      );
     }
     if (status === 401)
-      return new AuthSocketError('ticket-unauthorized', 'ticket endpoint refused the token (401)', { status, cause });
+      return new AuthSocketError(
+        'ticket-unauthorized',
+        (typeof ngDevMode === 'undefined' || ngDevMode) && 'ticket endpoint refused the token (401)',
+        { status, cause },
+      );
     if (status === 403)
-      return new AuthSocketError('ticket-forbidden', 'ticket endpoint forbade the socket (403)', { status, cause });
+      return new AuthSocketError(
+        'ticket-forbidden',
+        (typeof ngDevMode === 'undefined' || ngDevMode) && 'ticket endpoint forbade the socket (403)',
+        { status, cause },
+      );
     const what = status === 0 ? 'network error' : `HTTP ${status}`;
     const retryAfterMs = retryHintFromHeader(cause.headers?.get('Retry-After') ?? null, nowMs);
-    return new AuthSocketError('ticket-failed', `ticket request failed: ${what}`, { status, cause, retryAfterMs });
+    return new AuthSocketError(
+      'ticket-failed',
+      (typeof ngDevMode === 'undefined' || ngDevMode) && `ticket request failed: ${what}`,
+      { status, cause, retryAfterMs },
+    );
   }
-  return new AuthSocketError('ticket-failed', 'ticket request failed', { cause });
+  return new AuthSocketError(
+    'ticket-failed',
+    (typeof ngDevMode === 'undefined' || ngDevMode) && 'ticket request failed',
+    { cause },
+  );
 }

@@ -23,12 +23,18 @@ const SECONDS_THRESHOLD = 1e12;
  */
 export function parseTicketResponse(body: unknown): Ticket {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new TicketParseError(`expected a JSON object, got ${describe(body)}`);
+    throw new TicketParseError(
+      typeof ngDevMode === 'undefined' || ngDevMode ? `expected a JSON object, got ${describe(body)}` : '',
+    );
   }
   const record = body as Record<string, unknown>;
   const value = record['ticket'];
   if (typeof value !== 'string' || value.length === 0) {
-    throw new TicketParseError(`"ticket" must be a non-empty string, got ${describe(value)}`);
+    throw new TicketParseError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `"ticket" must be a non-empty string, got ${describe(value)}`
+        : '',
+    );
   }
   return { value, expiresAt: parseExpires(record['expires']) };
 }
@@ -38,17 +44,27 @@ export function parseExpires(expires: unknown): number | undefined {
   if (expires === undefined || expires === null) return undefined;
   if (typeof expires === 'number') {
     if (!Number.isFinite(expires) || expires <= 0) {
-      throw new TicketParseError(`"expires" must be a positive number, got ${expires}`);
+      throw new TicketParseError(
+        typeof ngDevMode === 'undefined' || ngDevMode ? `"expires" must be a positive number, got ${expires}` : '',
+      );
     }
     return expires < SECONDS_THRESHOLD ? expires * 1000 : expires;
   }
   if (typeof expires === 'string') {
     const ms = Date.parse(expires);
     if (Number.isNaN(ms))
-      throw new TicketParseError(`"expires" is not a date: ${JSON.stringify(expires.slice(0, 40))}`);
+      throw new TicketParseError(
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `"expires" is not a date: ${JSON.stringify(expires.slice(0, 40))}`
+          : '',
+      );
     return ms;
   }
-  throw new TicketParseError(`"expires" must be a number or an ISO date, got ${describe(expires)}`);
+  throw new TicketParseError(
+    typeof ngDevMode === 'undefined' || ngDevMode
+      ? `"expires" must be a number or an ISO date, got ${describe(expires)}`
+      : '',
+  );
 }
 
 /**
