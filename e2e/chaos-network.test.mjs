@@ -37,7 +37,7 @@ test(
   'connection dropped mid-request: each request succeeds after the reconnect or fails typed, never hangs',
   { timeout: 120_000 },
   async () => {
-    const config = { reconnect: { initialDelayMs: 50, maxDelayMs: 300 }, requestTimeoutMs: 4000 };
+    const config = { reconnect: { initialDelayMs: 50, maxDelayMs: 300 }, requests: { timeoutMs: 4000 } };
     const withAcks = await labWithClients(1, { ...config, delivery: { acks: true } });
     const without = await labWithClients(1, config);
     const fire = (lab) =>

@@ -13,10 +13,12 @@ import {
   AuthSocketService,
   AuthTokenStore,
   HeartbeatConfig,
+  RequestsConfig,
   authTokenInterceptor,
   provideAuthSocket,
   withHeartbeat,
   withChannels,
+  withRequests,
   withResume,
 } from 'ngx-auth-socket';
 import { InteropOptions, bootInterop } from './interop';
@@ -68,14 +70,15 @@ async function main(): Promise<void> {
     /**
      * Creates `count` clients with `config` merged over `{url: '/channel/'}`; returns their ids.
      * Tests pass plain JSON, so features come as keys: `heartbeat: {…}` → `withHeartbeat({…})`,
-     * `resume: true` → `withResume()`.
+     * `resume: true` → `withResume()`, `requests: {timeoutMs}` → `withRequests({…})`.
      */
     createClients(count: number, options: LabClientOptions = {}): number[] {
-      const { heartbeat, resume, channels, ...config } = options;
+      const { heartbeat, resume, channels, requests, ...config } = options;
       const features: AuthSocketFeature[] = [];
       if (heartbeat) features.push(withHeartbeat(heartbeat === true ? {} : heartbeat));
       if (resume) features.push(withResume());
       if (channels) features.push(withChannels());
+      if (requests) features.push(withRequests(requests === true ? {} : requests));
       const ids: number[] = [];
       for (let i = 0; i < count; i++) {
         const injector = createEnvironmentInjector(
@@ -141,4 +144,5 @@ type LabClientOptions = Partial<AuthSocketConfig> & {
   heartbeat?: boolean | HeartbeatConfig;
   resume?: boolean;
   channels?: boolean;
+  requests?: boolean | RequestsConfig;
 };

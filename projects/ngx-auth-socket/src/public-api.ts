@@ -5,6 +5,7 @@ export { AuthSocketService } from './lib/auth-socket.service';
 export { provideAuthSocket, provideAuthSocketAs, type AuthSocketConfigSource } from './lib/provide-auth-socket';
 export { withHeartbeat, withResume, type AuthSocketFeature, type AuthSocketFeatureKind } from './lib/features';
 export { withChannels } from './lib/channels/with-channels';
+export { withRequests, type RequestsConfig } from './lib/messaging/with-requests';
 export { AuthSocketChannel } from './lib/channels/auth-socket-channel';
 export type { ChannelPresence, ChannelResync, ChannelState } from './lib/channels/channel-membership';
 export type { ChannelFrames, ChannelSignal, JoinContext } from './lib/channels/channel-frames';

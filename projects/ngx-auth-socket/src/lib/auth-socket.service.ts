@@ -20,6 +20,7 @@ import { ResyncEvent } from './messaging/resume-tracker';
 import { AuthSocketError } from './errors';
 import {
   AUTH_SOCKET_CHANNELS,
+  AUTH_SOCKET_REQUESTS,
   AUTH_SOCKET_HEARTBEAT,
   AUTH_SOCKET_RESUME,
   AUTH_SOCKET_TABS,
@@ -28,7 +29,7 @@ import {
 import type { AuthSocketChannel } from './channels/auth-socket-channel';
 import type { ChannelMembership } from './channels/channel-membership';
 import { SendReceipt } from './messaging/outbox';
-import { RequestTracker } from './messaging/request-tracker';
+import type { RequestTracker } from './messaging/request-tracker';
 import { TypeRouter } from './messaging/type-router';
 import { AUTH_SOCKET_RUNTIME } from './runtime';
 import { requestTicket } from './ticket/ticket-client';
@@ -59,8 +60,7 @@ export class AuthSocketService {
   private readonly resyncSubject = new Subject<ResyncEvent>();
   private readonly stateSignal = signal<ConnectionState>({ kind: 'idle' });
   private readonly connection: ConnectionLike;
-  private readonly requests: RequestTracker;
-  private readonly newId: () => string;
+  private readonly requests: RequestTracker | null;
   private readonly channels: ChannelMembership | null;
   private readonly channelHandles = new Map<string, AuthSocketChannel>();
   private readonly channelsFeature: ChannelsFeature | null;
@@ -85,9 +85,8 @@ export class AuthSocketService {
     const refreshHook = this.config.refreshToken;
     const createResumeTracker = inject(AUTH_SOCKET_RESUME);
     const router = this.router;
-    const requests: RequestTracker = new RequestTracker(runtime);
+    const requests = inject(AUTH_SOCKET_REQUESTS)?.(runtime) ?? null;
     this.requests = requests;
-    this.newId = () => runtime.randomId();
     const browser = isPlatformBrowser(inject(PLATFORM_ID));
     const heartbeat = inject(AUTH_SOCKET_HEARTBEAT);
     const channelsFeature = inject(AUTH_SOCKET_CHANNELS);
@@ -101,12 +100,12 @@ export class AuthSocketService {
     // The hot path: one field read, then one map lookup in the router.
     const hooks: ConnectionHooks = {
       deliver: (message) => {
-        if (requests.size > 0 && requests.resolve(message)) return true;
+        if (requests !== null && requests.size > 0 && requests.resolve(message)) return true;
         channels?.route(message);
         router.dispatch(message);
         return false;
       },
-      answer: (message) => requests.size > 0 && requests.resolve(message),
+      answer: (message) => requests !== null && requests.size > 0 && requests.resolve(message),
       report: (error) => this.errorsSubject.next(error),
       resyncNeeded: (event) => this.resyncSubject.next(event),
     };
@@ -158,7 +157,7 @@ export class AuthSocketService {
     let previous: ConnectionState['kind'] = 'idle';
     const stateSubscription = this.connection.state$.subscribe((s) => {
       this.stateSignal.set(s);
-      this.interruptRequests(previous, s);
+      requests?.stateChanged(previous, s, this.config.delivery.acks);
       previous = s.kind;
     });
     // token$ replays the current token at once; only later changes matter here.
@@ -172,13 +171,12 @@ export class AuthSocketService {
       tokenSubscription.unsubscribe();
       this.connection.destroy();
       stateSubscription.unsubscribe();
-      if (requests.size > 0)
-        requests.failAll(
-          new AuthSocketError(
-            'request-interrupted',
-            (typeof ngDevMode === 'undefined' || ngDevMode) && 'the socket service was destroyed',
-          ),
-        );
+      requests?.failAll(
+        new AuthSocketError(
+          'request-interrupted',
+          (typeof ngDevMode === 'undefined' || ngDevMode) && 'the socket service was destroyed',
+        ),
+      );
       router.complete();
       channels?.destroy();
       this.errorsSubject.complete();
@@ -252,11 +250,12 @@ export class AuthSocketService {
   /**
    * Sends `message` with an `id` (its own string `id`, or a fresh one) and emits the first message
    * that comes back with the same `id`, then completes. Cold: subscribing sends. Fails with
-   * `request-timeout` after `timeoutMs` (default `requestTimeoutMs`), with `request-interrupted`
-   * when the connection drops before the reply (unless `delivery.acks` re-sends it after the
-   * reconnect) or authentication is lost, and with the send errors of {@link send}. A pending
-   * request keeps the socket open.
+   * `request-timeout` after `timeoutMs` (default: the one given to `withRequests()`), with
+   * `request-interrupted` when the connection drops before the reply (unless `delivery.acks`
+   * re-sends it after the reconnect) or authentication is lost, and with the send errors of
+   * {@link send}. A pending request keeps the socket open. Needs `withRequests()`.
    *
+   * @throws AuthSocketError `invalid-config` without `withRequests()`.
    * @usageNotes
    * ```ts
    * socket.request<EchoReply>({ type: 'echo', payload: 42 }, { timeoutMs: 5000 }).subscribe(reply => …);
@@ -266,47 +265,13 @@ export class AuthSocketService {
     message: object,
     options: { timeoutMs?: number } = {},
   ): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-        subscriber.error(
-          new AuthSocketError(
-            'encode-failed',
-            (typeof ngDevMode === 'undefined' || ngDevMode) && 'a request must be an object (it carries an id)',
-          ),
-        );
-        return undefined;
-      }
-      const own = (message as { id?: unknown }).id;
-      const id = typeof own === 'string' && own.length > 0 ? own : this.newId();
-      const forget = this.requests.track(
-        id,
-        options.timeoutMs ?? this.config.requestTimeoutMs,
-        subscriber as unknown as Parameters<RequestTracker['track']>[2],
+    if (!this.requests) {
+      throw new AuthSocketError(
+        'invalid-config',
+        (typeof ngDevMode === 'undefined' || ngDevMode) && 'request() needs withRequests() in provideAuthSocket(…).',
       );
-      this.connection.subscribersChanged(1);
-      const sending = this.connection.send({ ...message, id }, { reply: true }).subscribe({
-        error: (error: unknown) => {
-          forget();
-          // A cancelled send means the connection (or the login) went away: that is an interruption.
-          subscriber.error(
-            error instanceof AuthSocketError && error.code === 'send-cancelled'
-              ? new AuthSocketError(
-                  'request-interrupted',
-                  (typeof ngDevMode === 'undefined' || ngDevMode) && 'the request was cancelled before its reply',
-                  {
-                    cause: error,
-                  },
-                )
-              : error,
-          );
-        },
-      });
-      return () => {
-        forget();
-        sending.unsubscribe();
-        this.connection.subscribersChanged(-1);
-      };
-    });
+    }
+    return this.requests.request<T>(message, options.timeoutMs, this.connection);
   }
 
   /** Connects (if a token is present) and stays connected without subscribers until `disconnect()`. */
@@ -317,24 +282,5 @@ export class AuthSocketService {
   /** Closes the socket (1000) and stays closed until `connect()`; queued messages are rejected. */
   disconnect(): void {
     this.connection.disconnect();
-  }
-
-  /**
-   * Requests waiting for a reply fail when authentication is lost, and, without acks (which
-   * re-send them after a reconnect), when the open connection drops.
-   */
-  private interruptRequests(previous: ConnectionState['kind'], next: ConnectionState): void {
-    if (this.requests.size === 0 || next.kind === previous) return;
-    const terminal = next.kind === 'idle' || next.kind === 'unauthorized' || next.kind === 'closed';
-    const dropped = previous === 'open' && next.kind !== 'open' && !this.config.delivery.acks;
-    if (terminal || dropped) {
-      this.requests.failAll(
-        new AuthSocketError(
-          'request-interrupted',
-          (typeof ngDevMode === 'undefined' || ngDevMode) &&
-            `the connection went ${next.kind} before the reply arrived`,
-        ),
-      );
-    }
   }
 }

@@ -23,7 +23,6 @@ describe('resolveConfig', () => {
     expect(c.firstMessage.buildAuthMessage('jwt', { resume: 7 })).toEqual({ type: 'auth', payload: 'jwt', resume: 7 });
     expect(c.delivery).toEqual({ acks: false, messageTtlMs: 60_000 });
     expect(c.refreshBeforeExpiryMs).toBe(30_000);
-    expect(c.requestTimeoutMs).toBe(10_000);
     expect(c.firstMessage.isAck({ type: 'auth_ok' })).toBeTrue();
     expect(c.firstMessage.isRejection({ type: 'auth_error' })).toBeTrue();
     expect(c.ticketTimeoutMs).toBe(10_000);

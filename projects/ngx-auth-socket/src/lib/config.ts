@@ -145,8 +145,6 @@ export interface AuthSocketConfig {
    * an expired token. `false` turns it off. @default 30000
    */
   readonly refreshBeforeExpiryMs?: number | false;
-  /** Default deadline of `request()`. @default 10000 */
-  readonly requestTimeoutMs?: number;
   /** Frame codec. @default JSON text frames */
   readonly serializer?: SocketSerializer;
   /** WebSocket sub-protocols. */
@@ -190,7 +188,6 @@ export interface ResolvedAuthSocketConfig {
   readonly serializer: SocketSerializer;
   readonly delivery: Required<DeliveryConfig>;
   readonly refreshBeforeExpiryMs: number | false;
-  readonly requestTimeoutMs: number;
   readonly protocols: string | readonly string[] | undefined;
   readonly allowInsecure: boolean;
   readonly allowedOrigins: readonly string[];
@@ -237,7 +234,6 @@ export const DEFAULTS = {
   outboxLimit: 1000,
   delivery: { acks: false, messageTtlMs: 60_000 } as Required<DeliveryConfig>,
   refreshBeforeExpiryMs: 30_000 as number | false,
-  requestTimeoutMs: 10_000,
   allowInsecure: false,
 } as const;
 
@@ -315,7 +311,6 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     serializer: config.serializer ?? jsonSerializer,
     delivery: { ...DEFAULTS.delivery, ...config.delivery },
     refreshBeforeExpiryMs: config.refreshBeforeExpiryMs ?? DEFAULTS.refreshBeforeExpiryMs,
-    requestTimeoutMs: config.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
     protocols: config.protocols,
     allowInsecure,
     allowedOrigins,
@@ -336,7 +331,6 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     checkNumber('idleCloseDelayMs', resolved.idleCloseDelayMs, 0);
     checkNumber('outboxLimit', resolved.outboxLimit, 0);
     checkNumber('delivery.messageTtlMs', resolved.delivery.messageTtlMs, 1);
-    checkNumber('requestTimeoutMs', resolved.requestTimeoutMs, 1);
     checkNumber('refreshBeforeExpiryMs', lead, 0);
     if (config.onTokenChange !== undefined && !['reauth', 'reconnect'].includes(config.onTokenChange)) {
       throw new AuthSocketError('invalid-config', `Unknown onTokenChange "${config.onTokenChange}".`);
@@ -353,7 +347,6 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
       resolved.idleCloseDelayMs,
       resolved.outboxLimit,
       resolved.delivery.messageTtlMs,
-      resolved.requestTimeoutMs,
     ];
     if (!values.every((n) => n >= 0)) throw new AuthSocketError('invalid-config', false);
   }

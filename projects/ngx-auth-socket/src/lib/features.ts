@@ -7,12 +7,13 @@ import type { ConnectionLike } from './connection/connection-like';
 import type { AuthSocketChannel, ChannelPorts } from './channels/auth-socket-channel';
 import type { ChannelEntry, ChannelMembership, ChannelResync } from './channels/channel-membership';
 import type { SharedConnectionPorts } from './tabs/shared-connection';
+import type { RequestTracker } from './messaging/request-tracker';
 
 /** The service's side of a shared connection (the channel and locks come from the feature). */
 export type SharedTabsPorts = Omit<SharedConnectionPorts, 'channel' | 'locks'>;
 
 /** The optional features `provideAuthSocket(config, ...features)` accepts. */
-export type AuthSocketFeatureKind = 'heartbeat' | 'resume' | 'shared-tabs' | 'channels';
+export type AuthSocketFeatureKind = 'heartbeat' | 'resume' | 'shared-tabs' | 'channels' | 'requests';
 
 /**
  * One optional feature, made by a `with…()` function. Features are separate so an app that does
@@ -111,3 +112,8 @@ export interface ChannelsFeature {
 export const AUTH_SOCKET_CHANNELS = new InjectionToken<ChannelsFeature | null>('AUTH_SOCKET_CHANNELS', {
   factory: () => null,
 });
+
+/** @internal Null unless `withRequests()` is used; makes the request tracker of one service. */
+export const AUTH_SOCKET_REQUESTS = new InjectionToken<
+  ((runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout' | 'randomId'>) => RequestTracker) | null
+>('AUTH_SOCKET_REQUESTS', { factory: () => null });

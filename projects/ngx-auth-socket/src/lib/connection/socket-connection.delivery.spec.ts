@@ -1,9 +1,10 @@
 import { HttpRequest } from '@angular/common/http';
-import { AuthSocketError } from '../errors';
+import { AuthSocketError, isAuthSocketError } from '../errors';
 import { SendReceipt } from '../messaging/outbox';
 import { JWT_A, START_TIME, SocketHarness, TICKET_URL, makeJwt } from '../../spec-support/socket-harness';
 import { ResyncEvent } from '../messaging/resume-tracker';
 import { withHeartbeat, withResume } from '../features';
+import { withRequests } from '../messaging/with-requests';
 
 describe('delivery: acknowledged sends', () => {
   let h: SocketHarness;
@@ -90,7 +91,7 @@ describe('delivery: request/reply', () => {
   afterEach(() => h.dispose());
 
   it('sends with an id and emits the reply with that id, then completes', () => {
-    h = new SocketHarness({}, { token: JWT_A });
+    h = new SocketHarness({}, { token: JWT_A, features: [withRequests()] });
     h.listen();
     h.grantTicket();
     const replies: unknown[] = [];
@@ -108,7 +109,7 @@ describe('delivery: request/reply', () => {
   });
 
   it('opens the socket on its own and sends once authenticated', () => {
-    h = new SocketHarness({}, { token: JWT_A });
+    h = new SocketHarness({}, { token: JWT_A, features: [withRequests()] });
     const replies: unknown[] = [];
     h.service.request({ type: 'echo' }).subscribe((r) => replies.push(r));
     h.grantTicket();
@@ -118,7 +119,7 @@ describe('delivery: request/reply', () => {
   });
 
   it('times out with request-timeout and forgets the request', () => {
-    h = new SocketHarness({ requestTimeoutMs: 3000 }, { token: JWT_A });
+    h = new SocketHarness({}, { token: JWT_A, features: [withRequests({ timeoutMs: 3000 })] });
     h.listen();
     h.grantTicket();
     let code = '';
@@ -130,7 +131,7 @@ describe('delivery: request/reply', () => {
   });
 
   it('fails with request-interrupted when the connection drops before the reply (no acks)', () => {
-    h = new SocketHarness({}, { token: JWT_A });
+    h = new SocketHarness({}, { token: JWT_A, features: [withRequests()] });
     h.listen();
     h.grantTicket();
     let code = '';
@@ -141,7 +142,7 @@ describe('delivery: request/reply', () => {
   });
 
   it('with acks, survives the drop: re-sent after the reconnect and answered there', () => {
-    h = new SocketHarness({ delivery: { acks: true } }, { token: JWT_A });
+    h = new SocketHarness({ delivery: { acks: true } }, { token: JWT_A, features: [withRequests()] });
     h.listen();
     h.grantTicket('tk-1');
     const replies: unknown[] = [];
@@ -157,7 +158,7 @@ describe('delivery: request/reply', () => {
   });
 
   it('fails on logout and on unauthorized, even with acks', () => {
-    h = new SocketHarness({ delivery: { acks: true } }, { token: JWT_A });
+    h = new SocketHarness({ delivery: { acks: true } }, { token: JWT_A, features: [withRequests()] });
     h.listen();
     h.grantTicket();
     const codes: string[] = [];
@@ -167,7 +168,7 @@ describe('delivery: request/reply', () => {
   });
 
   it('unsubscribing forgets the request: a late reply goes to messages$', () => {
-    h = new SocketHarness({}, { token: JWT_A });
+    h = new SocketHarness({}, { token: JWT_A, features: [withRequests()] });
     h.listen();
     h.grantTicket();
     const subscription = h.service.request({ type: 'echo' }).subscribe();
@@ -175,6 +176,34 @@ describe('delivery: request/reply', () => {
     subscription.unsubscribe();
     h.push({ type: 'echo_reply', id: 'test-id-1' });
     expect(h.messages).toEqual([{ type: 'echo_reply', id: 'test-id-1' }]);
+  });
+
+  it('a deadline of its own overrides the feature default', () => {
+    h = new SocketHarness({}, { token: JWT_A, features: [withRequests({ timeoutMs: 3000 })] });
+    h.listen();
+    h.grantTicket();
+    let code = '';
+    h.service.request({ type: 'echo' }, { timeoutMs: 500 }).subscribe({ error: (e) => (code = e.code) });
+    h.tick(499);
+    expect(code).toBe('');
+    h.tick(1);
+    expect(code).toBe('request-timeout');
+  });
+
+  it('without withRequests(), request() throws invalid-config naming the feature, and sends nothing', () => {
+    h = new SocketHarness({}, { token: JWT_A });
+    h.listen();
+    h.grantTicket();
+    expect(() => h.service.request({ type: 'echo' })).toThrowMatching(
+      (e) => isAuthSocketError(e, 'invalid-config') && e.message.includes('withRequests()'),
+    );
+    h.tick();
+    expect(h.lastSocket.received).toEqual([]);
+  });
+
+  it('withRequests() refuses a deadline below 1 ms', () => {
+    h = new SocketHarness({}, { token: JWT_A });
+    expect(() => withRequests({ timeoutMs: 0 })).toThrowMatching((e) => isAuthSocketError(e, 'invalid-config'));
   });
 });
 

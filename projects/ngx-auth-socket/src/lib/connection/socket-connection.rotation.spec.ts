@@ -4,6 +4,7 @@ import { map } from 'rxjs';
 import { withResume } from '../features';
 import { SendReceipt } from '../messaging/outbox';
 import { JWT_A, JWT_B, START_TIME, SocketHarness, TICKET_URL, makeJwt } from '../../spec-support/socket-harness';
+import { withRequests } from '../messaging/with-requests';
 
 const NOW = START_TIME;
 const FIRST = makeJwt({ sub: 'alice', exp: NOW / 1000 + 120 });
@@ -95,7 +96,7 @@ describe('connection: token rotation never drops a healthy socket', () => {
   });
 
   it('a replaced socket is still heard for replies to its requests and for acks, nothing else', () => {
-    h = new SocketHarness({ delivery: { acks: true } }, { token: JWT_A });
+    h = new SocketHarness({ delivery: { acks: true } }, { token: JWT_A, features: [withRequests()] });
     h.holdConnections(); // the spec says when each socket opens
     h.listen();
     h.grantTicket('tk-1');
