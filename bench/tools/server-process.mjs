@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 const SERVER = fileURLToPath(new URL('../server.mjs', import.meta.url));
 
 export class BenchServerProcess {
-  constructor(root) {
+  constructor(root, plainRoot = null) {
     this.root = root;
+    this.plainRoot = plainRoot;
     this.port = 0;
     this.child = null;
   }
@@ -23,7 +24,7 @@ export class BenchServerProcess {
    * (`performance.timeOrigin + performance.now()`) at which it reported listening.
    */
   start() {
-    const child = spawn(process.execPath, [SERVER, `--port=${this.port}`, `--root=${this.root}`], {
+    const child = spawn(process.execPath, [SERVER, `--port=${this.port}`, `--root=${this.root}`, ...(this.plainRoot ? [`--plain=${this.plainRoot}`] : [])], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.child = child;

@@ -40,3 +40,46 @@ export const fmt = {
     return `${f(lo)}–${f(hi)}`;
   },
 };
+
+/** `{median, min, max, n}` of the finite values. */
+export function summary(values) {
+  const xs = values.filter((v) => Number.isFinite(v));
+  if (xs.length === 0) return { median: NaN, min: NaN, max: NaN, n: 0 };
+  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
+}
+
+/**
+ * The verdict on a target from every round's value, not from a median: met only when the whole
+ * range (min–max over rounds) is on the right side of the target, missed only when the whole range
+ * is on the wrong side, and `near` (≈) when the range straddles it: noise could flip that one.
+ * `op` is how a good value compares with the target: '<=', '<', '>=' or '>'.
+ */
+export function verdict(values, op, target) {
+  const { min, max } = summary(values);
+  if (!Number.isFinite(min)) return 'info';
+  const ok = (v) => (op === '<=' ? v <= target : op === '<' ? v < target : op === '>=' ? v >= target : v > target);
+  if (ok(min) && ok(max)) return 'pass';
+  if (!ok(min) && !ok(max)) return 'miss';
+  return 'near';
+}
+
+/** Combines verdicts that must all hold: a miss wins, then ≈, then pass. */
+export function allOf(verdicts) {
+  if (verdicts.includes('miss')) return 'miss';
+  if (verdicts.includes('near')) return 'near';
+  return verdicts.length ? 'pass' : 'info';
+}
+
+/** "1.03× (0.98–1.09)": the median ratio and its range over rounds. */
+export function ratioRange(values, digits = 2) {
+  const s = summary(values);
+  if (!Number.isFinite(s.median)) return 'n/a';
+  return s.n > 1 ? `${s.median.toFixed(digits)}× (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : `${s.median.toFixed(digits)}×`;
+}
+
+/** "412 ns (398–430)" and the like: a median and its range in `unit`. */
+export function valueRange(values, f) {
+  const s = summary(values);
+  if (!Number.isFinite(s.median)) return 'n/a';
+  return s.n > 1 ? `${f(s.median)} (${f(s.min)}–${f(s.max)})` : f(s.median);
+}

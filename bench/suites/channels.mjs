@@ -1,0 +1,140 @@
+/**
+ * 6. Channels (issue 14):
+ * - 6a. Re-join after a reconnect: a service with K (1000) channels joined on one socket; the bench
+ *   server drops the socket; from the new socket's `open` to the K-th `joined`. Baseline: a raw
+ *   WebSocket that sends the same K join frames right at its `open`, in the same rounds.
+ * - 6b. Dispatch: main-thread CPU per message of `channel(name).messages$` vs `on(type)`, with
+ *   K = 1 and K = 1000 channels (or types) and one subscriber each, over the network and on the
+ *   hot path, in the same rounds.
+ */
+import { hotRounds, networkRounds, roundsData } from '../tools/rounds.mjs';
+import { rotate, ratioRange, summary, valueRange } from '../tools/stats.mjs';
+
+export const name = 'channels';
+export const title = 'Channels';
+
+const ns = (v) => `${Math.round(v).toLocaleString('en-US')} ns`;
+const µs = (v) => `${(v / 1000).toFixed(2)} µs`;
+const ms = (v) => `${v.toFixed(1)} ms`;
+const key = (v, k) => `${v}@${k}`;
+const VARIANTS = ['lib-on', 'lib-channel'];
+const LABEL = { 'lib-on': '`on(type)`, one subscriber per type', 'lib-channel': '`channel(name).messages$`, one subscriber per channel' };
+
+async function rejoin(ctx) {
+  const { cfg } = ctx;
+  const page = ctx.pages.harness;
+  const k = cfg.rejoinChannels;
+  // Reconnect right away: the figure starts at the new socket's open, the backoff is not part of it.
+  const id = await page.call('rejoinArm', k, { reconnect: { initialDelayMs: 20, factor: 1, maxDelayMs: 20 } });
+  const cycles = [];
+  try {
+    await page.call('rejoinRaw', k); // warm-up of the raw path
+    for (let c = 0; c < cfg.rejoinCycles; c++) {
+      const cycle = {};
+      for (const v of rotate(['lib', 'raw'], c)) {
+        await page.send('HeapProfiler.collectGarbage');
+        cycle[v] = v === 'lib' ? await page.call('rejoinCycle', id) : await page.call('rejoinRaw', k);
+      }
+      cycle.ratio = cycle.lib.openToAllJoinedMs / cycle.raw.openToAllJoinedMs;
+      cycles.push(cycle);
+      ctx.log(`  re-join ${c + 1}/${cfg.rejoinCycles}: ${k} channels joined ${ms(cycle.lib.openToAllJoinedMs)} after the new socket's open (raw ${ms(cycle.raw.openToAllJoinedMs)}); reconnect took ${ms(cycle.lib.dropToOpenMs)}`);
+    }
+  } finally {
+    await page.call('rejoinDispose', id);
+  }
+  return { channels: k, cycles };
+}
+
+export async function run(ctx) {
+  const { cfg } = ctx;
+  const page = ctx.pages.harness;
+  ctx.log(`6a. channels re-joined after a reconnect: ${cfg.rejoinChannels} channels, ${cfg.rejoinCycles} cycles`);
+  const rj = await rejoin(ctx);
+  const ks = [1, cfg.rejoinChannels];
+  const specs = ks.flatMap((k) => VARIANTS.map((v) => ({ key: key(v, k), page, variant: v, k })));
+  ctx.log(`6b. channel dispatch over the network: N=${cfg.channelN}, K=${ks.join('/')}, ${cfg.channelRounds} rounds`);
+  const network = await networkRounds(ctx, specs, { rounds: cfg.channelRounds, n: cfg.channelN, label: 'channels' });
+  ctx.log(`6b. channel dispatch on the hot path: ${cfg.hotRounds} rounds × ${cfg.hotFanoutRoundN}`);
+  const hot = await hotRounds(ctx, specs, { rounds: cfg.hotRounds, n: cfg.hotFanoutRoundN, label: 'channels hot path' });
+
+  const libMs = rj.cycles.map((c) => c.lib.openToAllJoinedMs);
+  const rawMs = rj.cycles.map((c) => c.raw.openToAllJoinedMs);
+  const ratios = rj.cycles.map((c) => c.ratio);
+  const kMax = ks[1];
+  const rows = [
+    {
+      id: '6a',
+      figure: `Channels: ${rj.channels} re-joined after a reconnect, new socket's open → last joined`,
+      result: valueRange(libMs, ms),
+      baseline: `raw ${ms(summary(rawMs).median)}`,
+      ratio: ratioRange(ratios),
+      target: '—',
+      status: 'info',
+    },
+    ...ks.map((k) => ({
+      id: '6b',
+      figure: `Channel dispatch over the network, K=${k}: channel(name).messages$ vs on(type)`,
+      result: µs(network.summary(key('lib-channel', k)).median),
+      baseline: `on(type) ${µs(network.summary(key('lib-on', k)).median)}`,
+      ratio: ratioRange(network.ratio(key('lib-channel', k), key('lib-on', k))),
+      target: '—',
+      status: 'info',
+    })),
+    ...ks.map((k) => ({
+      id: '6b',
+      figure: `Channel dispatch on the hot path, K=${k}: channel(name).messages$ vs on(type)`,
+      result: ns(hot.summary(key('lib-channel', k)).median),
+      baseline: `on(type) ${ns(hot.summary(key('lib-on', k)).median)}`,
+      ratio: ratioRange(hot.ratio(key('lib-channel', k), key('lib-on', k))),
+      target: '—',
+      status: 'info',
+    })),
+  ];
+
+  const table = (m, unit) =>
+    [
+      `| subscribers | ${ks.map((k) => `K=${k}`).join(' | ')} | K=${kMax} ÷ K=1 |`,
+      `|---|${ks.map(() => '---:').join('|')}|---:|`,
+      ...VARIANTS.map((v) => `| ${LABEL[v]} | ${ks.map((k) => valueRange(m.values(key(v, k)), unit)).join(' | ')} | ${ratioRange(m.ratio(key(v, kMax), key(v, 1)))} |`),
+      `| channel ÷ on(type), per round | ${ks.map((k) => ratioRange(m.ratio(key('lib-channel', k), key('lib-on', k)))).join(' | ')} | |`,
+    ].join('\n');
+
+  const markdown = `
+### 6. Channels
+
+**6a. Re-joined after a reconnect.** One service with ${rj.channels} channels joined on one socket
+(\`withChannels()\`, one \`messages$\` subscriber each, ticket mode). The bench server then drops the
+TCP connection without a close frame; the service reconnects (backoff set to 20 ms) with a fresh
+ticket and joins every channel again. Measured in the page: from the new socket's \`open\` (the
+state \`open\`) to the ${rj.channels}th channel state \`joined\`. The baseline is the same work by hand: a raw
+WebSocket with a fresh ticket sends the ${rj.channels} join frames at its \`open\` and waits for the
+${rj.channels} \`joined\` answers. The bench server answers each join with one frame, so both sides wait on
+it alike. ${rj.cycles.length} cycles, library and raw interleaved.
+
+| cycle | reconnect (drop → open) | library: open → first joined | library: open → all joined | raw: open → first joined | raw: open → all joined | library ÷ raw |
+|---:|---:|---:|---:|---:|---:|---:|
+${rj.cycles.map((c, i) => `| ${i + 1} | ${ms(c.lib.dropToOpenMs)} | ${ms(c.lib.openToFirstJoinedMs)} | ${ms(c.lib.openToAllJoinedMs)} | ${ms(c.raw.openToFirstJoinedMs)} | ${ms(c.raw.openToAllJoinedMs)} | ${c.ratio.toFixed(2)}× |`).join('\n')}
+
+Median (min–max): library ${valueRange(libMs, ms)}, raw ${valueRange(rawMs, ms)}, ratio ${ratioRange(ratios)}.
+
+**6b. Dispatch cost per message.** The server pushes channel messages
+\`{"type":"m","channel":"c<i % K>","seq":…,"data":…}\` (100 bytes) round-robin over K joined channels, one
+\`channel(name).messages$\` subscriber each; against \`on(type)\` with K types and one subscriber each
+(frames \`{"type":"t<i % K>",…}\`), in the same rounds. Main-thread CPU per message, median (min–max).
+
+Over the network (N=${cfg.channelN.toLocaleString('en-US')}, ${cfg.channelRounds} rounds):
+
+${table(network, µs)}
+
+Hot path, fake socket (${cfg.hotFanoutRoundN.toLocaleString('en-US')} frames per round, ${cfg.hotRounds} rounds):
+
+${table(hot, ns)}
+`;
+  return {
+    name,
+    title,
+    rows,
+    markdown,
+    data: { rejoin: rj, network: { n: cfg.channelN, ks, ...roundsData(network) }, hot: { n: cfg.hotFanoutRoundN, ks, ...roundsData(hot) } },
+  };
+}

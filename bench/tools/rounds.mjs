@@ -1,0 +1,114 @@
+/**
+ * Interleaved rounds, measured in CPU time of the page's renderer main thread (tools/cpu-meter.mjs).
+ *
+ * Every client (a "spec") is set up once and stays subscribed for the whole figure. A round is a
+ * few sub-rounds; a sub-round gives every spec one burst of messages, in an order rotated from one
+ * sub-round to the next, and reads the main thread's CPU time around each burst. A spec's value
+ * for the round is the median of its sub-rounds, so one burst that met a busy moment of this
+ * shared machine does not move it; a ratio is taken within one round (each round's value over the
+ * same round's baseline) and reported as the median with its range over rounds.
+ *
+ * A spec is `{ key, page, variant, k }`: `page` is a CdpPage with a `cpu` meter (the Angular page
+ * or the near-empty one), `variant` and `k` what its `window.bench.prepare…()` takes.
+ */
+import { median, rotate, summary } from './stats.mjs';
+
+async function gc(page) {
+  await page.send('HeapProfiler.collectGarbage');
+}
+
+/** The CPU time of an empty call (CDP round trip, the page's promise), per page: subtracted from every burst. */
+async function callOverhead(pages, emptyCall) {
+  const out = new Map();
+  for (const page of pages) {
+    const samples = [];
+    for (let i = 0; i < 3; i++) {
+      const c0 = page.cpu.read();
+      await emptyCall(page);
+      samples.push(page.cpu.read() - c0);
+    }
+    out.set(page, median(samples));
+  }
+  return out;
+}
+
+/**
+ * Runs the rounds. `kind` is 'network' (`prepare` / `go` / `release`: the server pushes the
+ * frames) or 'hot' (`prepareHot` / `hotFeed` / `hotRelease`: a fake socket in the page).
+ * `n` messages per burst; `nPerSpec(spec)` may give a spec fewer (a client that is O(K) per message).
+ */
+async function runRounds(ctx, kind, specs, { rounds, subRounds, n, nPerSpec = () => n, warmupN = 0, label }) {
+  const [prepare, burst, release] = kind === 'network' ? ['prepare', 'go', 'release'] : ['prepareHot', 'hotFeed', 'hotRelease'];
+  const ids = new Map();
+  const pages = [...new Set(specs.map((s) => s.page))];
+  try {
+    for (const spec of specs) ids.set(spec.key, await spec.page.call(prepare, spec.variant, spec.k ?? 1));
+    const anyId = (page) => ids.get(specs.find((s) => s.page === page).key);
+    // Warm-up: JIT, inline caches, the server's cached frames.
+    for (const spec of specs) await spec.page.call(burst, ids.get(spec.key), Math.min(warmupN || nPerSpec(spec), nPerSpec(spec)));
+    const perRound = [];
+    for (let r = 0; r < rounds; r++) {
+      for (const page of pages) await gc(page);
+      const overhead = await callOverhead(pages, (page) => page.call(burst, anyId(page), 0));
+      const samples = Object.fromEntries(specs.map((s) => [s.key, []]));
+      for (let sub = 0; sub < subRounds; sub++) {
+        for (const spec of rotate(specs, r * subRounds + sub)) {
+          const m = nPerSpec(spec);
+          const { page } = spec;
+          const c0 = page.cpu.read();
+          const p0 = kind === 'network' ? page.cpu.readProcess() : 0;
+          const result = await page.call(burst, ids.get(spec.key), m);
+          const c1 = page.cpu.read();
+          const p1 = kind === 'network' ? page.cpu.readProcess() : 0;
+          const own = overhead.get(page);
+          samples[spec.key].push({ n: m, nsPerMsg: (c1 - c0 - own) / m, processNsPerMsg: (p1 - p0 - own) / m, rate: result.rate });
+        }
+      }
+      const round = {};
+      for (const spec of specs) {
+        const xs = samples[spec.key];
+        round[spec.key] = {
+          n: xs.reduce((a, x) => a + x.n, 0),
+          nsPerMsg: median(xs.map((x) => x.nsPerMsg)),
+          processNsPerMsg: median(xs.map((x) => x.processNsPerMsg)),
+          rate: median(xs.map((x) => x.rate)),
+          bursts: xs.map((x) => Math.round(x.nsPerMsg)),
+        };
+      }
+      perRound.push(round);
+      ctx.log(`  ${label} round ${r + 1}/${rounds}: ${specs.map((s) => `${s.key} ${Math.round(round[s.key].nsPerMsg)}`).join(', ')} ns/msg`);
+    }
+    return collect(specs, perRound);
+  } finally {
+    for (const spec of specs) if (ids.has(spec.key)) await spec.page.call(release, ids.get(spec.key)).catch(() => undefined);
+  }
+}
+
+/** Over the network: the server pushes each burst; `go(id, n)` returns at the last message delivered. */
+export function networkRounds(ctx, specs, options) {
+  return runRounds(ctx, 'network', specs, { label: 'network', ...options });
+}
+
+/** On the hot path: each burst is fed from pre-built frames in the page, 1 000 per task. */
+export function hotRounds(ctx, specs, options) {
+  return runRounds(ctx, 'hot', specs, { label: 'hot path', ...options });
+}
+
+/** Per spec: every round's values; `ratio(a, b)` gives a/b per round. */
+function collect(specs, perRound) {
+  const values = (key, field = 'nsPerMsg') => perRound.map((round) => round[key]?.[field]);
+  return {
+    rounds: perRound.length,
+    perRound,
+    keys: specs.map((s) => s.key),
+    values,
+    /** CPU per message of `a` over `b`, per round. */
+    ratio: (a, b, field = 'nsPerMsg') => perRound.map((round) => round[a][field] / round[b][field]),
+    summary: (key, field = 'nsPerMsg') => summary(values(key, field)),
+  };
+}
+
+/** Serialisable form for report.json. */
+export function roundsData(result) {
+  return { rounds: result.rounds, perRound: result.perRound };
+}
