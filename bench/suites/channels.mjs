@@ -52,10 +52,10 @@ export async function run(ctx) {
   const rj = await rejoin(ctx);
   const ks = [1, cfg.rejoinChannels];
   const specs = ks.flatMap((k) => VARIANTS.map((v) => ({ key: key(v, k), page, variant: v, k })));
-  ctx.log(`6b. channel dispatch over the network: N=${cfg.channelN}, K=${ks.join('/')}, ${cfg.channelRounds} rounds`);
-  const network = await networkRounds(ctx, specs, { rounds: cfg.channelRounds, n: cfg.channelN, label: 'channels' });
-  ctx.log(`6b. channel dispatch on the hot path: ${cfg.hotRounds} rounds × ${cfg.hotFanoutRoundN}`);
-  const hot = await hotRounds(ctx, specs, { rounds: cfg.hotRounds, n: cfg.hotFanoutRoundN, label: 'channels hot path' });
+  ctx.log(`6b. channel dispatch over the network: K=${ks.join('/')}, ${cfg.channelRounds} rounds × ${cfg.channelSubRounds} bursts of ${cfg.channelBurstN}`);
+  const network = await networkRounds(ctx, specs, { rounds: cfg.channelRounds, subRounds: cfg.channelSubRounds, n: cfg.channelBurstN, label: 'channels' });
+  ctx.log(`6b. channel dispatch on the hot path: ${cfg.hotRounds} rounds × ${cfg.hotSubRounds} bursts of ${cfg.hotFanoutBurstN}`);
+  const hot = await hotRounds(ctx, specs, { rounds: cfg.hotRounds, subRounds: cfg.hotSubRounds, n: cfg.hotFanoutBurstN, label: 'channels hot path' });
 
   const libMs = rj.cycles.map((c) => c.lib.openToAllJoinedMs);
   const rawMs = rj.cycles.map((c) => c.raw.openToAllJoinedMs);
@@ -120,13 +120,14 @@ Median (min–max): library ${valueRange(libMs, ms)}, raw ${valueRange(rawMs, ms
 **6b. Dispatch cost per message.** The server pushes channel messages
 \`{"type":"m","channel":"c<i % K>","seq":…,"data":…}\` (100 bytes) round-robin over K joined channels, one
 \`channel(name).messages$\` subscriber each; against \`on(type)\` with K types and one subscriber each
-(frames \`{"type":"t<i % K>",…}\`), in the same rounds. Main-thread CPU per message, median (min–max).
+(frames \`{"type":"t<i % K>",…}\`), in the same rounds. Main-thread CPU per message, measured as in
+figure 1, median (min–max) over rounds.
 
-Over the network (N=${cfg.channelN.toLocaleString('en-US')}, ${cfg.channelRounds} rounds):
+Over the network (${cfg.channelRounds} rounds of ${cfg.channelSubRounds} bursts of ${cfg.channelBurstN.toLocaleString('en-US')} messages):
 
 ${table(network, µs)}
 
-Hot path, fake socket (${cfg.hotFanoutRoundN.toLocaleString('en-US')} frames per round, ${cfg.hotRounds} rounds):
+Hot path, fake socket (${cfg.hotRounds} rounds of ${cfg.hotSubRounds} bursts of ${cfg.hotFanoutBurstN.toLocaleString('en-US')} frames):
 
 ${table(hot, ns)}
 `;
@@ -135,6 +136,6 @@ ${table(hot, ns)}
     title,
     rows,
     markdown,
-    data: { rejoin: rj, network: { n: cfg.channelN, ks, ...roundsData(network) }, hot: { n: cfg.hotFanoutRoundN, ks, ...roundsData(hot) } },
+    data: { rejoin: rj, network: { burstN: cfg.channelBurstN, ks, ...roundsData(network) }, hot: { burstN: cfg.hotFanoutBurstN, ks, ...roundsData(hot) } },
   };
 }

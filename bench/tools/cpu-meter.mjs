@@ -20,7 +20,7 @@
  * Where schedstat is missing, utime + stime from `stat` (10 ms ticks).
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import WebSocket from 'ws';
+import { browserCommand } from './browser.mjs';
 
 const TICK_NS = 1e7; // USER_HZ = 100 on Linux
 
@@ -50,26 +50,8 @@ export function processCpuNs(pid) {
 
 /** The pids of the browser's renderer processes (CDP on the browser target). */
 export async function rendererPids(debugPort) {
-  const version = await (await fetch(`http://127.0.0.1:${debugPort}/json/version`)).json();
-  const ws = new WebSocket(version.webSocketDebuggerUrl, { perMessageDeflate: false });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  try {
-    const result = await new Promise((resolve, reject) => {
-      ws.on('message', (data) => {
-        const msg = JSON.parse(data.toString());
-        if (msg.id !== 1) return;
-        if (msg.error) reject(new Error(`SystemInfo.getProcessInfo: ${msg.error.message}`));
-        else resolve(msg.result);
-      });
-      ws.send(JSON.stringify({ id: 1, method: 'SystemInfo.getProcessInfo' }));
-    });
-    return result.processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
-  } finally {
-    ws.close();
-  }
+  const result = await browserCommand(debugPort, 'SystemInfo.getProcessInfo');
+  return result.processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
 }
 
 /** The page's own figure for its renderer main thread's CPU time (CDP `Performance.getMetrics`), in ns. */
