@@ -52,7 +52,7 @@ const FULL = {
   ks: [1, 10, 100, 1000],
   // 6: channels.
   rejoinChannels: 1000,
-  rejoinCycles: 5,
+  rejoinCycles: 7,
   channelRounds: 5,
   channelSubRounds: 6,
   channelBurstN: 1_500,
@@ -176,9 +176,10 @@ async function main() {
       pages.plain = await openHarness(session, `${server.baseUrl}/plain`);
       for (const [key, page] of Object.entries(pages)) {
         page.cpu = await attachCpuMeter(session, page);
-        log(`${key} page: renderer main thread is pid ${page.cpu.pid} (${page.cpu.comm})`);
+        log(`${key} page: renderer main thread is pid ${page.cpu.pid} (${page.cpu.comm})${page.cpu.pinned !== null ? `, pinned to CPU ${page.cpu.pinned}` : ', not pinned'}`);
       }
-      environment.cpuClock = `/proc/<pid>/task/<pid>/schedstat of each page's renderer (pids ${Object.values(pages).map((p) => p.cpu.pid).join(', ')})`;
+      environment.cpuClock = `/proc/<pid>/task/<pid>/schedstat of each page's renderer main thread (pids ${Object.values(pages).map((p) => p.cpu.pid).join(', ')})`;
+      environment.pinnedCpu = pages.harness.cpu.pinned;
     }
     const ctx = {
       cfg,

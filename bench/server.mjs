@@ -164,6 +164,7 @@ function channel(ws, authenticated) {
       case 'join':
         if (typeof msg.channel !== 'string' || msg.channel === '') return;
         joined.add(msg.channel);
+        batchWrites(ws);
         return ws.send(JSON.stringify({ type: 'joined', channel: msg.channel, seq: channelSeq.get(msg.channel) ?? 0 }));
       case 'leave':
         joined.delete(msg.channel);
@@ -183,6 +184,18 @@ function channel(ws, authenticated) {
         return ws.send(data.toString());
     }
   });
+}
+
+/**
+ * Answers to the frames of one read go out in one write: 1 000 joins arriving together get their
+ * 1 000 `joined` in one TCP write instead of 1 000 (the re-join figure measures the client, and
+ * 1 000 system calls here would make the server's share of it large and noisy).
+ */
+function batchWrites(ws) {
+  const tcp = ws._socket;
+  if (!tcp || tcp.writableCorked) return;
+  tcp.cork();
+  process.nextTick(() => tcp.uncork());
 }
 
 function graphqlEndpoint(ws) {

@@ -19,7 +19,9 @@
  * moment it is read: the bench reads it only while the page waits for the next CDP command).
  * Where schedstat is missing, utime + stime from `stat` (10 ms ticks).
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import { browserCommand } from './browser.mjs';
 
 const TICK_NS = 1e7; // USER_HZ = 100 on Linux
@@ -63,9 +65,9 @@ async function pageThreadTimeNs(page) {
 }
 
 /**
- * Finds the renderer main thread of `page` (a CdpPage whose `window.bench.spin(ms)` busy-loops)
- * and returns a meter: `read()` gives that thread's CPU nanoseconds so far, `readProcess()` the
- * whole renderer process's.
+ * Finds the renderer main thread of `page` (a CdpPage whose `window.bench.spin(ms)` busy-loops),
+ * pins it to the bench CPU (see `benchCpu`), and returns a meter: `read()` gives that thread's CPU
+ * nanoseconds so far, `readProcess()` the whole renderer process's.
  *
  * Largest gain alone is not enough: while a page spins, another renderer (the browser's own WebUI
  * pages, another bench page still loading) may be busy too. The page reports its main thread's
@@ -88,13 +90,46 @@ export async function attachCpuMeter(session, page, spinMs = 200) {
       if (matching.length === 1) {
         const pid = matching[0].pid;
         const comm = safe(() => readFileSync(`/proc/${pid}/task/${pid}/comm`, 'utf8').trim(), '?');
-        return { pid, comm, read: () => threadCpuNs(pid), readProcess: () => processCpuNs(pid) };
+        const cpu = benchCpu();
+        const pinned = pinThread(pid, cpu) ? cpu : null;
+        return { pid, comm, pinned, read: () => threadCpuNs(pid), readProcess: () => processCpuNs(pid) };
       }
     }
     throw new Error(`could not tell the page's renderer main thread (page's own ThreadTime vs /proc gains, ms): ${JSON.stringify(tried)}`);
   } finally {
     await page.send('Performance.disable');
   }
+}
+
+/**
+ * The CPU the measured threads are pinned to (`BENCH_CPU`, default the last one), or null on a
+ * single-CPU machine. On this machine the two virtual CPUs do not run alike: the same burst of the
+ * same code costs up to 1.7× more main-thread time on one than on the other, and a thread that
+ * sleeps between bursts may wake up on either. Pinning every page's main thread to the same CPU
+ * keeps that difference out of the ratios (and the bench server on another CPU keeps it off).
+ */
+export function benchCpu() {
+  const count = os.cpus().length;
+  if (process.env.BENCH_CPU !== undefined) return Number(process.env.BENCH_CPU);
+  return count > 1 ? count - 1 : null;
+}
+
+/** Pins thread `tid` (with `all`, every thread of process `tid`) to `cpu` ("1" or "0,2") with taskset; false when that is not possible. */
+export function pinThread(tid, cpu, all = false) {
+  if (cpu === null) return false;
+  try {
+    execFileSync('taskset', [...(all ? ['-a'] : []), '-p', '-c', String(cpu), String(tid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every CPU but `cpu` (for the processes that feed the measured threads). */
+export function otherCpus(cpu) {
+  const all = os.cpus().map((_, i) => i);
+  const rest = all.filter((i) => i !== cpu);
+  return rest.length ? rest : all;
 }
 
 function safe(f, fallback = NaN) {

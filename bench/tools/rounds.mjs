@@ -2,19 +2,19 @@
  * Interleaved rounds, measured in CPU time of the page's renderer main thread (tools/cpu-meter.mjs).
  *
  * Every client (a "spec") is set up once and stays subscribed for the whole figure. A round is a
- * few sub-rounds; a sub-round gives every spec one burst of messages, in an order rotated from one
- * sub-round to the next, and reads the main thread's CPU time around each burst. A spec's value
- * for the round is the lower quartile of its bursts: on this shared machine other work can only
- * add to a burst's CPU time (its caches evicted, its core shared), never take from it, and bursts
- * that met a busy moment cost up to 2–3× the undisturbed ones; the lower quartile keeps the
- * undisturbed bursts without resting on one lucky burst. A ratio is taken within one round (each
- * round's value over the same round's baseline) and reported as the median with its range over
- * rounds.
+ * few sub-rounds; a sub-round gives every spec one burst of messages, in a shuffled order (seeded,
+ * so a run repeats; shuffled rather than rotated, so no spec always follows the same one), and
+ * reads the main thread's CPU time around each burst. A spec's value for the round is the lower
+ * quartile of its bursts: on this shared machine other work can only add to a burst's CPU time
+ * (its caches evicted, its core shared), never take from it, and bursts that met a busy moment
+ * cost up to 2–3× the undisturbed ones; the lower quartile keeps the undisturbed bursts without
+ * resting on one lucky burst. A ratio is taken within one round (each round's value over the same
+ * round's baseline) and reported as the median with its range over rounds.
  *
  * A spec is `{ key, page, variant, k }`: `page` is a CdpPage with a `cpu` meter (the Angular page
  * or the near-empty one), `variant` and `k` what its `window.bench.prepare…()` takes.
  */
-import { median, quantile, rotate, summary } from './stats.mjs';
+import { median, quantile, shuffled, summary } from './stats.mjs';
 
 /** A round's value per spec: this quantile of its bursts' CPU per message (see above). */
 export const ROUND_QUANTILE = 0.25;
@@ -60,7 +60,7 @@ async function runRounds(ctx, kind, specs, { rounds, subRounds, n, nPerSpec = ()
       const overhead = await callOverhead(pages, (page) => page.call(burst, anyId(page), 0));
       const samples = Object.fromEntries(specs.map((s) => [s.key, []]));
       for (let sub = 0; sub < subRounds; sub++) {
-        for (const spec of rotate(specs, r * subRounds + sub)) {
+        for (const spec of shuffled(specs, 1 + r * subRounds + sub)) {
           const m = nPerSpec(spec);
           const { page } = spec;
           const c0 = page.cpu.read();

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { benchCpu, otherCpus, pinThread } from './cpu-meter.mjs';
 
 const SERVER = fileURLToPath(new URL('../server.mjs', import.meta.url));
 
@@ -28,6 +29,9 @@ export class BenchServerProcess {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.child = child;
+    // Off the CPU the pages' main threads are pinned to: the server must not steal their core.
+    const cpu = benchCpu();
+    if (cpu !== null) pinThread(child.pid, otherCpus(cpu).join(','), true);
     return new Promise((resolve, reject) => {
       let buffered = '';
       const onData = (chunk) => {

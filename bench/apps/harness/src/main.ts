@@ -370,12 +370,27 @@ interface RejoinArmed {
   readonly dispose: () => void;
   readonly subscriptions: Subscription;
   readonly names: string[];
+  /** The cycle being watched: set by `rejoinCycle`, advanced by the watchers made in `rejoinArm`. */
+  cycle: RejoinWatch | null;
+}
+
+interface RejoinWatch {
+  left: boolean;
+  openAt: number;
+  firstJoinedAt: number;
+  joinedAgain: number;
+  readonly lost: Set<string>;
+  readonly done: () => void;
 }
 
 const rejoinArmed = new Map<number, RejoinArmed>();
 let nextRejoinId = 1;
 
-/** A service with `k` channels joined (one subscriber each), ready to lose its socket. */
+/**
+ * A service with `k` channels joined (one subscriber each), ready to lose its socket. The watchers
+ * of the connection and channel states are subscribed here, once, so a cycle's main-thread time
+ * holds only what the library does.
+ */
 async function rejoinArm(k: number, config: Partial<AuthSocketConfig>): Promise<number> {
   const { service, dispose } = createService(config, 'root', undefined, [withChannels()]);
   const names = channelNames(k);
@@ -384,8 +399,30 @@ async function rejoinArm(k: number, config: Partial<AuthSocketConfig>): Promise<
   for (const name of names) subscriptions.add(service.channel(name).messages$.subscribe());
   await opened;
   await whenJoined(service, names);
+  const armed: RejoinArmed = { service, dispose, subscriptions, names, cycle: null };
+  subscriptions.add(
+    service.state$.subscribe((s) => {
+      const watch = armed.cycle;
+      if (!watch) return;
+      if (s.kind !== 'open') watch.left = true;
+      else if (watch.left && Number.isNaN(watch.openAt)) watch.openAt = performance.now();
+    }),
+  );
+  for (const name of names) {
+    subscriptions.add(
+      service.channel(name).state$.subscribe((s) => {
+        const watch = armed.cycle;
+        if (!watch) return;
+        if (s.kind !== 'joined') watch.lost.add(name);
+        else if (watch.lost.delete(name) && !Number.isNaN(watch.openAt)) {
+          if (watch.joinedAgain === 0) watch.firstJoinedAt = performance.now();
+          if (++watch.joinedAgain === names.length) watch.done();
+        }
+      }),
+    );
+  }
   const id = nextRejoinId++;
-  rejoinArmed.set(id, { service, dispose, subscriptions, names });
+  rejoinArmed.set(id, armed);
   return id;
 }
 
@@ -397,44 +434,20 @@ async function rejoinCycle(id: number): Promise<{ dropToOpenMs: number; openToAl
   const armed = rejoinArmed.get(id);
   if (!armed) throw new Error(`no armed channels ${id}`);
   const { service, names } = armed;
-  let droppedAt = NaN;
-  let openAt = NaN;
-  let firstJoinedAt = NaN;
-  let left = false;
-  let joinedAgain = 0;
-  const watch = new Subscription();
-  const done = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`re-join: ${joinedAgain} of ${names.length} joined after 30 s (state ${service.state().kind})`)), 30_000);
-    watch.add(
-      service.state$.subscribe((s) => {
-        if (s.kind !== 'open') left = true;
-        else if (left && Number.isNaN(openAt)) openAt = performance.now();
-      }),
-    );
-    for (const name of names) {
-      let lost = false;
-      watch.add(
-        service.channel(name).state$.subscribe((s) => {
-          if (s.kind !== 'joined') lost = true;
-          else if (lost && !Number.isNaN(openAt)) {
-            lost = false;
-            if (joinedAgain === 0) firstJoinedAt = performance.now();
-            if (++joinedAgain === names.length) {
-              clearTimeout(timer);
-              resolve(performance.now());
-            }
-          }
-        }),
-      );
-    }
-  });
-  droppedAt = performance.now();
+  let resolveDone!: (at: number) => void;
+  const done = new Promise<number>((resolve) => (resolveDone = resolve));
+  const watch: RejoinWatch = { left: false, openAt: NaN, firstJoinedAt: NaN, joinedAgain: 0, lost: new Set(), done: () => resolveDone(performance.now()) };
+  armed.cycle = watch;
+  const timer = setTimeout(() => resolveDone(NaN), 30_000);
+  const droppedAt = performance.now();
   service.send({ type: 'bench_drop' });
   try {
     const allJoinedAt = await done;
-    return { dropToOpenMs: openAt - droppedAt, openToAllJoinedMs: allJoinedAt - openAt, openToFirstJoinedMs: firstJoinedAt - openAt, channels: names.length };
+    if (Number.isNaN(allJoinedAt)) throw new Error(`re-join: ${watch.joinedAgain} of ${names.length} joined after 30 s (state ${service.state().kind})`);
+    return { dropToOpenMs: watch.openAt - droppedAt, openToAllJoinedMs: allJoinedAt - watch.openAt, openToFirstJoinedMs: watch.firstJoinedAt - watch.openAt, channels: names.length };
   } finally {
-    watch.unsubscribe();
+    clearTimeout(timer);
+    armed.cycle = null;
   }
 }
 
