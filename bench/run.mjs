@@ -243,11 +243,11 @@ Took ${env.timings.total.toFixed(0)} s (${Object.entries(env.timings)
     .map(([k, v]) => `${k} ${v.toFixed(0)} s`)
     .join(', ')}).
 
-The machine is shared and noisy, so the figures are built to survive it: clients are measured in
-interleaved rounds (every client once per round, the order rotated), costs are **CPU time of the
-page's renderer main thread** (from /proc, not wall-clock rates), every ratio is taken within a
-round, and every ratio is shown as its median with the **lowest and highest round** in
-parentheses. How to run and how to read this: [bench/README.md](../README.md)${env.mode === 'full' ? '; what the figures show: [ANALYSIS.md](ANALYSIS.md)' : ''}.
+The machine is shared and noisy, so the figures are built to survive it: costs are **CPU time of
+the page's renderer main thread** (from /proc, the thread pinned to one CPU${env.pinnedCpu !== undefined && env.pinnedCpu !== null ? ` (${env.pinnedCpu})` : ''}), not wall-clock
+rates; clients are measured in interleaved rounds of short bursts in a shuffled order; every ratio
+is taken within a round and shown as its median with the **lowest and highest round** in
+parentheses; an A/A control (the same raw handler measured twice) shows the noise floor of the run. How to run and how to read this: [bench/README.md](../README.md)${env.mode === 'full' ? '; what the figures show: [ANALYSIS.md](ANALYSIS.md)' : ''}.
 
 ## Summary
 
