@@ -35,8 +35,8 @@ const SUITES = [bundle, receive, fanout, channels, latency, memory];
 const FULL = {
   // 1: CPU per message over the network (8 clients) and on the hot path. A round is `subRounds`
   // bursts of `burstN` messages per client, interleaved; its value per client is their median.
-  receiveRounds: 6,
-  receiveSubRounds: 10,
+  receiveRounds: 5,
+  receiveSubRounds: 14,
   receiveBurstN: 1_500,
   receiveWarmupN: 3_000,
   hotRounds: 5,

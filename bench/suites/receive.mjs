@@ -264,6 +264,10 @@ Top self time, ngx-auth-socket \`messages$\` over the network (${profiles['netwo
 
 ${top(profiles['network-lib'], 12)}
 
+Top self time, raw handler on the hot path (${profiles['hot-raw'].n.toLocaleString('en-US')} frames):
+
+${top(profiles['hot-raw'], 6)}
+
 Top self time, ngx-auth-socket \`messages$\` on the hot path (${profiles['hot-lib'].n.toLocaleString('en-US')} frames):
 
 ${top(profiles['hot-lib'], 14)}
