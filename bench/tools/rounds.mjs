@@ -81,7 +81,7 @@ async function runRounds(ctx, kind, specs, { rounds, subRounds, n, nPerSpec = ()
           medianNsPerMsg: median(xs.map((x) => x.nsPerMsg)),
           processNsPerMsg: quantile(xs.map((x) => x.processNsPerMsg), ROUND_QUANTILE),
           rate: median(xs.map((x) => x.rate)),
-          bursts: xs.map((x) => Math.round(x.nsPerMsg)),
+          bursts: xs.map((x) => Math.round(x.nsPerMsg * 10) / 10),
         };
       }
       perRound.push(round);
@@ -113,6 +113,14 @@ function collect(specs, perRound) {
     values,
     /** CPU per message of `a` over `b`, per round. */
     ratio: (a, b, field = 'nsPerMsg') => perRound.map((round) => round[a][field] / round[b][field]),
+    /**
+     * One value per round for several specs that run the same code (a control measured on two
+     * sockets): the same quantile over all their bursts together, so the control rests on twice
+     * the bursts of a client.
+     */
+    pooled: (keys) => perRound.map((round) => quantile(keys.flatMap((k) => round[k].bursts), ROUND_QUANTILE)),
+    /** CPU per message of `a` over per-round `values` (from `pooled`). */
+    ratioTo: (a, values) => perRound.map((round, i) => round[a].nsPerMsg / values[i]),
     summary: (key, field = 'nsPerMsg') => summary(values(key, field)),
   };
 }
