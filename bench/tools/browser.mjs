@@ -47,11 +47,17 @@ export async function launchBrowser({ exposeGc = false } = {}) {
   return {
     browser,
     debugPort,
-    /** Opens `url` in a fresh page outside playwright's contexts and returns its CDP client. */
+    /**
+     * Opens `url` in a fresh page outside playwright's contexts, in a window of its own, and
+     * returns its CDP client. Its own window keeps every bench page visible: Chromium treats a
+     * hidden tab differently (lower priority, V8's efficiency mode), and the pages compared in the
+     * same round must run alike.
+     */
     async openPage(url) {
-      const response = await fetch(`http://127.0.0.1:${debugPort}/json/new?about:blank`, { method: 'PUT' });
-      if (!response.ok) throw new Error(`could not create a page: HTTP ${response.status}`);
-      const target = await response.json();
+      const { targetId } = await browserCommand(debugPort, 'Target.createTarget', { url: 'about:blank', newWindow: true });
+      const targets = await (await fetch(`http://127.0.0.1:${debugPort}/json/list`)).json();
+      const target = targets.find((t) => t.id === targetId);
+      if (!target) throw new Error(`could not find the new page ${targetId}`);
       const page = await CdpPage.connect(target.webSocketDebuggerUrl, target.id, debugPort);
       await page.navigate(url);
       return page;
@@ -60,6 +66,29 @@ export async function launchBrowser({ exposeGc = false } = {}) {
       await browser.close();
     },
   };
+}
+
+/** One command on the browser target (not a page). */
+export async function browserCommand(debugPort, method, params = {}) {
+  const version = await (await fetch(`http://127.0.0.1:${debugPort}/json/version`)).json();
+  const ws = new WebSocket(version.webSocketDebuggerUrl, { perMessageDeflate: false });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  try {
+    return await new Promise((resolve, reject) => {
+      ws.on('message', (data) => {
+        const msg = JSON.parse(data.toString());
+        if (msg.id !== 1) return;
+        if (msg.error) reject(new Error(`${method}: ${msg.error.message}`));
+        else resolve(msg.result);
+      });
+      ws.send(JSON.stringify({ id: 1, method, params }));
+    });
+  } finally {
+    ws.close();
+  }
 }
 
 /** A CDP connection to one page target. */

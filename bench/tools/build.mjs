@@ -57,36 +57,62 @@ export async function ensureLibrary(rootDir, log) {
   return true;
 }
 
-/** A fingerprint of everything a bench app build reads (`harness` → apps/harness, `size-*` → apps/size). */
+/** Whether `project` of bench/angular.json imports the library (so a library build makes it stale). */
+function usesLibrary(benchDir, project) {
+  if (project === 'harness') return true;
+  if (project === 'plain' || project === 'size-base') return false;
+  const main = join(benchDir, 'apps/size', `${project.slice('size-'.length)}.main.ts`);
+  return existsSync(main) && readFileSync(main, 'utf8').includes("from 'ngx-auth-socket'");
+}
+
+/**
+ * A fingerprint of everything a bench app build reads, by content: its block of angular.json, the
+ * bench tsconfig, the lockfile, its own sources (`harness` → apps/harness + apps/shared, `plain` →
+ * apps/plain + apps/shared, `size-x` → apps/size/x.main.ts + its tsconfig + apps/size/shared) and,
+ * when it imports the library, the library build. A library change rebuilds only what uses it.
+ */
 function inputsFingerprint(rootDir, benchDir, project) {
   const hash = createHash('sha256');
-  const files = [
-    join(benchDir, 'angular.json'),
-    join(benchDir, 'tsconfig.json'),
-    ...listFiles(join(benchDir, 'apps', project.startsWith('size-') ? 'size' : project)),
-    ...listFiles(join(rootDir, 'dist/ngx-auth-socket')),
-    join(rootDir, 'package-lock.json'),
-  ].filter((f) => existsSync(f));
-  for (const f of files.sort()) {
-    const s = statSync(f);
-    hash.update(`${relative(rootDir, f)}:${s.size}:${s.mtimeMs}\n`);
+  const workspace = JSON.parse(readFileSync(join(benchDir, 'angular.json'), 'utf8'));
+  hash.update(JSON.stringify(workspace.projects[project] ?? null));
+  let sources;
+  if (project === 'harness' || project === 'plain') sources = [...listFiles(join(benchDir, 'apps', project)), ...listFiles(join(benchDir, 'apps/shared'))];
+  else {
+    const name = project.slice('size-'.length);
+    sources = [join(benchDir, 'apps/size', `${name}.main.ts`), join(benchDir, 'apps/size', `tsconfig.${name}.json`), ...listFiles(join(benchDir, 'apps/size/shared'))];
+  }
+  const files = [join(benchDir, 'tsconfig.json'), join(rootDir, 'package-lock.json'), ...sources];
+  if (usesLibrary(benchDir, project)) files.push(...listFiles(join(rootDir, 'dist/ngx-auth-socket')));
+  for (const f of files.filter((f) => existsSync(f)).sort()) {
+    hash.update(`${relative(rootDir, f)}\n`);
+    hash.update(readFileSync(f));
   }
   return hash.digest('hex');
 }
 
-/** Builds each bench app whose inputs changed since its last build. */
-export async function ensureApps(rootDir, benchDir, projects, log) {
+/**
+ * Builds each bench app whose inputs changed since its last build, `concurrency` at a time (each
+ * `ng build` spends much of its time in one thread; on a shared machine two or three in parallel
+ * finish well before the same builds one after another).
+ */
+export async function ensureApps(rootDir, benchDir, projects, log, concurrency = 3) {
+  const stale = [];
   for (const project of projects) {
     const fingerprint = inputsFingerprint(rootDir, benchDir, project);
     const stamp = join(benchDir, 'dist', project, '.inputs');
-    if (existsSync(stamp) && readFileSync(stamp, 'utf8') === fingerprint) {
-      log(`app ${project}: up to date`);
-      continue;
-    }
-    const started = Date.now();
-    log(`app ${project}: building…`);
-    await run('npx', ['ng', 'build', project], benchDir, log);
-    writeFileSync(stamp, fingerprint);
-    log(`app ${project}: built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (existsSync(stamp) && readFileSync(stamp, 'utf8') === fingerprint) continue;
+    stale.push({ project, fingerprint, stamp });
   }
+  log(`apps: ${projects.length - stale.length} of ${projects.length} up to date${stale.length ? `; building ${stale.map((s) => s.project).join(', ')}` : ''}`);
+  const queue = [...stale];
+  const worker = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      const started = Date.now();
+      await run('npx', ['ng', 'build', job.project], benchDir, log);
+      writeFileSync(job.stamp, job.fingerprint);
+      log(`app ${job.project}: built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, stale.length) }, worker));
+  return stale.length;
 }

@@ -4,12 +4,14 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { benchCpu, otherCpus, pinThread } from './cpu-meter.mjs';
 
 const SERVER = fileURLToPath(new URL('../server.mjs', import.meta.url));
 
 export class BenchServerProcess {
-  constructor(root) {
+  constructor(root, plainRoot = null) {
     this.root = root;
+    this.plainRoot = plainRoot;
     this.port = 0;
     this.child = null;
   }
@@ -23,10 +25,13 @@ export class BenchServerProcess {
    * (`performance.timeOrigin + performance.now()`) at which it reported listening.
    */
   start() {
-    const child = spawn(process.execPath, [SERVER, `--port=${this.port}`, `--root=${this.root}`], {
+    const child = spawn(process.execPath, [SERVER, `--port=${this.port}`, `--root=${this.root}`, ...(this.plainRoot ? [`--plain=${this.plainRoot}`] : [])], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.child = child;
+    // Off the CPU the pages' main threads are pinned to: the server must not steal their core.
+    const cpu = benchCpu();
+    if (cpu !== null) pinThread(child.pid, otherCpus(cpu).join(','), true);
     return new Promise((resolve, reject) => {
       let buffered = '';
       const onData = (chunk) => {

@@ -1,114 +1,79 @@
 /**
  * The bench page. A zoneless Angular app that exposes `window.bench`, which bench/run.mjs calls
- * over the Chrome DevTools Protocol. Every figure is measured here against its baseline in the same page:
- * raw `WebSocket` + `JSON.parse`, rxjs `webSocket`, and `AuthSocketService` instances created in
- * their own environment injectors (so each measurement starts from a fresh service).
+ * over the Chrome DevTools Protocol. Every client runs here, in the same page and against the same
+ * sink: a raw `WebSocket` + `JSON.parse` (the same handler the near-empty page apps/plain runs),
+ * `AuthSocketService` instances in their own environment injectors (so each measurement starts
+ * from a fresh service), rxjs `webSocket`, graphql-ws, partysocket, reconnecting-websocket and
+ * socket.io-client.
  *
  * Only the library's public API is used.
  */
 import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import { ApplicationRef, Component, EnvironmentInjector, createEnvironmentInjector, provideZonelessChangeDetection } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
+import { WebSocket as EngineIoWebSocket } from 'engine.io-client';
+import { createClient } from 'graphql-ws';
+import { WebSocket as PartyWebSocket } from 'partysocket';
+import ReconnectingWebSocket from 'reconnecting-websocket';
 import { Subscription, filter } from 'rxjs';
 import { webSocket } from 'rxjs/webSocket';
+import { io } from 'socket.io-client';
 import {
   AUTH_SOCKET_RUNTIME,
   AuthSocketConfig,
+  AuthSocketFeature,
   AuthSocketService,
   AuthTokenStore,
+  ChannelState,
   ConnectionState,
   SocketLike,
   SocketMessage,
   authTokenInterceptor,
   browserRuntime,
   provideAuthSocket,
+  withChannels,
 } from 'ngx-auth-socket';
+import {
+  BenchMessage,
+  FakeSocket,
+  FrameFormat,
+  TOKEN,
+  WS_URL,
+  commonBench,
+  fakeFrames,
+  fetchTicket,
+  openRaw,
+  prepareHotRaw,
+  prepareRaw,
+  register,
+  registerHot,
+  sink,
+  sleep,
+  ticketUrl,
+} from '../../shared/measure';
 
 @Component({ selector: 'bench-root', template: `<p>ngx-auth-socket bench: driven through window.bench</p>` })
 class BenchRoot {}
 
-/** A bench message as the server pushes it. */
-interface BenchMessage extends SocketMessage {
-  readonly seq: number;
-}
-
-export type ReceiveVariant = 'raw' | 'rxjs' | 'lib' | 'raw-map' | 'rxjs-filter' | 'lib-on';
+/** Every client the throughput, fan-out and channel figures run. `k` is the number of types (or channels). */
+export type ReceiveVariant =
+  | 'raw'
+  | 'raw-map'
+  | 'rxjs'
+  | 'rxjs-filter'
+  | 'lib'
+  | 'lib-on'
+  | 'lib-channel'
+  | 'graphql-ws'
+  | 'partysocket'
+  | 'rws'
+  | 'socket.io';
 export type ConnectVariant = 'raw-ticket' | 'lib-ticket' | 'lib-ticket-xhr' | 'raw-first' | 'lib-first';
 
-const WS_URL = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/channel/`;
-// A JWT-shaped token with an `exp`, like an app's (the bench server only checks "Bearer present").
-const b64url = (json: object) => btoa(JSON.stringify(json)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-const TOKEN = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub: 'bench', exp: Math.floor(Date.now() / 1000) + 3600 })}.c2lnbmF0dXJl`;
-
 let root: EnvironmentInjector;
-
-// ---- the sink: the user code every variant delivers to ------------------------------------------
-
-let count = 0;
-let target = 0;
-let firstAt = 0;
-let lastAt = 0;
-let checksum = 0;
-let finished: (() => void) | null = null;
-
-function sink(message: BenchMessage): void {
-  checksum += message.seq;
-  if (count === 0) firstAt = performance.now();
-  if (++count === target) {
-    lastAt = performance.now();
-    finished?.();
-  }
-}
-
-function armSink(n: number, timeoutMs: number): Promise<{ ms: number; n: number; rate: number; checksum: number }> {
-  count = 0;
-  target = n;
-  firstAt = lastAt = 0;
-  checksum = 0;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      finished = null;
-      reject(new Error(`timed out after ${timeoutMs} ms with ${count}/${n} messages`));
-    }, timeoutMs);
-    finished = () => {
-      finished = null;
-      clearTimeout(timer);
-      const ms = lastAt - firstAt;
-      resolve({ ms, n, rate: ((n - 1) / ms) * 1000, checksum });
-    };
-  });
-}
-
-// ---- sockets, tickets and service instances ---------------------------------------------------
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const epochNow = () => performance.timeOrigin + performance.now();
 
-// A macrotask boundary without setTimeout's 4 ms clamp for nested timers.
-const channel = new MessageChannel();
-const yieldQueue: Array<() => void> = [];
-channel.port1.onmessage = () => yieldQueue.shift()?.();
-function yieldTask(): Promise<void> {
-  return new Promise((resolve) => {
-    yieldQueue.push(resolve);
-    channel.port2.postMessage(null);
-  });
-}
-
-async function fetchTicket(): Promise<string> {
-  const response = await fetch('/ws_ticket', { headers: { Authorization: `Bearer ${TOKEN}` } });
-  if (!response.ok) throw new Error(`ticket: HTTP ${response.status}`);
-  const body = (await response.json()) as { ticket: string };
-  return body.ticket;
-}
-
-function openRaw(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.onopen = () => resolve(ws);
-    ws.onerror = () => reject(new Error('raw socket failed'));
-  });
-}
+// ---- service instances --------------------------------------------------------------------------
 
 /**
  * A fresh AuthSocketService in its own injector; `http: 'xhr'` gives it an HttpClient without
@@ -117,9 +82,10 @@ function openRaw(url: string): Promise<WebSocket> {
 function createService(
   config: Partial<AuthSocketConfig> = {},
   http: 'root' | 'xhr' = 'root',
-  createSocket?: () => SocketLike,
+  createSocket?: (url: string, protocols?: string | string[]) => SocketLike,
+  features: AuthSocketFeature[] = [],
 ): { service: AuthSocketService; dispose: () => void } {
-  const providers = [provideAuthSocket({ url: '/channel/', auth: 'ticket', ...config })];
+  const providers = [provideAuthSocket({ url: '/channel/', auth: 'ticket', ...config }, ...features)];
   if (http === 'xhr') providers.unshift(provideHttpClient(withInterceptors([authTokenInterceptor])));
   if (createSocket) providers.push({ provide: AUTH_SOCKET_RUNTIME, useValue: { ...browserRuntime(), createSocket } } as never);
   const injector = createEnvironmentInjector(providers, root);
@@ -148,227 +114,380 @@ function whenOpen(service: AuthSocketService, timeoutMs = 10_000): Promise<numbe
   });
 }
 
-// ---- 1 + 2: receive throughput and typed fan-out ------------------------------------------------
-
-async function receive(variant: ReceiveVariant, n: number, k: number): Promise<{ ms: number; n: number; rate: number; checksum: number }> {
-  const types = Array.from({ length: k }, (_, i) => `t${i}`);
-  const start = { type: 'bench_start', n, types: k };
-  const result = armSink(n, 20_000 + n / 5);
-  const cleanup: Array<() => void> = [];
-  try {
-    switch (variant) {
-      case 'raw': {
-        const ws = await openRaw(`${WS_URL}?ticket=${encodeURIComponent(await fetchTicket())}`);
-        cleanup.push(() => ws.close());
-        ws.onmessage = (e: MessageEvent) => sink(JSON.parse(e.data as string));
-        ws.send(JSON.stringify(start));
-        break;
-      }
-      case 'raw-map': {
-        const handlers = new Map<string, (m: BenchMessage) => void>();
-        for (const type of types) handlers.set(type, sink);
-        const ws = await openRaw(`${WS_URL}?ticket=${encodeURIComponent(await fetchTicket())}`);
-        cleanup.push(() => ws.close());
-        ws.onmessage = (e: MessageEvent) => {
-          const m = JSON.parse(e.data as string) as BenchMessage;
-          const handler = handlers.get(m.type);
-          if (handler !== undefined) handler(m);
-        };
-        ws.send(JSON.stringify(start));
-        break;
-      }
-      case 'rxjs':
-      case 'rxjs-filter': {
-        const subject = webSocket<BenchMessage | typeof start>(`${WS_URL}?ticket=${encodeURIComponent(await fetchTicket())}`);
-        const subscriptions = new Subscription();
-        cleanup.push(() => subscriptions.unsubscribe());
-        if (variant === 'rxjs') {
-          subscriptions.add(subject.subscribe((m) => sink(m as BenchMessage)));
-        } else {
-          for (const type of types) subscriptions.add(subject.pipe(filter((m) => m.type === type)).subscribe((m) => sink(m as BenchMessage)));
-        }
-        subject.next(start); // buffered by rxjs until the socket opens
-        break;
-      }
-      case 'lib':
-      case 'lib-on': {
-        const { service, dispose } = createService();
-        cleanup.push(dispose);
-        const opened = whenOpen(service);
-        const subscriptions = new Subscription();
-        cleanup.unshift(() => subscriptions.unsubscribe());
-        if (variant === 'lib') {
-          subscriptions.add(service.messages$.subscribe((m) => sink(m as BenchMessage)));
-        } else {
-          for (const type of types) subscriptions.add(service.on<BenchMessage>(type).subscribe(sink));
-        }
-        await opened;
-        service.send(start);
-        break;
-      }
+/** Resolves when every channel in `names` of `service` is joined. */
+function whenJoined(service: AuthSocketService, names: string[], timeoutMs = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let waiting = names.length;
+    const subscriptions = new Subscription();
+    const timer = setTimeout(() => {
+      subscriptions.unsubscribe();
+      reject(new Error(`${waiting} of ${names.length} channels not joined after ${timeoutMs} ms`));
+    }, timeoutMs);
+    for (const name of names) {
+      let seen = false;
+      subscriptions.add(
+        service.channel(name).state$.subscribe((s: ChannelState) => {
+          if (seen || s.kind !== 'joined') return;
+          seen = true;
+          if (--waiting === 0) {
+            clearTimeout(timer);
+            queueMicrotask(() => subscriptions.unsubscribe());
+            resolve();
+          }
+        }),
+      );
     }
-    return await result;
-  } finally {
-    for (const release of cleanup) release();
-  }
+  });
 }
 
-// ---- 1b: the hot path without the network ------------------------------------------------------
+function once(target: { addEventListener(type: string, listener: () => void): void }, type: string, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${type} within ${timeoutMs} ms`)), timeoutMs);
+    target.addEventListener(type, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+const types = (k: number) => Array.from({ length: k }, (_, i) => `t${i}`);
+const channelNames = (k: number) => Array.from({ length: k }, (_, i) => `c${i}`);
+const startFrame = (n: number, k: number) => ({ type: 'bench_start', n, types: k });
+
+// ---- 1, 2, 6: every client over the network, prepared then measured -------------------------------
 
 /**
- * A socket that never touches the network: the bench calls its `onmessage` with pre-built events,
- * so what is timed is only the JavaScript between a frame and user code.
+ * Opens and subscribes `variant` (K types or channels, one subscriber each) and returns the id of
+ * the prepared run; `bench.go(id, n)` then asks for the frames and times them at the sink.
  */
-class FakeSocket {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSING = 2;
-  static readonly CLOSED = 3;
-  static last: FakeSocket | null = null;
-  readyState = 0;
-  binaryType: BinaryType = 'blob';
-  protocol = '';
-  onopen: ((e: Event) => void) | null = null;
-  onmessage: ((e: MessageEvent) => void) | null = null;
-  onclose: ((e: CloseEvent) => void) | null = null;
-  onerror: ((e: Event) => void) | null = null;
-
-  constructor() {
-    FakeSocket.last = this;
-    setTimeout(() => {
-      this.readyState = 1;
-      this.onopen?.(new Event('open'));
-    });
-  }
-
-  send(): void {}
-
-  close(): void {
-    this.readyState = 3;
+async function prepare(variant: ReceiveVariant, k = 1): Promise<number> {
+  switch (variant) {
+    case 'raw':
+      return prepareRaw(k, 'direct');
+    case 'raw-map':
+      return prepareRaw(k, 'map');
+    case 'rxjs':
+    case 'rxjs-filter': {
+      let opened!: () => void;
+      const open = new Promise<void>((resolve) => (opened = resolve));
+      const subject = webSocket<BenchMessage | ReturnType<typeof startFrame>>({ url: await ticketUrl(), openObserver: { next: () => opened() } });
+      const subscriptions = new Subscription();
+      if (variant === 'rxjs') subscriptions.add(subject.subscribe((m) => sink(m as BenchMessage)));
+      else for (const type of types(k)) subscriptions.add(subject.pipe(filter((m) => m.type === type)).subscribe((m) => sink(m as BenchMessage)));
+      await open;
+      return register(
+        (n) => subject.next(startFrame(n, k)),
+        () => subscriptions.unsubscribe(),
+      );
+    }
+    case 'lib':
+    case 'lib-on':
+    case 'lib-channel': {
+      const { service, dispose } = createService({}, 'root', undefined, variant === 'lib-channel' ? [withChannels()] : []);
+      const opened = whenOpen(service);
+      const subscriptions = new Subscription();
+      if (variant === 'lib') subscriptions.add(service.messages$.subscribe((m) => sink(m as BenchMessage)));
+      else if (variant === 'lib-on') for (const type of types(k)) subscriptions.add(service.on<BenchMessage>(type).subscribe(sink));
+      else for (const name of channelNames(k)) subscriptions.add(service.channel<BenchMessage>(name).messages$.subscribe(sink));
+      await opened;
+      if (variant === 'lib-channel') await whenJoined(service, channelNames(k));
+      return register(
+        (n) => service.send(variant === 'lib-channel' ? { type: 'bench_start', n, channels: k } : startFrame(n, k)),
+        () => {
+          subscriptions.unsubscribe();
+          dispose();
+        },
+      );
+    }
+    case 'graphql-ws': {
+      let connected!: () => void;
+      const ready = new Promise<void>((resolve) => (connected = resolve));
+      const client = createClient({
+        url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
+        lazy: false,
+        retryAttempts: 0,
+        generateID: () => '1',
+        on: { connected: () => connected() },
+        onNonLazyError: () => undefined,
+      });
+      await ready;
+      let unsubscribe = () => {};
+      return register(
+        (n) => {
+          unsubscribe = client.subscribe<BenchMessage>(
+            { query: 'subscription Bench($n: Int!, $types: Int!) { bench(n: $n, types: $types) }', variables: { n, types: k } },
+            { next: (result) => sink(result.data as BenchMessage), error: (e) => console.error(e), complete: () => undefined },
+          );
+        },
+        () => {
+          unsubscribe();
+          void client.dispose();
+        },
+      );
+    }
+    case 'partysocket':
+    case 'rws': {
+      const socket =
+        variant === 'partysocket'
+          ? new PartyWebSocket(ticketUrl, [], { maxRetries: 0 })
+          : new ReconnectingWebSocket(ticketUrl, [], { maxRetries: 0 });
+      const open = once(socket, 'open');
+      socket.addEventListener('message', (e: MessageEvent) => sink(JSON.parse(e.data as string)));
+      await open;
+      return register(
+        (n) => socket.send(JSON.stringify(startFrame(n, k))),
+        () => socket.close(),
+      );
+    }
+    case 'socket.io': {
+      const socket = io(location.origin, { transports: ['websocket'], forceNew: true, reconnection: false });
+      for (const type of types(k)) socket.on(type, (m: BenchMessage) => sink(m));
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', (e) => reject(e));
+      });
+      return register(
+        (n) => socket.emit('bench_start', { n, types: k }),
+        () => socket.disconnect(),
+      );
+    }
   }
 }
 
-function fakeFrames(k: number): Array<{ data: string }> {
-  const frames: Array<{ data: string }> = [];
-  for (let i = 0; i < Math.max(k, 1000); i++) {
-    const head = `{"type":"t${i % k}","seq":${i},"data":"`;
-    frames.push({ data: head + 'x'.repeat(98 - head.length) + '"}' });
+// ---- 1b, 2b, 6b: the hot path without the network ------------------------------------------------
+
+/** A socket.io transport on the fake socket (Engine.IO builds its WebSocket in `createSocket`). */
+class FakeEngineIoTransport extends EngineIoWebSocket {
+  override createSocket(uri: string): never {
+    return new FakeSocket(uri) as never;
   }
-  return frames;
 }
 
-interface HotSetup {
-  deliver: (e: { data: string }) => void;
-  cleanup: () => void;
-}
-
-/** Sets `variant` up on a fake socket, subscribed with the shared sink; returns its frame entry point. */
-async function setupHot(variant: ReceiveVariant, k: number): Promise<HotSetup> {
-  const types = Array.from({ length: k }, (_, i) => `t${i}`);
+/** Sets `variant` up on a fake socket, subscribed with the shared sink; returns the hot run's id. */
+async function prepareHot(variant: ReceiveVariant, k = 1): Promise<number> {
+  if (variant === 'raw' || variant === 'raw-map') return prepareHotRaw(k, variant === 'raw' ? 'direct' : 'map');
   const cleanup: Array<() => void> = [];
   const release = () => {
     for (const step of cleanup) step();
   };
+  const socketOf = () => {
+    const socket = FakeSocket.last;
+    if (!socket) throw new Error(`${variant} did not open the fake socket`);
+    return socket;
+  };
+  let format: FrameFormat = 'plain';
   FakeSocket.last = null;
   try {
     switch (variant) {
-      case 'raw':
-        return { deliver: (e) => sink(JSON.parse(e.data)), cleanup: release };
-      case 'raw-map': {
-        const handlers = new Map<string, (m: BenchMessage) => void>();
-        for (const type of types) handlers.set(type, sink);
-        return {
-          deliver: (e) => {
-            const m = JSON.parse(e.data) as BenchMessage;
-            const handler = handlers.get(m.type);
-            if (handler !== undefined) handler(m);
-          },
-          cleanup: release,
-        };
-      }
       case 'rxjs':
       case 'rxjs-filter': {
         const subject = webSocket<BenchMessage>({ url: WS_URL, WebSocketCtor: FakeSocket as unknown as typeof WebSocket });
         const subscriptions = new Subscription();
         cleanup.push(() => subscriptions.unsubscribe());
         if (variant === 'rxjs') subscriptions.add(subject.subscribe(sink));
-        else for (const type of types) subscriptions.add(subject.pipe(filter((m) => m.type === type)).subscribe(sink));
+        else for (const type of types(k)) subscriptions.add(subject.pipe(filter((m) => m.type === type)).subscribe(sink));
         await sleep(5);
-        const socket = FakeSocket.last as FakeSocket | null;
-        if (!socket?.onmessage) throw new Error('rxjs did not open the fake socket');
-        const onmessage = socket.onmessage;
-        return { deliver: (e) => onmessage(e as MessageEvent), cleanup: release };
+        break;
       }
       case 'lib':
-      case 'lib-on': {
-        const { service, dispose } = createService({ auth: 'first-message', firstMessage: { waitForAck: false } }, 'root', () => new FakeSocket() as unknown as SocketLike);
+      case 'lib-on':
+      case 'lib-channel': {
+        const { service, dispose } = createService(
+          { auth: 'first-message', firstMessage: { waitForAck: false } },
+          'root',
+          (url, protocols) => new FakeSocket(url, protocols) as unknown as SocketLike,
+          variant === 'lib-channel' ? [withChannels()] : [],
+        );
         cleanup.push(dispose);
         const opened = whenOpen(service);
         const subscriptions = new Subscription();
         cleanup.unshift(() => subscriptions.unsubscribe());
         if (variant === 'lib') subscriptions.add(service.messages$.subscribe((m) => sink(m as BenchMessage)));
-        else for (const type of types) subscriptions.add(service.on<BenchMessage>(type).subscribe(sink));
+        else if (variant === 'lib-on') for (const type of types(k)) subscriptions.add(service.on<BenchMessage>(type).subscribe(sink));
+        else for (const name of channelNames(k)) subscriptions.add(service.channel<BenchMessage>(name).messages$.subscribe(sink));
         await opened;
-        const socket = FakeSocket.last as FakeSocket | null;
-        if (!socket?.onmessage) throw new Error('the library did not open the fake socket');
-        const onmessage = socket.onmessage;
-        return { deliver: (e) => onmessage(e as MessageEvent), cleanup: release };
+        if (variant === 'lib-channel') {
+          await whenJoined(service, channelNames(k));
+          format = 'channel';
+        }
+        break;
+      }
+      case 'graphql-ws': {
+        let connected!: () => void;
+        const ready = new Promise<void>((resolve) => (connected = resolve));
+        const client = createClient({
+          url: 'ws://fake.invalid/graphql',
+          webSocketImpl: FakeSocket,
+          lazy: false,
+          retryAttempts: 0,
+          generateID: () => '1',
+          on: { connected: () => connected() },
+          onNonLazyError: () => undefined,
+        });
+        cleanup.push(() => void client.dispose());
+        await ready;
+        const unsubscribe = client.subscribe<BenchMessage>({ query: 'subscription { bench }' }, { next: (r) => sink(r.data as BenchMessage), error: () => undefined, complete: () => undefined });
+        cleanup.unshift(unsubscribe);
+        await sleep(1);
+        format = 'graphql-ws';
+        break;
+      }
+      case 'partysocket':
+      case 'rws': {
+        const socket =
+          variant === 'partysocket'
+            ? new PartyWebSocket('ws://fake.invalid/channel/', [], { WebSocket: FakeSocket, maxRetries: 0 })
+            : new ReconnectingWebSocket('ws://fake.invalid/channel/', [], { WebSocket: FakeSocket, maxRetries: 0 });
+        cleanup.push(() => socket.close());
+        const open = once(socket, 'open');
+        socket.addEventListener('message', (e: MessageEvent) => sink(JSON.parse(e.data as string)));
+        await open;
+        break;
+      }
+      case 'socket.io': {
+        const socket = io('http://fake.invalid', { transports: [FakeEngineIoTransport] as never, forceNew: true, reconnection: false });
+        cleanup.push(() => socket.disconnect());
+        for (const type of types(k)) socket.on(type, (m: BenchMessage) => sink(m));
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', () => resolve());
+          socket.once('connect_error', (e) => reject(e));
+        });
+        format = 'socket.io';
+        break;
       }
     }
+    return registerHot(socketOf().messageHandler(), fakeFrames(format, k), release);
   } catch (error) {
     release();
     throw error;
   }
 }
 
-/** Feeds `n` frames to `deliver` in bursts of 1 000 per task and times them at the sink. */
-async function feed(deliver: (e: { data: string }) => void, frames: Array<{ data: string }>, n: number): Promise<number> {
-  const result = armSink(n, 60_000);
-  const f = frames.length;
-  for (let i = 0; i < n; ) {
-    const end = Math.min(n, i + 1000);
-    for (; i < end; i++) deliver(frames[i % f]);
-    if (i < n) await yieldTask();
+// ---- 6: channels re-joined after a reconnect -------------------------------------------------------
+
+interface RejoinArmed {
+  readonly service: AuthSocketService;
+  readonly dispose: () => void;
+  readonly subscriptions: Subscription;
+  readonly names: string[];
+  /** The cycle being watched: set by `rejoinCycle`, advanced by the watchers made in `rejoinArm`. */
+  cycle: RejoinWatch | null;
+}
+
+interface RejoinWatch {
+  left: boolean;
+  openAt: number;
+  firstJoinedAt: number;
+  joinedAgain: number;
+  readonly lost: Set<string>;
+  readonly done: () => void;
+}
+
+const rejoinArmed = new Map<number, RejoinArmed>();
+let nextRejoinId = 1;
+
+/**
+ * A service with `k` channels joined (one subscriber each), ready to lose its socket. The watchers
+ * of the connection and channel states are subscribed here, once, so a cycle's main-thread time
+ * holds only what the library does.
+ */
+async function rejoinArm(k: number, config: Partial<AuthSocketConfig>): Promise<number> {
+  const { service, dispose } = createService(config, 'root', undefined, [withChannels()]);
+  const names = channelNames(k);
+  const subscriptions = new Subscription();
+  const opened = whenOpen(service);
+  for (const name of names) subscriptions.add(service.channel(name).messages$.subscribe());
+  await opened;
+  await whenJoined(service, names);
+  const armed: RejoinArmed = { service, dispose, subscriptions, names, cycle: null };
+  subscriptions.add(
+    service.state$.subscribe((s) => {
+      const watch = armed.cycle;
+      if (!watch) return;
+      if (s.kind !== 'open') watch.left = true;
+      else if (watch.left && Number.isNaN(watch.openAt)) watch.openAt = performance.now();
+    }),
+  );
+  for (const name of names) {
+    subscriptions.add(
+      service.channel(name).state$.subscribe((s) => {
+        const watch = armed.cycle;
+        if (!watch) return;
+        if (s.kind !== 'joined') watch.lost.add(name);
+        else if (watch.lost.delete(name) && !Number.isNaN(watch.openAt)) {
+          if (watch.joinedAgain === 0) watch.firstJoinedAt = performance.now();
+          if (++watch.joinedAgain === names.length) watch.done();
+        }
+      }),
+    );
   }
-  return (await result).rate;
+  const id = nextRejoinId++;
+  rejoinArmed.set(id, armed);
+  return id;
 }
 
 /**
- * The hot path, finely interleaved: every `[variant, k, n]` spec is set up once (all at the same
- * time), then `rounds` rounds each feed `n` frames to every spec in an order rotated per round.
- * Rounds of a few tens of milliseconds keep neighbouring measurements under the same machine
- * conditions, so per-round ratios pair well. Returns msgs/s per round under `${variant}@${k}`.
+ * The server drops the socket (`bench_drop`: no close frame); times the reconnect and, from the new
+ * socket's `open` (authenticated, as the state says it), the re-join of every channel.
  */
-async function hotPathRounds(specs: Array<[ReceiveVariant, number, number]>, rounds: number): Promise<Record<string, number[]>> {
-  const frames = new Map<number, Array<{ data: string }>>();
-  const setups: HotSetup[] = [];
-  const out: Record<string, number[]> = Object.fromEntries(specs.map(([v, k]) => [`${v}@${k}`, []]));
+async function rejoinCycle(id: number): Promise<{ dropToOpenMs: number; openToAllJoinedMs: number; openToFirstJoinedMs: number; channels: number }> {
+  const armed = rejoinArmed.get(id);
+  if (!armed) throw new Error(`no armed channels ${id}`);
+  const { service, names } = armed;
+  let resolveDone!: (at: number) => void;
+  const done = new Promise<number>((resolve) => (resolveDone = resolve));
+  const watch: RejoinWatch = { left: false, openAt: NaN, firstJoinedAt: NaN, joinedAgain: 0, lost: new Set(), done: () => resolveDone(performance.now()) };
+  armed.cycle = watch;
+  const timer = setTimeout(() => resolveDone(NaN), 30_000);
+  const droppedAt = performance.now();
+  service.send({ type: 'bench_drop' });
   try {
-    for (const [v, k] of specs) {
-      if (!frames.has(k)) frames.set(k, fakeFrames(k));
-      setups.push(await setupHot(v, k));
-    }
-    for (let r = 0; r < rounds; r++) {
-      for (let j = 0; j < specs.length; j++) {
-        const i = (r + j) % specs.length;
-        const [v, k, n] = specs[i];
-        out[`${v}@${k}`].push(await feed(setups[i].deliver, frames.get(k)!, n));
-      }
-    }
+    const allJoinedAt = await done;
+    if (Number.isNaN(allJoinedAt)) throw new Error(`re-join: ${watch.joinedAgain} of ${names.length} joined after 30 s (state ${service.state().kind})`);
+    return { dropToOpenMs: watch.openAt - droppedAt, openToAllJoinedMs: allJoinedAt - watch.openAt, openToFirstJoinedMs: watch.firstJoinedAt - watch.openAt, channels: names.length };
   } finally {
-    for (const setup of setups) setup.cleanup();
+    clearTimeout(timer);
+    armed.cycle = null;
   }
-  return out;
 }
 
-/** One variant on the hot path (for profiles). */
-async function hotPath(variant: ReceiveVariant, n: number, k: number): Promise<{ rate: number }> {
-  const setup = await setupHot(variant, k);
-  try {
-    return { rate: await feed(setup.deliver, fakeFrames(k), n) };
-  } finally {
-    setup.cleanup();
-  }
+function rejoinDispose(id: number): void {
+  const armed = rejoinArmed.get(id);
+  rejoinArmed.delete(id);
+  if (!armed) return;
+  armed.subscriptions.unsubscribe();
+  armed.dispose();
+}
+
+/** The same work by hand: a fresh ticket and socket, `k` join frames, time from open to the last `joined`. */
+async function rejoinRaw(k: number): Promise<{ openToAllJoinedMs: number; openToFirstJoinedMs: number; channels: number }> {
+  const url = await ticketUrl();
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const waiting = new Set(channelNames(k));
+    let openAt = NaN;
+    let firstJoinedAt = NaN;
+    const timer = setTimeout(() => {
+      ws.close();
+      reject(new Error(`raw re-join: ${k - waiting.size} of ${k} joined after 30 s`));
+    }, 30_000);
+    ws.onopen = () => {
+      openAt = performance.now();
+      for (const name of waiting) ws.send(JSON.stringify({ type: 'join', channel: name }));
+    };
+    ws.onmessage = (e: MessageEvent) => {
+      const m = JSON.parse(e.data as string) as { type: string; channel?: string };
+      if (m.type !== 'joined' || m.channel === undefined || !waiting.delete(m.channel)) return;
+      if (Number.isNaN(firstJoinedAt)) firstJoinedAt = performance.now();
+      if (waiting.size === 0) {
+        clearTimeout(timer);
+        const allJoinedAt = performance.now();
+        ws.close();
+        resolve({ openToAllJoinedMs: allJoinedAt - openAt, openToFirstJoinedMs: firstJoinedAt - openAt, channels: k });
+      }
+    };
+    ws.onerror = () => reject(new Error('raw socket failed'));
+  });
 }
 
 // ---- 4: connect latency -------------------------------------------------------------------------
@@ -557,16 +676,19 @@ async function main(): Promise<void> {
   root = app.injector.get(ApplicationRef).injector;
   root.get(AuthTokenStore).set(TOKEN);
   const bench = {
-    receive,
-    hotPath,
-    hotPathRounds,
+    ...commonBench,
+    prepare,
+    prepareHot,
+    rejoinArm,
+    rejoinCycle,
+    rejoinDispose,
+    rejoinRaw,
     connectRound,
     echoRtt,
     reconnectArm,
     reconnectWait,
     reconnectDispose,
     cycles,
-    sleep,
     epochNow,
     /** Forces a full GC when Chromium runs with --js-flags=--expose-gc. */
     gc(): boolean {

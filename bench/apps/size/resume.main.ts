@@ -1,12 +1,12 @@
-// App B = A + ngx-auth-socket as an app author uses it: providers, the interceptor, one typed stream.
+// The core + withResume(): what that feature adds to an app that uses the core.
 import { provideHttpClient, withInterceptors } from '@angular/common/http';
 import { inject } from '@angular/core';
-import { AuthSocketService, authTokenInterceptor, provideAuthSocket } from 'ngx-auth-socket';
+import { AuthSocketService, authTokenInterceptor, provideAuthSocket, withResume } from 'ngx-auth-socket';
 import { PROBE_SETUP, start } from './shared/app';
 
 start([
   provideHttpClient(withInterceptors([authTokenInterceptor])),
-  provideAuthSocket({ url: '/channel/' }),
+  provideAuthSocket({ url: '/channel/' }, withResume()),
   {
     provide: PROBE_SETUP,
     useValue: () => {

@@ -1,0 +1,18 @@
+// The core + withHeartbeat(): what that feature adds to an app that uses the core.
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
+import { inject } from '@angular/core';
+import { AuthSocketService, authTokenInterceptor, provideAuthSocket, withHeartbeat } from 'ngx-auth-socket';
+import { PROBE_SETUP, start } from './shared/app';
+
+start([
+  provideHttpClient(withInterceptors([authTokenInterceptor])),
+  provideAuthSocket({ url: '/channel/' }, withHeartbeat()),
+  {
+    provide: PROBE_SETUP,
+    useValue: () => {
+      inject(AuthSocketService)
+        .on('x')
+        .subscribe((m) => console.log(m));
+    },
+  },
+]);
