@@ -124,21 +124,22 @@ export function advance(
 }
 
 function deadlineError(step: Progress['step'], env: LifecycleEnv): AuthSocketError {
-  const { ticketTimeoutMs, connectTimeoutMs, firstMessage } = env.config;
   if (step === 'fetching-ticket')
     return new AuthSocketError(
       'ticket-failed',
-      (typeof ngDevMode === 'undefined' || ngDevMode) && `ticket request timed out after ${ticketTimeoutMs} ms`,
+      (typeof ngDevMode === 'undefined' || ngDevMode) &&
+        `ticket request timed out after ${env.config.ticketTimeoutMs} ms`,
     );
   if (step === 'connecting')
     return new AuthSocketError(
       'connect-timeout',
-      (typeof ngDevMode === 'undefined' || ngDevMode) && `the socket did not open within ${connectTimeoutMs} ms`,
+      (typeof ngDevMode === 'undefined' || ngDevMode) &&
+        `the socket did not open within ${env.config.connectTimeoutMs} ms`,
     );
   return new AuthSocketError(
     'auth-timeout',
     (typeof ngDevMode === 'undefined' || ngDevMode) &&
-      `the server did not acknowledge authentication within ${firstMessage.ackTimeoutMs} ms`,
+      `the server did not acknowledge authentication within ${env.config.firstMessage.ackTimeoutMs} ms`,
   );
 }
 
@@ -239,12 +240,18 @@ export function fail(
   out.push({ do: 'report', error });
   switch (decision) {
     case 'forbidden': {
-      out.push({ do: 'cancel-queued', why: 'the server forbade the connection' });
+      out.push({
+        do: 'cancel-queued',
+        why: (typeof ngDevMode === 'undefined' || ngDevMode) && 'the server forbade the connection',
+      });
       const subject = token ? readJwtSubject(token) : undefined;
       return to(m, { kind: 'closed', reason: 'forbidden', error, ...(subject === undefined ? {} : { subject }) });
     }
     case 'stop':
-      out.push({ do: 'cancel-queued', why: 'the auth message could not be built' });
+      out.push({
+        do: 'cancel-queued',
+        why: (typeof ngDevMode === 'undefined' || ngDevMode) && 'the auth message could not be built',
+      });
       return to(m, { kind: 'closed', reason: 'bad-auth-message', error });
     case 'unauthorized':
       if (!env.canRefresh || run.refreshUsed) return giveUp(m, error, out);
@@ -269,7 +276,10 @@ export function giveUp(m: Lifecycle, cause: AuthSocketError, out: Out): Lifecycl
       'the server refused the token and no new token is available; waiting for a new one',
     { cause },
   );
-  out.push({ do: 'report', error }, { do: 'cancel-queued', why: 'the token was refused' });
+  out.push(
+    { do: 'report', error },
+    { do: 'cancel-queued', why: (typeof ngDevMode === 'undefined' || ngDevMode) && 'the token was refused' },
+  );
   return to(m, { kind: 'unauthorized', error });
 }
 
@@ -282,7 +292,10 @@ function retry(m: Lifecycle, run: Run, error: AuthSocketError, env: LifecycleEnv
       (typeof ngDevMode === 'undefined' || ngDevMode) && `gave up after ${reconnect.maxAttempts} reconnect attempt(s)`,
       { cause: error },
     );
-    out.push({ do: 'report', error: exhausted }, { do: 'cancel-queued', why: 'reconnect attempts exhausted' });
+    out.push(
+      { do: 'report', error: exhausted },
+      { do: 'cancel-queued', why: (typeof ngDevMode === 'undefined' || ngDevMode) && 'reconnect attempts exhausted' },
+    );
     return to(m, { kind: 'closed', reason: 'retries-exhausted', error: exhausted });
   }
   const next: Run = { ...run, attempt: failures + 1 };

@@ -152,7 +152,7 @@ export type Effect =
   | { readonly do: 'store-token'; readonly token: string }
   | { readonly do: 'report'; readonly error: AuthSocketError }
   /** Reject every queued or unacknowledged send with `send-cancelled`. */
-  | { readonly do: 'cancel-queued'; readonly why: string };
+  | { readonly do: 'cancel-queued'; readonly why: string | false | null };
 
 /** What the transition function reads besides the state and the event. */
 export interface LifecycleEnv {

@@ -110,14 +110,20 @@ function step(m: Lifecycle, e: LifecycleEvent, env: LifecycleEnv, out: Out): Lif
     }
     case 'disconnect':
       teardown(m, out, 'client disconnect');
-      out.push({ do: 'cancel-queued', why: 'disconnect() was called' });
+      out.push({
+        do: 'cancel-queued',
+        why: (typeof ngDevMode === 'undefined' || ngDevMode) && 'disconnect() was called',
+      });
       return { ...m, pinned: false, phase: { kind: 'closed', reason: 'client' } };
     case 'token':
       if (e.token !== null) break;
       // Logout: close at once, deliver nothing more. A client close stays a client close.
       if (m.phase.kind === 'closed' && m.phase.reason === 'client') return m;
       teardown(m, out, 'logout');
-      out.push({ do: 'cancel-queued', why: 'the token was cleared (logout)' });
+      out.push({
+        do: 'cancel-queued',
+        why: (typeof ngDevMode === 'undefined' || ngDevMode) && 'the token was cleared (logout)',
+      });
       return to(m, { kind: 'idle' });
     case 'timer':
       if (e.timer !== 'idle') break;

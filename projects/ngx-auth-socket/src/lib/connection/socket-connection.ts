@@ -518,7 +518,7 @@ export class SocketConnection implements ConnectionLike {
     return new Observable<never>((subscriber) => subscriber.error(error));
   }
 
-  #cancelQueued(why: string): void {
+  #cancelQueued(why: string | false | null): void {
     const count = this.#outbox.size;
     if (count === 0) return;
     const error = new AuthSocketError(
