@@ -52,51 +52,51 @@ import { AuthTokenStore, settle } from './token/auth-token-store';
  */
 @Injectable()
 export class AuthSocketService {
-  private readonly config = inject(AUTH_SOCKET_CONFIG);
-  private readonly tokens = inject(AuthTokenStore);
-  private readonly injector = inject(Injector);
-  private readonly router = new TypeRouter();
-  private readonly errorsSubject = new Subject<AuthSocketError>();
-  private readonly resyncSubject = new Subject<ResyncEvent>();
-  private readonly stateSignal = signal<ConnectionState>({ kind: 'idle' });
-  private readonly connection: ConnectionLike;
-  private readonly requests: RequestTracker | null;
-  private readonly channels: ChannelMembership | null;
-  private readonly channelHandles = new Map<string, AuthSocketChannel>();
-  private readonly channelsFeature: ChannelsFeature | null;
+  readonly #config = inject(AUTH_SOCKET_CONFIG);
+  readonly #tokens = inject(AuthTokenStore);
+  readonly #injector = inject(Injector);
+  readonly #router = new TypeRouter();
+  readonly #errorsSubject = new Subject<AuthSocketError>();
+  readonly #resyncSubject = new Subject<ResyncEvent>();
+  readonly #stateSignal = signal<ConnectionState>({ kind: 'idle' });
+  readonly #connection: ConnectionLike;
+  readonly #requests: RequestTracker | null;
+  readonly #channels: ChannelMembership | null;
+  readonly #channelHandles = new Map<string, AuthSocketChannel>();
+  readonly #channelsFeature: ChannelsFeature | null;
 
   /** Current connection state, for templates. */
-  readonly state: Signal<ConnectionState> = this.stateSignal.asReadonly();
+  readonly state: Signal<ConnectionState> = this.#stateSignal.asReadonly();
   /** Connection state and every change of it; replays the current state on subscribe. */
   readonly state$: Observable<ConnectionState>;
   /** Every failure, typed and redacted. Subscribing does not open the socket. */
-  readonly errors$: Observable<AuthSocketError> = this.errorsSubject.asObservable();
+  readonly errors$: Observable<AuthSocketError> = this.#errorsSubject.asObservable();
   /** Every decoded message. Subscribing opens the socket (when a token is present). */
   readonly messages$: Observable<SocketMessage>;
   /**
    * With `withResume()`: the server could not replay what was missed during an outage (its history
    * no longer reaches back, or it restarted). Refetch the state the messages would have updated.
    */
-  readonly resync$: Observable<ResyncEvent> = this.resyncSubject.asObservable();
+  readonly resync$: Observable<ResyncEvent> = this.#resyncSubject.asObservable();
 
   constructor() {
     const http = inject(HttpClient);
     const runtime = inject(AUTH_SOCKET_RUNTIME);
-    const refreshHook = this.config.refreshToken;
+    const refreshHook = this.#config.refreshToken;
     const createResumeTracker = inject(AUTH_SOCKET_RESUME);
-    const router = this.router;
+    const router = this.#router;
     const requests = inject(AUTH_SOCKET_REQUESTS)?.(runtime) ?? null;
-    this.requests = requests;
+    this.#requests = requests;
     const browser = isPlatformBrowser(inject(PLATFORM_ID));
     const heartbeat = inject(AUTH_SOCKET_HEARTBEAT);
     const channelsFeature = inject(AUTH_SOCKET_CHANNELS);
     const channels = channelsFeature
-      ? channelsFeature.membership(runtime, this.config.idleCloseDelayMs, createResumeTracker !== null, (event) =>
-          this.resyncSubject.next(event),
+      ? channelsFeature.membership(runtime, this.#config.idleCloseDelayMs, createResumeTracker !== null, (event) =>
+          this.#resyncSubject.next(event),
         )
       : null;
-    this.channels = channels;
-    this.channelsFeature = channelsFeature;
+    this.#channels = channels;
+    this.#channelsFeature = channelsFeature;
     // The hot path: one field read, then one map lookup in the router.
     const hooks: ConnectionHooks = {
       deliver: (message) => {
@@ -106,8 +106,8 @@ export class AuthSocketService {
         return false;
       },
       answer: (message) => requests !== null && requests.size > 0 && requests.resolve(message),
-      report: (error) => this.errorsSubject.next(error),
-      resyncNeeded: (event) => this.resyncSubject.next(event),
+      report: (error) => this.#errorsSubject.next(error),
+      resyncNeeded: (event) => this.#resyncSubject.next(event),
     };
     const createReal = (outward: ConnectionHooks, lastSeq: number | undefined) => {
       const resume = createResumeTracker ? createResumeTracker() : null;
@@ -115,14 +115,14 @@ export class AuthSocketService {
       if (resume && lastSeq !== undefined) resume.startFrom(lastSeq);
       return new SocketConnection(
         {
-          config: this.config,
+          config: this.#config,
           runtime,
           readToken: () =>
-            this.config.tokenGetter ? this.tokens.resolve(this.config.tokenGetter, this.injector) : this.tokens.token(),
-          storeToken: (token) => this.tokens.set(token),
-          fetchTicket: (token, point) => requestTicket(http, this.config.ticketUrl, token, point, () => runtime.now()),
+            this.#config.tokenGetter ? this.#tokens.resolve(this.#config.tokenGetter, this.#injector) : this.#tokens.token(),
+          storeToken: (token) => this.#tokens.set(token),
+          fetchTicket: (token, point) => requestTicket(http, this.#config.ticketUrl, token, point, () => runtime.now()),
           refresh: refreshHook
-            ? () => settle(runInInjectionContext(this.injector, refreshHook)).then((t) => t ?? null)
+            ? () => settle(runInInjectionContext(this.#injector, refreshHook)).then((t) => t ?? null)
             : undefined,
           ...outward,
           heartbeat,
@@ -131,9 +131,9 @@ export class AuthSocketService {
           dev:
             typeof ngDevMode === 'undefined' || ngDevMode
               ? createDevChecks(
-                  this.config,
+                  this.#config,
                   runtime,
-                  () => this.tokens.ɵinterceptorSeen,
+                  () => this.#tokens.ɵinterceptorSeen,
                   (m) => console.warn(m),
                 )
               : null,
@@ -142,34 +142,34 @@ export class AuthSocketService {
       );
     };
     const tabs = browser ? inject(AUTH_SOCKET_TABS) : null;
-    this.connection =
+    this.#connection =
       tabs?.share({
         ...hooks,
-        name: this.config.url,
-        outboxLimit: this.config.outboxLimit,
+        name: this.#config.url,
+        outboxLimit: this.#config.outboxLimit,
         runtime,
-        storeToken: (token) => this.tokens.set(token),
-        readToken: () => this.tokens.token(),
+        storeToken: (token) => this.#tokens.set(token),
+        readToken: () => this.#tokens.token(),
         createReal,
         channels,
       }) ?? createReal(hooks, undefined);
-    this.state$ = this.connection.state$;
+    this.state$ = this.#connection.state$;
     let previous: ConnectionState['kind'] = 'idle';
-    const stateSubscription = this.connection.state$.subscribe((s) => {
-      this.stateSignal.set(s);
-      requests?.stateChanged(previous, s, this.config.delivery.acks);
+    const stateSubscription = this.#connection.state$.subscribe((s) => {
+      this.#stateSignal.set(s);
+      requests?.stateChanged(previous, s, this.#config.delivery.acks);
       previous = s.kind;
     });
     // token$ replays the current token at once; only later changes matter here.
     let replayed = false;
-    const tokenSubscription = this.tokens.token$.subscribe((t) => replayed && this.connection.tokenChanged(t));
+    const tokenSubscription = this.#tokens.token$.subscribe((t) => replayed && this.#connection.tokenChanged(t));
     replayed = true;
     // keepAlive (or a token present at start-up with connect() pending) needs no subscriber to begin.
-    this.connection.reviewDemand();
-    this.messages$ = router.watch<SocketMessage>(null, (delta) => this.connection.subscribersChanged(delta));
+    this.#connection.reviewDemand();
+    this.messages$ = router.watch<SocketMessage>(null, (delta) => this.#connection.subscribersChanged(delta));
     inject(DestroyRef).onDestroy(() => {
       tokenSubscription.unsubscribe();
-      this.connection.destroy();
+      this.#connection.destroy();
       stateSubscription.unsubscribe();
       requests?.failAll(
         new AuthSocketError(
@@ -179,8 +179,8 @@ export class AuthSocketService {
       );
       router.complete();
       channels?.destroy();
-      this.errorsSubject.complete();
-      this.resyncSubject.complete();
+      this.#errorsSubject.complete();
+      this.#resyncSubject.complete();
     });
   }
 
@@ -189,7 +189,7 @@ export class AuthSocketService {
    * of watched types. Subscribing opens the socket (when a token is present).
    */
   on<T extends SocketMessage = SocketMessage>(type: string): Observable<T> {
-    return this.router.watch<T>(type, (delta) => this.connection.subscribersChanged(delta));
+    return this.#router.watch<T>(type, (delta) => this.#connection.subscribersChanged(delta));
   }
 
   /**
@@ -207,7 +207,7 @@ export class AuthSocketService {
    * ```
    */
   channel<T extends SocketMessage = SocketMessage>(name: string, params?: unknown): AuthSocketChannel<T> {
-    const channels = this.channels;
+    const channels = this.#channels;
     if (!channels) {
       throw new AuthSocketError(
         'invalid-config',
@@ -222,17 +222,17 @@ export class AuthSocketService {
         typeof ngDevMode === 'undefined' || ngDevMode ? 'channel() needs a non-empty name.' : 'channel',
       );
     }
-    let handle = this.channelHandles.get(name);
+    let handle = this.#channelHandles.get(name);
     if (!handle) {
-      handle = this.channelsFeature!.handle(channels.entry(name), {
+      handle = this.#channelsFeature!.handle(channels.entry(name), {
         subscribersChanged: (entry, delta) => {
-          this.connection.channelDemand(entry.name, params, delta);
-          this.connection.subscribersChanged(delta);
+          this.#connection.channelDemand(entry.name, params, delta);
+          this.#connection.subscribersChanged(delta);
         },
         send: (message) => this.send(message),
         request: (message, options) => this.request(message, options),
       });
-      this.channelHandles.set(name, handle);
+      this.#channelHandles.set(name, handle);
     }
     return handle as unknown as AuthSocketChannel<T>;
   }
@@ -244,7 +244,7 @@ export class AuthSocketService {
    * (`outbox-full`, `encode-failed`, `send-cancelled`); subscribing to it is optional.
    */
   send(message: unknown): Observable<SendReceipt> {
-    return this.connection.send(message);
+    return this.#connection.send(message);
   }
 
   /**
@@ -265,22 +265,22 @@ export class AuthSocketService {
     message: object,
     options: { timeoutMs?: number } = {},
   ): Observable<T> {
-    if (!this.requests) {
+    if (!this.#requests) {
       throw new AuthSocketError(
         'invalid-config',
         (typeof ngDevMode === 'undefined' || ngDevMode) && 'request() needs withRequests() in provideAuthSocket(…).',
       );
     }
-    return this.requests.request<T>(message, options.timeoutMs, this.connection);
+    return this.#requests.request<T>(message, options.timeoutMs, this.#connection);
   }
 
   /** Connects (if a token is present) and stays connected without subscribers until `disconnect()`. */
   connect(): void {
-    this.connection.connect();
+    this.#connection.connect();
   }
 
   /** Closes the socket (1000) and stays closed until `connect()`; queued messages are rejected. */
   disconnect(): void {
-    this.connection.disconnect();
+    this.#connection.disconnect();
   }
 }
