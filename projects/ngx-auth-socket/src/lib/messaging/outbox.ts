@@ -35,11 +35,15 @@ export class Outbox {
   /** Entries not yet written; kept as a count so the hot path (`add` while open) is O(1). */
   #unwritten = 0;
 
-  constructor(
-    private readonly limit: number,
-    private readonly ttlMs: number,
-    private readonly timers: OutboxTimers,
-  ) {}
+  readonly #limit: number;
+  readonly #ttlMs: number;
+  readonly #timers: OutboxTimers;
+
+  constructor(limit: number, ttlMs: number, timers: OutboxTimers) {
+    this.#limit = limit;
+    this.#ttlMs = ttlMs;
+    this.#timers = timers;
+  }
 
   /** Messages not yet ended (queued, or written and awaiting their ack). */
   get size(): number {
@@ -60,7 +64,7 @@ export class Outbox {
     ackId: string | null,
     write: ((frame: OutgoingFrame) => boolean) | null,
   ): Observable<SendReceipt> | null {
-    if (this.#entries.size >= this.limit) return null;
+    if (this.#entries.size >= this.#limit) return null;
     const key = this.#nextKey++;
     const entry: Entry = { frame, ackId, fate: new Fate(), written: false, queued: false, expiry: null };
     this.#entries.set(key, entry);
@@ -72,8 +76,8 @@ export class Outbox {
     } else {
       entry.queued = true;
     }
-    if (this.#entries.has(key) && Number.isFinite(this.ttlMs)) {
-      entry.expiry = this.timers.setTimeout(() => this.#expire(key), this.ttlMs);
+    if (this.#entries.has(key) && Number.isFinite(this.#ttlMs)) {
+      entry.expiry = this.#timers.setTimeout(() => this.#expire(key), this.#ttlMs);
     }
     return entry.fate.observe();
   }
@@ -138,7 +142,8 @@ export class Outbox {
     entry.fate.settle(
       new AuthSocketError(
         'send-expired',
-        (typeof ngDevMode === 'undefined' || ngDevMode) && `message ${what} within its time-to-live (${this.ttlMs} ms)`,
+        (typeof ngDevMode === 'undefined' || ngDevMode) &&
+          `message ${what} within its time-to-live (${this.#ttlMs} ms)`,
       ),
     );
   }
@@ -148,7 +153,7 @@ export class Outbox {
     if (!entry.written) this.#unwritten--;
     if (entry.ackId !== null) this.#byAckId.delete(entry.ackId);
     if (entry.expiry !== null) {
-      this.timers.clearTimeout(entry.expiry);
+      this.#timers.clearTimeout(entry.expiry);
       entry.expiry = null;
     }
   }

@@ -16,30 +16,30 @@ import { AUTH_SOCKET_CONFIG, MaybeAsync } from '../config';
  */
 @Injectable({ providedIn: 'root' })
 export class AuthTokenStore {
-  private readonly current = signal<string | null>(null);
-  private readonly present = signal(false);
+  readonly #current = signal<string | null>(null);
+  readonly #present = signal(false);
   // A subject beside the signal: socket logic must see a logout synchronously, not at the next
   // change detection, so that no message is delivered after it.
-  private readonly changes = new BehaviorSubject<string | null>(null);
-  private readonly injector = inject(Injector);
-  private readonly getter = inject(AUTH_SOCKET_CONFIG, { optional: true })?.tokenGetter;
+  readonly #changes = new BehaviorSubject<string | null>(null);
+  readonly #injector = inject(Injector);
+  readonly #getter = inject(AUTH_SOCKET_CONFIG, { optional: true })?.tokenGetter;
   /** @internal Set by `authTokenInterceptor` whenever it runs: dev-mode checks ask whether it is installed. */
   ɵinterceptorSeen = false;
 
   /** The current token, or null when logged out. */
-  readonly token: Signal<string | null> = this.current.asReadonly();
+  readonly token: Signal<string | null> = this.#current.asReadonly();
   /** True while a token is present. */
-  readonly hasToken: Signal<boolean> = this.present.asReadonly();
+  readonly hasToken: Signal<boolean> = this.#present.asReadonly();
   /** The current token and every change of it (distinct values only). */
-  readonly token$: Observable<string | null> = this.changes.asObservable();
+  readonly token$: Observable<string | null> = this.#changes.asObservable();
 
   /** Stores `token` (an empty string counts as no token). */
   set(token: string | null | undefined): void {
     const next = token ? token : null;
-    if (next === this.current()) return;
-    this.current.set(next);
-    this.present.set(next !== null);
-    this.changes.next(next);
+    if (next === this.#current()) return;
+    this.#current.set(next);
+    this.#present.set(next !== null);
+    this.#changes.next(next);
   }
 
   /** Forgets the token: logout. */
@@ -53,12 +53,12 @@ export class AuthTokenStore {
    * (`provideAuthSocketAs()` with its own `tokenGetter`) is only read.
    * @internal
    */
-  async resolve(getter = this.getter, injector: Injector = this.injector): Promise<string | null> {
-    if (!getter) return this.current();
+  async resolve(getter = this.#getter, injector: Injector = this.#injector): Promise<string | null> {
+    if (!getter) return this.#current();
     const value = await settle(runInInjectionContext(injector, getter));
-    if (getter !== this.getter) return value || null;
+    if (getter !== this.#getter) return value || null;
     this.set(value);
-    return this.current();
+    return this.#current();
   }
 }
 
