@@ -2,22 +2,22 @@ import { BehaviorSubject, Observable } from 'rxjs';
 import { SocketMessage } from '../config';
 import { AuthSocketError } from '../errors';
 import { decodeFrame, encodeMessage, OutgoingFrame } from '../messaging/frame-codec';
-import { Outbox, SendReceipt } from '../messaging/outbox';
+import { SendReceipt } from '../messaging/outbox';
 import { SocketLike } from '../runtime';
 import type { ConnectionLike, ConnectionPorts } from './connection-like';
 import { ConnectionState } from './connection-state';
 import { closeError, rejectionError } from './failure-policy';
 import { INITIAL_LIFECYCLE, publicState, transition } from './lifecycle';
 import type { Effect, Lifecycle, LifecycleEnv, LifecycleEvent, Slot, TimerName } from './lifecycle-types';
+import { Outgoing } from './outgoing';
 import { OverlapFilter } from './overlap-filter';
 import { SocketSlots } from './socket-slots';
+import { TokenHooks } from './token-hooks';
 import { withQueryParam } from './socket-url';
 
 export type { ConnectionHooks, ConnectionPorts } from './connection-like';
 
 const WS_OPEN = 1;
-/** Frames written per task when the outbox is flushed (see `#flush()`). */
-const FLUSH_CHUNK = 100;
 /** The timers a phase owns; `idle` belongs to the demand, not to a phase. */
 const ATTEMPT_TIMERS: readonly TimerName[] = ['deadline', 'successor', 'retry', 'stable', 'refresh'];
 /**
@@ -32,7 +32,8 @@ export class SocketConnection implements ConnectionLike {
 
   readonly #ports: ConnectionPorts;
   readonly #enabled: boolean;
-  readonly #outbox: Outbox;
+  readonly #outgoing: Outgoing;
+  readonly #tokenHooks: TokenHooks;
   readonly #slots: SocketSlots;
   /**
    * While two sockets overlap (make-before-break without `withResume()`): the seqs and ids already
@@ -45,12 +46,7 @@ export class SocketConnection implements ConnectionLike {
   readonly #queue: LifecycleEvent[] = [];
   #dispatching = false;
   #subscribers = 0;
-  /** Answers of an older `read-token` are ignored: a newer attempt asked again. */
-  #tokenReads = 0;
-  #refreshRun: Promise<unknown> | null = null;
   #heartbeat: { alive(): void; stop(): void } | null = null;
-  /** The next chunk of an outbox flush, when one is waiting. */
-  #flushTimer: unknown = null;
   #destroyed = false;
   readonly #stopWatchingNetwork: () => void;
   /** Whether acks, pongs or resume answers can arrive: otherwise no frame is a protocol frame. */
@@ -72,7 +68,8 @@ export class SocketConnection implements ConnectionLike {
         drained: (data) => {
           const message = decodeFrame(data, this.#ports.config.serializer);
           if (message instanceof AuthSocketError) return;
-          if (message.type === 'ack' && typeof message['id'] === 'string') this.#outbox.acknowledge(message['id']);
+          if (message.type === 'ack' && typeof message['id'] === 'string')
+            this.#outgoing.outbox.acknowledge(message['id']);
           // Without a seq or id there is no telling a repeat from a message only the old socket had: drop it.
           else if (!this.#ports.answer(message) && this.#overlap?.firstTime(message, false) === true)
             this.#deliver(message);
@@ -86,7 +83,14 @@ export class SocketConnection implements ConnectionLike {
       ports.runtime,
     );
     const { config, runtime } = ports;
-    this.#outbox = new Outbox(config.outboxLimit, config.delivery.messageTtlMs, runtime);
+    this.#outgoing = new Outgoing({
+      config,
+      runtime,
+      write: (frame) => this.#write(frame),
+      report: (error) => this.#ports.report(error),
+      queued: () => this.reviewDemand(),
+    });
+    this.#tokenHooks = new TokenHooks(ports, (event) => this.#dispatch(event));
     this.#protocolFrames = config.delivery.acks || ports.heartbeat !== null || ports.resume !== null;
     this.#isAck = config.firstMessage.isAck;
     this.#isRejection = config.firstMessage.isRejection;
@@ -113,7 +117,7 @@ export class SocketConnection implements ConnectionLike {
 
   /** Tells the lifecycle whether anything wants the socket: subscribers, queued sends or `keepAlive`. */
   reviewDemand(): void {
-    const present = this.#subscribers > 0 || this.#ports.config.keepAlive || this.#outbox.size > 0;
+    const present = this.#subscribers > 0 || this.#ports.config.keepAlive || this.#outgoing.outbox.size > 0;
     if (present !== this.#state.interest) this.#dispatch({ type: 'interest', present });
   }
 
@@ -150,8 +154,8 @@ export class SocketConnection implements ConnectionLike {
     this.#slots.closeDraining();
     for (const handle of this.#timers.values()) this.#ports.runtime.clearTimeout(handle);
     this.#timers.clear();
-    this.#stopFlush();
-    this.#cancelQueued('the socket service was destroyed');
+    this.#outgoing.stopFlush();
+    this.#outgoing.cancelQueued('the socket service was destroyed');
     this.#stopWatchingNetwork();
     this.#ports.dev?.destroy();
     this.#stateSubject.complete();
@@ -160,45 +164,8 @@ export class SocketConnection implements ConnectionLike {
   /** Writes `message` now when open, else queues it; the receipt reports its fate. */
   send(message: unknown): Observable<SendReceipt> {
     const kind = this.state.kind;
-    if (kind === 'closed' || kind === 'unauthorized' || !this.#enabled || this.#destroyed) {
-      return this.#rejectSend(
-        new AuthSocketError(
-          'send-cancelled',
-          (typeof ngDevMode === 'undefined' || ngDevMode) &&
-            `cannot send while the connection is ${kind}; call connect() first`,
-        ),
-      );
-    }
-    const { config, runtime } = this.#ports;
-    let ackId: string | null = null;
-    if (config.delivery.acks) {
-      if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-        return this.#rejectSend(
-          new AuthSocketError(
-            'encode-failed',
-            (typeof ngDevMode === 'undefined' || ngDevMode) &&
-              'with delivery.acks every message must be an object (it carries an id)',
-          ),
-        );
-      }
-      const own = (message as { id?: unknown }).id;
-      ackId = typeof own === 'string' && own.length > 0 ? own : runtime.randomId();
-      if (ackId !== own) message = { ...message, id: ackId };
-    }
-    const frame = encodeMessage(message, config.serializer);
-    if (frame instanceof AuthSocketError) return this.#rejectSend(frame);
-    const receipt = this.#outbox.add(frame, ackId, this.#state.phase.kind === 'open' ? (f) => this.#write(f) : null);
-    if (!receipt) {
-      return this.#rejectSend(
-        new AuthSocketError(
-          'outbox-full',
-          (typeof ngDevMode === 'undefined' || ngDevMode) &&
-            `outbox is full (${config.outboxLimit} messages not yet written or acknowledged)`,
-        ),
-      );
-    }
-    if (this.#outbox.hasUnwritten) this.reviewDemand();
-    return receipt;
+    const refused = kind === 'closed' || kind === 'unauthorized' || !this.#enabled || this.#destroyed;
+    return this.#outgoing.send(message, refused ? kind : null, this.#state.phase.kind === 'open');
   }
 
   // ---- the loop ----------------------------------------------------------------------------
@@ -248,7 +215,7 @@ export class SocketConnection implements ConnectionLike {
     const { runtime, config } = this.#ports;
     switch (effect.do) {
       case 'read-token':
-        return this.#readToken();
+        return this.#tokenHooks.read();
       case 'fetch-ticket':
         return this.#fetchTicket(effect.slot, effect.token);
       case 'open-socket': {
@@ -273,7 +240,7 @@ export class SocketConnection implements ConnectionLike {
       case 'teardown':
         this.#ports.channels?.socketLost();
         this.#stopHeartbeat();
-        this.#stopFlush();
+        this.#outgoing.stopFlush();
         this.#overlap = null;
         this.#slots.closeDraining();
         this.#slots.drop('current', effect.reason);
@@ -290,9 +257,7 @@ export class SocketConnection implements ConnectionLike {
           const frame = encodeMessage(message, this.#ports.config.serializer);
           return !(frame instanceof AuthSocketError) && this.#write(frame);
         });
-        this.#outbox.resendUnacknowledged();
-        this.#stopFlush();
-        return this.#flush();
+        return this.#outgoing.wentOpen();
       case 'start-timer': {
         this.#stopTimer(effect.timer);
         const handle = runtime.setTimeout(() => {
@@ -305,42 +270,17 @@ export class SocketConnection implements ConnectionLike {
       case 'stop-timer':
         return this.#stopTimer(effect.timer);
       case 'refresh':
-        return this.#refresh();
+        return this.#tokenHooks.refresh();
       case 'store-token':
         return this.#ports.storeToken(effect.token);
       case 'report':
         return this.#ports.report(effect.error);
       case 'cancel-queued':
-        return this.#cancelQueued(effect.why);
+        return this.#outgoing.cancelQueued(effect.why);
     }
   }
 
   // ---- effects -----------------------------------------------------------------------------
-
-  #readToken(): void {
-    const read = ++this.#tokenReads;
-    let token: string | null | Promise<string | null>;
-    try {
-      token = this.#ports.readToken();
-    } catch (cause) {
-      token = Promise.reject(cause);
-    }
-    if (!(token instanceof Promise)) return this.#dispatch({ type: 'token-read', token });
-    token.then(
-      (value) => read === this.#tokenReads && this.#dispatch({ type: 'token-read', token: value }),
-      (cause: unknown) =>
-        read === this.#tokenReads &&
-        this.#dispatch({
-          type: 'failed',
-          slot: 'current',
-          error: new AuthSocketError(
-            'token-failed',
-            (typeof ngDevMode === 'undefined' || ngDevMode) && 'tokenGetter failed',
-            { cause },
-          ),
-        }),
-    );
-  }
 
   #fetchTicket(slot: Slot, token: string): void {
     this.#slots.setTicketRequest(slot, null);
@@ -423,7 +363,7 @@ export class SocketConnection implements ConnectionLike {
   /** Frames of the delivery protocol (acks, pongs, resume answers): handled here, not delivered. */
   #consumeProtocolFrame(message: SocketMessage): boolean {
     if (message.type === 'ack' && this.#ports.config.delivery.acks) {
-      if (typeof message['id'] === 'string' && this.#outbox.acknowledge(message['id'])) this.reviewDemand();
+      if (typeof message['id'] === 'string' && this.#outgoing.outbox.acknowledge(message['id'])) this.reviewDemand();
       return true;
     }
     if (message.type === 'pong') return this.#ports.heartbeat !== null;
@@ -457,48 +397,6 @@ export class SocketConnection implements ConnectionLike {
     this.#heartbeat = null;
   }
 
-  /** Runs the app's hook; a run already in flight answers a second need too. */
-  #refresh(): void {
-    const hook = this.#ports.refresh;
-    if (!hook || this.#refreshRun) return;
-    const settled = (event: LifecycleEvent) => {
-      this.#refreshRun = null;
-      this.#dispatch(event);
-    };
-    const failed = (cause: unknown) =>
-      settled({
-        type: 'refresh-failed',
-        error: new AuthSocketError(
-          'refresh-failed',
-          (typeof ngDevMode === 'undefined' || ngDevMode) && 'refreshToken() failed',
-          { cause },
-        ),
-      });
-    let run: Promise<string | null | undefined>;
-    try {
-      run = hook();
-    } catch (cause) {
-      run = Promise.reject(cause);
-    }
-    this.#refreshRun = run.then((token) => settled({ type: 'refreshed', token: token || null }), failed);
-  }
-
-  /**
-   * Writes what waits in the outbox, {@link FLUSH_CHUNK} frames per task: a full outbox (1000 by
-   * default) flushed in one go would hold the main thread for tens of milliseconds.
-   */
-  #flush(): void {
-    this.#flushTimer = null;
-    if (this.#outbox.flush((frame) => this.#write(frame), FLUSH_CHUNK)) {
-      this.#flushTimer = this.#ports.runtime.setTimeout(() => this.#flush(), 0);
-    }
-  }
-
-  #stopFlush(): void {
-    if (this.#flushTimer !== null) this.#ports.runtime.clearTimeout(this.#flushTimer);
-    this.#flushTimer = null;
-  }
-
   #stopTimer(name: TimerName): void {
     const handle = this.#timers.get(name);
     if (handle === undefined) return;
@@ -511,22 +409,5 @@ export class SocketConnection implements ConnectionLike {
     if (this.#state.phase.kind !== 'open' || !socket || socket.readyState !== WS_OPEN) return false;
     socket.send(frame);
     return true;
-  }
-
-  #rejectSend(error: AuthSocketError): Observable<never> {
-    this.#ports.report(error);
-    return new Observable<never>((subscriber) => subscriber.error(error));
-  }
-
-  #cancelQueued(why: string | false | null): void {
-    const count = this.#outbox.size;
-    if (count === 0) return;
-    const error = new AuthSocketError(
-      'send-cancelled',
-      (typeof ngDevMode === 'undefined' || ngDevMode) &&
-        `${count} message(s) were not sent or not acknowledged: ${why}`,
-    );
-    this.#outbox.rejectAll(error);
-    this.#ports.report(error);
   }
 }
