@@ -118,7 +118,9 @@ export class AuthSocketService {
           config: this.#config,
           runtime,
           readToken: () =>
-            this.#config.tokenGetter ? this.#tokens.resolve(this.#config.tokenGetter, this.#injector) : this.#tokens.token(),
+            this.#config.tokenGetter
+              ? this.#tokens.resolve(this.#config.tokenGetter, this.#injector)
+              : this.#tokens.token(),
           storeToken: (token) => this.#tokens.set(token),
           fetchTicket: (token, point) => requestTicket(http, this.#config.ticketUrl, token, point, () => runtime.now()),
           refresh: refreshHook
