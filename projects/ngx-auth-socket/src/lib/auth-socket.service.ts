@@ -173,12 +173,13 @@ export class AuthSocketService {
       tokenSubscription.unsubscribe();
       this.#connection.destroy();
       stateSubscription.unsubscribe();
-      requests?.failAll(
-        new AuthSocketError(
-          'request-interrupted',
-          (typeof ngDevMode === 'undefined' || ngDevMode) && 'the socket service was destroyed',
-        ),
-      );
+      if (requests?.size)
+        requests.failAll(
+          new AuthSocketError(
+            'request-interrupted',
+            (typeof ngDevMode === 'undefined' || ngDevMode) && 'the socket service was destroyed',
+          ),
+        );
       router.complete();
       channels?.destroy();
       this.#errorsSubject.complete();
@@ -257,7 +258,8 @@ export class AuthSocketService {
    * re-sends it after the reconnect) or authentication is lost, and with the send errors of
    * {@link send}. A pending request keeps the socket open. Needs `withRequests()`.
    *
-   * @throws AuthSocketError `invalid-config` without `withRequests()`.
+   * @throws AuthSocketError `invalid-config` without `withRequests()`, or for a `timeoutMs` that is
+   *   not a number ≥ 1.
    * @usageNotes
    * ```ts
    * socket.request<EchoReply>({ type: 'echo', payload: 42 }, { timeoutMs: 5000 }).subscribe(reply => …);

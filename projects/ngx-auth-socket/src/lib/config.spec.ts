@@ -110,6 +110,8 @@ describe('resolveConfig', () => {
       ['a NaN delay', { url: '/c', reconnect: { initialDelayMs: NaN } }],
       ['a negative outbox', { url: '/c', outboxLimit: -1 }],
       ['a negative refresh lead', { url: '/c', refreshBeforeExpiryMs: -5 }],
+      ['a null delay from a JSON config', { url: '/c', reconnect: { initialDelayMs: null as unknown as number } }],
+      ['a backoff factor below 1', { url: '/c', reconnect: { factor: 0 } }],
     ] as Array<[string, AuthSocketConfig]>) {
       it(`still rejects ${name}, with the code and no sentence`, () => {
         expect(() => resolveConfig(config, page)).toThrowMatching(

@@ -336,8 +336,9 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
       throw new AuthSocketError('invalid-config', `Unknown onTokenChange "${config.onTokenChange}".`);
     }
   } else {
-    // Production keeps one cheap guard so a NaN or negative from a runtime-loaded config cannot
-    // turn into a zero-delay reconnect loop; development (above) names the option and its minimum.
+    // Production keeps one cheap guard so a NaN, null, negative or a factor below 1 from a
+    // runtime-loaded config cannot turn into a zero-delay reconnect loop; development (above)
+    // names the option and checks every minimum.
     const values = [
       ...Object.values(reconnect),
       firstMessage.ackTimeoutMs,
@@ -348,7 +349,8 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
       resolved.outboxLimit,
       resolved.delivery.messageTtlMs,
     ];
-    if (!values.every((n) => n >= 0)) throw new AuthSocketError('invalid-config', false);
+    if (!(values.every((n) => typeof n === 'number' && n >= 0) && reconnect.factor >= 1))
+      throw new AuthSocketError('invalid-config', false);
   }
   return resolved;
 }

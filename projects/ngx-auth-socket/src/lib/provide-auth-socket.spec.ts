@@ -5,7 +5,10 @@ import { TestBed } from '@angular/core/testing';
 import { AuthSocketTestingController, provideAuthSocketTesting } from 'ngx-auth-socket/testing';
 import { AuthSocketService } from './auth-socket.service';
 import { AUTH_SOCKET_CONFIG } from './config';
+import { withChannels } from './channels/with-channels';
+import { AuthSocketError } from './errors';
 import { withHeartbeat } from './features';
+import { withRequests } from './messaging/with-requests';
 import { provideAuthSocket, provideAuthSocketAs } from './provide-auth-socket';
 import { AuthTokenStore } from './token/auth-token-store';
 import { authTokenInterceptor } from './token/auth-token.interceptor';
@@ -85,6 +88,21 @@ describe('provideAuthSocket() and provideAuthSocketAs()', () => {
     expect(chat.sent).toEqual([{ type: 'ping' }]);
     // The root's withHeartbeat() is the chat socket's: the prices socket pings nobody.
     expect(prices.sent).toEqual([]);
+  });
+
+  it("does not let the second socket inherit the main socket's withRequests() or withChannels()", () => {
+    setup([
+      provideAuthSocket({ url: 'wss://chat.test/channel/' }, withRequests(), withChannels()),
+      provideAuthSocketAs(PRICES, { url: 'wss://prices.test/ws/' }),
+    ]);
+    expect(() => TestBed.inject(AuthSocketService).request({ type: 'echo' })).not.toThrow();
+    expect(() => TestBed.inject(AuthSocketService).channel('room')).not.toThrow();
+    expect(() => TestBed.inject(PRICES).request({ type: 'echo' })).toThrowMatching(
+      (e) => e instanceof AuthSocketError && e.code === 'invalid-config',
+    );
+    expect(() => TestBed.inject(PRICES).channel('room')).toThrowMatching(
+      (e) => e instanceof AuthSocketError && e.code === 'invalid-config',
+    );
   });
 
   it("reads a second socket's own tokenGetter without storing its answer as the app's token", async () => {

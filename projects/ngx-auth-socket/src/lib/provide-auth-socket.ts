@@ -11,7 +11,14 @@ import {
 import { AUTH_SOCKET_CONFIG, AuthSocketConfig, resolveConfig } from './config';
 import { AuthSocketService } from './auth-socket.service';
 import { AuthSocketError } from './errors';
-import { AUTH_SOCKET_HEARTBEAT, AUTH_SOCKET_RESUME, AUTH_SOCKET_TABS, AuthSocketFeature } from './features';
+import {
+  AUTH_SOCKET_CHANNELS,
+  AUTH_SOCKET_HEARTBEAT,
+  AUTH_SOCKET_REQUESTS,
+  AUTH_SOCKET_RESUME,
+  AUTH_SOCKET_TABS,
+  AuthSocketFeature,
+} from './features';
 import { pageUrl } from './page-url';
 
 /** The configuration, or a function that computes it in an injection context (it may `inject()`). */
@@ -79,6 +86,8 @@ export function provideAuthSocketAs(
     { provide: AUTH_SOCKET_HEARTBEAT, useValue: null },
     { provide: AUTH_SOCKET_RESUME, useValue: null },
     { provide: AUTH_SOCKET_TABS, useValue: null },
+    { provide: AUTH_SOCKET_CHANNELS, useValue: null },
+    { provide: AUTH_SOCKET_REQUESTS, useValue: null },
     ...socketProviders(config, features),
   ];
   return makeEnvironmentProviders([

@@ -35,7 +35,8 @@ export interface AuthSocketRuntime {
 export function browserRuntime(): AuthSocketRuntime {
   return {
     createSocket: (url, protocols) => new WebSocket(url, protocols),
-    setTimeout: (callback, ms) => setTimeout(callback, ms),
+    // Browsers fire a delay above 2^31-1 ms at once: Infinity or a huge backoff must mean "much later".
+    setTimeout: (callback, ms) => setTimeout(callback, Math.min(ms, 2_147_483_647)),
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
     now: () => Date.now(),
     random: () => Math.random(),

@@ -82,7 +82,10 @@ export class AuthSocketChannel<T extends SocketMessage = SocketMessage> {
     return this.#ports.send(this.#ports.scope(message, this.#entry.name));
   }
 
-  /** A request in this channel, like `AuthSocketService.request()`. */
+  /**
+   * A request in this channel, like `AuthSocketService.request()`.
+   * @throws AuthSocketError `invalid-config` without `withRequests()` in `provideAuthSocket(…)`.
+   */
   request<R extends SocketMessage = SocketMessage>(
     message: object,
     options: { timeoutMs?: number } = {},

@@ -5,6 +5,7 @@ import { JWT_A, START_TIME, SocketHarness, TICKET_URL, makeJwt } from '../../spe
 import { ResyncEvent } from '../messaging/resume-tracker';
 import { withHeartbeat, withResume } from '../features';
 import { withRequests } from '../messaging/with-requests';
+import { withChannels } from '../channels/with-channels';
 
 describe('delivery: acknowledged sends', () => {
   let h: SocketHarness;
@@ -201,9 +202,54 @@ describe('delivery: request/reply', () => {
     expect(h.lastSocket.received).toEqual([]);
   });
 
-  it('withRequests() refuses a deadline below 1 ms', () => {
+  it('withRequests() refuses a deadline that is not a number ≥ 1 ms', () => {
     h = new SocketHarness({}, { token: JWT_A });
-    expect(() => withRequests({ timeoutMs: 0 })).toThrowMatching((e) => isAuthSocketError(e, 'invalid-config'));
+    for (const timeoutMs of [0, -1, NaN, '5000' as unknown as number]) {
+      expect(() => withRequests({ timeoutMs })).toThrowMatching((e) => isAuthSocketError(e, 'invalid-config'));
+    }
+  });
+
+  it('a deadline of its own may also be longer than the feature default', () => {
+    h = new SocketHarness({}, { token: JWT_A, features: [withRequests({ timeoutMs: 3000 })] });
+    h.listen();
+    h.grantTicket();
+    let code = '';
+    h.service.request({ type: 'echo' }, { timeoutMs: 5000 }).subscribe({ error: (e) => (code = e.code) });
+    h.tick(4999);
+    expect(code).toBe('');
+    h.tick(1);
+    expect(code).toBe('request-timeout');
+  });
+
+  it('refuses a per-call deadline that is not a number ≥ 1 ms, before sending anything', () => {
+    h = new SocketHarness({}, { token: JWT_A, features: [withRequests()] });
+    h.listen();
+    h.grantTicket();
+    for (const timeoutMs of [0, -5, NaN]) {
+      expect(() => h.service.request({ type: 'echo' }, { timeoutMs })).toThrowMatching((e) =>
+        isAuthSocketError(e, 'invalid-config'),
+      );
+    }
+    h.tick();
+    expect(h.lastSocket.received).toEqual([]);
+  });
+
+  it('fails a waiting request with request-interrupted when the service is destroyed', () => {
+    h = new SocketHarness({}, { token: JWT_A, features: [withRequests()] });
+    h.listen();
+    h.grantTicket();
+    const codes: string[] = [];
+    h.service.request({ type: 'echo' }).subscribe({ error: (e) => codes.push(e.code) });
+    h.tick();
+    h.dispose();
+    expect(codes).toEqual(['request-interrupted']);
+  });
+
+  it("a channel's request() needs withRequests() too", () => {
+    h = new SocketHarness({}, { token: JWT_A, features: [withChannels()] });
+    expect(() => h.service.channel('room').request({ type: 'echo' })).toThrowMatching((e) =>
+      isAuthSocketError(e, 'invalid-config'),
+    );
   });
 });
 

@@ -155,7 +155,7 @@ export class SocketConnection implements ConnectionLike {
     for (const handle of this.#timers.values()) this.#ports.runtime.clearTimeout(handle);
     this.#timers.clear();
     this.#outgoing.stopFlush();
-    this.#outgoing.cancelQueued('the socket service was destroyed');
+    this.#outgoing.cancelQueued((typeof ngDevMode === 'undefined' || ngDevMode) && 'the socket service was destroyed');
     this.#stopWatchingNetwork();
     this.#ports.dev?.destroy();
     this.#stateSubject.complete();

@@ -138,12 +138,11 @@ export class Outbox {
     if (!entry) return;
     entry.expiry = null;
     this.#remove(key, entry);
-    const what = entry.written ? 'was not acknowledged' : 'could not be sent';
     entry.fate.settle(
       new AuthSocketError(
         'send-expired',
         (typeof ngDevMode === 'undefined' || ngDevMode) &&
-          `message ${what} within its time-to-live (${this.#ttlMs} ms)`,
+          `message ${entry.written ? 'was not acknowledged' : 'could not be sent'} within its time-to-live (${this.#ttlMs} ms)`,
       ),
     );
   }

@@ -1,5 +1,5 @@
 import { Observable, Subscriber } from 'rxjs';
-import { SocketMessage } from '../config';
+import { checkNumber, SocketMessage } from '../config';
 import type { ConnectionState } from '../connection/connection-state';
 import { AuthSocketError } from '../errors';
 import { AuthSocketRuntime } from '../runtime';
@@ -24,10 +24,13 @@ export interface RequestPort {
 export class RequestTracker {
   readonly #pending = new Map<string, PendingRequest>();
 
-  constructor(
-    private readonly runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout' | 'randomId'>,
-    private readonly timeoutMs: number,
-  ) {}
+  readonly #runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout' | 'randomId'>;
+  readonly #timeoutMs: number;
+
+  constructor(runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout' | 'randomId'>, timeoutMs: number) {
+    this.#runtime = runtime;
+    this.#timeoutMs = timeoutMs;
+  }
 
   /** Requests waiting; a plain field because it is read for every received message. */
   size = 0;
@@ -35,8 +38,10 @@ export class RequestTracker {
   /**
    * Sends `message` with an id (its own string `id`, or a fresh one) over `port` and emits the
    * first message that comes back with that id. Cold: subscribing sends.
+   * @throws AuthSocketError `invalid-config` for a `timeoutMs` that is not a number ≥ 1.
    */
   request<T extends SocketMessage>(message: object, timeoutMs: number | undefined, port: RequestPort): Observable<T> {
+    if (timeoutMs !== undefined) checkNumber('request() timeoutMs', timeoutMs, 1);
     return new Observable<SocketMessage>((subscriber) => {
       if (typeof message !== 'object' || message === null || Array.isArray(message)) {
         subscriber.error(
@@ -48,8 +53,8 @@ export class RequestTracker {
         return undefined;
       }
       const own = (message as { id?: unknown }).id;
-      const id = typeof own === 'string' && own.length > 0 ? own : this.runtime.randomId();
-      const forget = this.#track(id, timeoutMs ?? this.timeoutMs, subscriber);
+      const id = typeof own === 'string' && own.length > 0 ? own : this.#runtime.randomId();
+      const forget = this.#track(id, timeoutMs ?? this.#timeoutMs, subscriber);
       port.subscribersChanged(1);
       const sending = port.send({ ...message, id }, { reply: true }).subscribe({
         error: (error: unknown) => {
@@ -122,7 +127,7 @@ export class RequestTracker {
       );
       return () => undefined;
     }
-    const timer = this.runtime.setTimeout(() => {
+    const timer = this.#runtime.setTimeout(() => {
       if (this.#forget(id))
         subscriber.error(
           new AuthSocketError(
@@ -141,7 +146,7 @@ export class RequestTracker {
     if (!entry) return false;
     this.#pending.delete(id);
     this.size = this.#pending.size;
-    this.runtime.clearTimeout(entry.timer);
+    this.#runtime.clearTimeout(entry.timer);
     return true;
   }
 }

@@ -5,17 +5,24 @@ import { RequestTracker } from './request-tracker';
 
 /** Options of {@link withRequests}. */
 export interface RequestsConfig {
-  /** Default deadline of `request()`, in ms (default 10000); one call can pass its own. */
+  /**
+   * Deadline of a `request()` that passes none, in ms; one call can pass its own
+   * (`request(message, { timeoutMs })`). `Infinity` waits as long as the socket stays up.
+   * @default 10000
+   */
   readonly timeoutMs?: number;
 }
 
 /**
- * Request/reply over the socket — `socket.request(message)` sends it with an `id` and emits the
- * first message that comes back with the same `id`, within a deadline, or fails typed
- * (`request-timeout`, `request-interrupted`). Without this feature `request()` throws
- * `invalid-config`.
+ * Request/reply over the socket — `socket.request(message)` (and a channel's `request()`) sends
+ * the message with an `id` and emits the first message that comes back with the same `id`, then
+ * completes. It fails typed: `request-timeout` after the deadline, `request-interrupted` when the
+ * connection drops (unless `delivery.acks` is on: then the request is sent again after the
+ * reconnect), on logout, `unauthorized` or when the service is destroyed. A pending request keeps
+ * the socket open like a subscriber. Without this feature `request()` throws `invalid-config`.
  *
- * @throws AuthSocketError `invalid-config` for a timeout below 1 ms.
+ * @throws AuthSocketError `invalid-config`, when `withRequests()` is called, for a `timeoutMs`
+ *   that is not a number ≥ 1.
  * @usageNotes
  * ```ts
  * provideAuthSocket({ url: '/channel/' }, withRequests({ timeoutMs: 5000 }))

@@ -133,7 +133,8 @@ export class SharedConnection implements ConnectionLike {
     // A token another tab announced is being stored here: do not echo it back (a late echo of an
     // old token could undo a logout elsewhere).
     if (!this.#applyingRemoteToken) this.#post({ kind: 'token', tab: this.#tab, token });
-    if (token === null) this.#cancelPending('the token was cleared (logout)');
+    if (token === null)
+      this.#cancelPending((typeof ngDevMode === 'undefined' || ngDevMode) && 'the token was cleared (logout)');
     this.#real?.tokenChanged(token);
   }
 
@@ -159,7 +160,7 @@ export class SharedConnection implements ConnectionLike {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    this.#cancelPending('the socket service was destroyed');
+    this.#cancelPending((typeof ngDevMode === 'undefined' || ngDevMode) && 'the socket service was destroyed');
     if (this.#demandTimer !== null) this.#ports.runtime.clearTimeout(this.#demandTimer);
     this.#post({ kind: 'bye', tab: this.#tab });
     this.#dropReal();
@@ -488,7 +489,7 @@ export class SharedConnection implements ConnectionLike {
     if (typeof seq === 'number' && (this.#lastSeq === undefined || seq > this.#lastSeq)) this.#lastSeq = seq;
   }
 
-  #cancelPending(why: string): void {
+  #cancelPending(why: string | false | null): void {
     if (this.#pending.size === 0) return;
     const error = new AuthSocketError(
       'send-cancelled',

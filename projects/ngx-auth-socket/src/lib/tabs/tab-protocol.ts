@@ -138,7 +138,7 @@ export function toWireError(error: AuthSocketError): WireError {
   return {
     code: error.code,
     // The constructor adds the "[ngx-auth-socket code]" prefix again on the other side.
-    message: error.message.replace(/^\[ngx-auth-socket [a-z-]+\] /, ''),
+    message: error.message.replace(/^\[ngx-auth-socket [a-z-]+\] ?/, ''),
     status: error.status,
     closeCode: error.closeCode,
     reason: error.reason,
