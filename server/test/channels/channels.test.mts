@@ -7,65 +7,14 @@ import type { ServerConfig } from '../../src/config.mjs';
 import type { RunningServer } from '../../src/create-server.mjs';
 import { eventually } from '../../testing/eventually.mjs';
 import { RawSocket } from '../../testing/raw-socket.mjs';
-import { channelUrl, fetchTicket, login, requestJson } from '../../testing/http-client.mjs';
-import { TestSocket } from '../../testing/socket-client.mjs';
+import { fetchTicket, login, requestJson } from '../../testing/http-client.mjs';
+import { connect, join, joined, nothingPending, until, type Frame } from '../../testing/channel-client.mjs';
 import { startTestServer } from '../../testing/test-server.mjs';
 
 const USERS = { alice: 'alice', bob: 'bob', carol: 'carol' };
 
-interface Frame {
-  type: string;
-  channel?: string;
-  seq?: number;
-  text?: string;
-  presence?: string[];
-  joined?: string[];
-  left?: string[];
-  reason?: string;
-  id?: string;
-}
-
 async function server(t: TestContext, config: Partial<ServerConfig> = {}): Promise<RunningServer> {
   return startTestServer(t, { users: USERS, testControl: true, ...config });
-}
-
-async function connect(t: TestContext, s: RunningServer, user: string): Promise<TestSocket> {
-  const { token } = await login(s.url, user);
-  const socket = await TestSocket.open(channelUrl(s.url, (await fetchTicket(s.url, token)).ticket));
-  t.after(() => socket.close());
-  return socket;
-}
-
-/** Every message up to and including the first that matches. */
-async function until(socket: TestSocket, match: (m: Frame) => boolean, waitMs?: number): Promise<Frame[]> {
-  const seen: Frame[] = [];
-  for (;;) {
-    const m = (await socket.next(waitMs)) as Frame;
-    seen.push(m);
-    if (match(m)) return seen;
-  }
-}
-
-/** Sends a join and returns what answered it: any replay / resume_failed, then joined or join_refused. */
-async function join(socket: TestSocket, channel: string, extra: Record<string, unknown> = {}): Promise<Frame[]> {
-  socket.send({ type: 'join', channel, ...extra });
-  return until(socket, (m) => (m.type === 'joined' || m.type === 'join_refused') && m.channel === channel);
-}
-
-async function joined(socket: TestSocket, channel: string): Promise<Frame> {
-  const answer = await join(socket, channel);
-  assert.equal(answer.at(-1)?.type, 'joined', JSON.stringify(answer));
-  return answer.at(-1)!;
-}
-
-/**
- * Nothing else is waiting for `socket`: a ping's pong comes back next. The server writes to one
- * socket in order, so anything it sent before answering the ping would come first.
- */
-async function nothingPending(socket: TestSocket): Promise<void> {
-  socket.send({ type: 'ping', id: 'probe' });
-  assert.deepEqual(await socket.next(), { type: 'ack', id: 'probe' });
-  assert.deepEqual(await socket.next(), { type: 'pong', id: 'probe' });
 }
 
 const control = (s: RunningServer, body: unknown) => requestJson(`${s.url}/__control`, { body });

@@ -7,9 +7,9 @@ import { after, before, test, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 import type { ServerConfig } from '../../src/config.mjs';
 import { startCliServer } from '../../testing/cli-process.mjs';
-import { channelUrl, fetchTicket, login, requestJson } from '../../testing/http-client.mjs';
+import { requestJson } from '../../testing/http-client.mjs';
 import { RedisProcess } from '../../testing/redis-server.mjs';
-import { TestSocket } from '../../testing/socket-client.mjs';
+import { connect, join, joined, nothingPending, until, type Frame } from '../../testing/channel-client.mjs';
 import { startTestServer } from '../../testing/test-server.mjs';
 
 const SECRET = 'redis-channels-secret-0123456789abcdef';
@@ -20,22 +20,6 @@ let prefixes = 0;
 before(() => redis.start());
 after(() => redis.stop());
 
-interface Frame {
-  type: string;
-  channel?: string;
-  seq?: number;
-  text?: string;
-  presence?: string[];
-  joined?: string[];
-  left?: string[];
-  reason?: string;
-  id?: string;
-}
-
-interface Node {
-  readonly url: string;
-}
-
 function shared(prefix = `rc${++prefixes}:`): Partial<ServerConfig> {
   return { jwtSecret: SECRET, redisUrl: redis.url, redisPrefix: prefix, users: USERS, testControl: true };
 }
@@ -43,39 +27,6 @@ function shared(prefix = `rc${++prefixes}:`): Partial<ServerConfig> {
 async function twoNodes(t: TestContext, config: Partial<ServerConfig> = {}) {
   const common = { ...shared(), ...config };
   return [await startTestServer(t, common), await startTestServer(t, common)] as const;
-}
-
-async function connect(t: TestContext, node: Node, user: string): Promise<TestSocket> {
-  const { token } = await login(node.url, user);
-  const socket = await TestSocket.open(channelUrl(node.url, (await fetchTicket(node.url, token)).ticket));
-  t.after(() => socket.close());
-  return socket;
-}
-
-async function until(socket: TestSocket, match: (m: Frame) => boolean, waitMs?: number): Promise<Frame[]> {
-  const seen: Frame[] = [];
-  for (;;) {
-    const m = (await socket.next(waitMs)) as Frame;
-    seen.push(m);
-    if (match(m)) return seen;
-  }
-}
-
-async function join(socket: TestSocket, channel: string, extra: Record<string, unknown> = {}): Promise<Frame[]> {
-  socket.send({ type: 'join', channel, ...extra });
-  return until(socket, (m) => (m.type === 'joined' || m.type === 'join_refused') && m.channel === channel);
-}
-
-async function joined(socket: TestSocket, channel: string): Promise<Frame> {
-  const answer = await join(socket, channel);
-  assert.equal(answer.at(-1)?.type, 'joined', JSON.stringify(answer));
-  return answer.at(-1)!;
-}
-
-async function nothingPending(socket: TestSocket): Promise<void> {
-  socket.send({ type: 'ping', id: 'probe' });
-  assert.deepEqual(await socket.next(), { type: 'ack', id: 'probe' });
-  assert.deepEqual(await socket.next(), { type: 'pong', id: 'probe' });
 }
 
 test('a chat on node A reaches the channel members on node B, with the channel seq; presence is the same on both', async (t) => {

@@ -39,7 +39,8 @@ describe('TokenHooks', () => {
     const h = hooks(() => answers.shift()!);
     h.read();
     h.read();
-    await answers.length; // let the second settle
+    // Let the second (already resolved) read settle first.
+    await Promise.resolve();
     await Promise.resolve();
     resolveFirst('first');
     await Promise.resolve();
