@@ -10,12 +10,13 @@ import {
   withRequests,
   withResume,
   withSharedTabs,
+  withTokenRotation,
 } from 'ngx-auth-socket';
 import { PROBE_SETUP, start } from './shared/app';
 
 start([
   provideHttpClient(withInterceptors([authTokenInterceptor])),
-  provideAuthSocket({ url: '/channel/', delivery: { acks: true } }, withHeartbeat(), withRequests(), withResume(), withSharedTabs(), withChannels()),
+  provideAuthSocket({ url: '/channel/', delivery: { acks: true } }, withHeartbeat(), withRequests(), withResume(), withSharedTabs(), withChannels(), withTokenRotation()),
   {
     provide: PROBE_SETUP,
     useValue: () => {

@@ -38,6 +38,7 @@ import {
   authTokenInterceptor,
   provideAuthSocket,
   withResume,
+  withTokenRotation,
 } from 'ngx-auth-socket';
 
 /** What a test asks for; plain JSON in the page URL. */
@@ -75,6 +76,11 @@ export interface InteropOptions {
   /** A class-based interceptor (like @auth0/angular-jwt) setting the Bearer header, listed before or after ours. */
   readonly diInterceptor?: 'before' | 'after';
   readonly resume?: boolean;
+  /**
+   * `withTokenRotation()` with the refresh hook (default true). False: neither, and the app
+   * refreshes on its own (`refreshNow()`, captured by the `captureRefresh` rule).
+   */
+  readonly rotation?: boolean;
 }
 
 const FOREIGN_FRAMES: FirstMessageConfig = {
@@ -120,7 +126,7 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
     ...(options.captureRefresh ? [{ url: api.refresh, read: (b: unknown) => field(b, api.access) as string }] : []),
   ];
   let refreshes = 0;
-  const config: AuthSocketConfig = {
+  let config: AuthSocketConfig = {
     url: socket.url,
     ticketUrl: socket.ticketUrl,
     auth: socket.auth,
@@ -133,27 +139,28 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
     },
     captureToken,
     ...(options.tokenSource === 'getter' ? { tokenGetter: () => localStorage.getItem('access') } : {}),
-    // The usual refresh hook: the refresh endpoint through HttpClient, rotating the refresh token.
-    refreshToken: () => {
-      refreshes++;
-      return inject(HttpClient)
-        .post(api.refresh, { [api.refreshToken]: localStorage.getItem('refresh') })
-        .pipe(
-          map((body) => {
-            const refresh = field(body, api.refreshToken);
-            if (typeof refresh === 'string') localStorage.setItem('refresh', refresh);
-            const access = field(body, api.access) as string;
-            localStorage.setItem('access', access);
-            return access;
-          }),
-        );
-    },
   };
+  // The usual refresh: the refresh endpoint through HttpClient, rotating the refresh token.
+  const refresh = (http: HttpClient) => {
+    refreshes++;
+    return http.post(api.refresh, { [api.refreshToken]: localStorage.getItem('refresh') }).pipe(
+      map((body) => {
+        const next = field(body, api.refreshToken);
+        if (typeof next === 'string') localStorage.setItem('refresh', next);
+        const access = field(body, api.access) as string;
+        localStorage.setItem('access', access);
+        return access;
+      }),
+    );
+  };
+  const rotation = options.rotation !== false;
+  if (rotation) config = { ...config, refreshToken: () => refresh(inject(HttpClient)) };
+  else config = { ...config, onTokenChange: undefined, refreshBeforeExpiryMs: undefined };
   const app = await bootstrapApplication(InteropRoot, {
     providers: [
       provideZonelessChangeDetection(),
       ...httpProviders(options),
-      provideAuthSocket(config, ...(options.resume ? [withResume()] : [])),
+      provideAuthSocket(config, ...(rotation ? [withTokenRotation()] : []), ...(options.resume ? [withResume()] : [])),
     ],
   });
   const service = app.injector.get(AuthSocketService);
@@ -196,6 +203,10 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
         next: () => (record.fates[text] = 'written'),
         error: (e: { code?: string }) => (record.fates[text] = e.code ?? 'error'),
       });
+    },
+    /** The app refreshing on its own, through HttpClient (without the socket's refresh hook). */
+    async refreshNow(): Promise<void> {
+      await firstValueFrom(refresh(http));
     },
     /** An ordinary API call of the app (its own interceptor attaches the header). */
     async apiCall(url: string): Promise<number> {

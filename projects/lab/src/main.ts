@@ -20,6 +20,7 @@ import {
   withChannels,
   withRequests,
   withResume,
+  withTokenRotation,
 } from 'ngx-auth-socket';
 import { InteropOptions, bootInterop } from './interop';
 import { LabClient } from './lab-client';
@@ -70,11 +71,13 @@ async function main(): Promise<void> {
     /**
      * Creates `count` clients with `config` merged over `{url: '/channel/'}`; returns their ids.
      * Tests pass plain JSON, so features come as keys: `heartbeat: {…}` → `withHeartbeat({…})`,
-     * `resume: true` → `withResume()`, `requests: {timeoutMs}` → `withRequests({…})`.
+     * `resume: true` → `withResume()`, `requests: {timeoutMs}` → `withRequests({…})`;
+     * `withTokenRotation()` and the refresh hook unless `rotation: false`.
      */
     createClients(count: number, options: LabClientOptions = {}): number[] {
-      const { heartbeat, resume, channels, requests, ...config } = options;
+      const { heartbeat, resume, channels, requests, rotation = true, ...config } = options;
       const features: AuthSocketFeature[] = [];
+      if (rotation) features.push(withTokenRotation());
       if (heartbeat) features.push(withHeartbeat(heartbeat === true ? {} : heartbeat));
       if (resume) features.push(withResume());
       if (channels) features.push(withChannels());
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
             provideAuthSocket(
               {
                 url: '/channel/',
-                refreshToken: () => refresh(http),
+                ...(rotation ? { refreshToken: () => refresh(http) } : {}),
                 ...server.socket,
                 ...config,
               },
@@ -145,4 +148,6 @@ type LabClientOptions = Partial<AuthSocketConfig> & {
   resume?: boolean;
   channels?: boolean;
   requests?: boolean | RequestsConfig;
+  /** `withTokenRotation()` with the lab's refresh hook (default true); false: neither. */
+  rotation?: boolean;
 };

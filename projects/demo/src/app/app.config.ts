@@ -1,6 +1,13 @@
 import { provideHttpClient, withInterceptors } from '@angular/common/http';
 import { ApplicationConfig, inject, provideZonelessChangeDetection } from '@angular/core';
-import { authTokenInterceptor, provideAuthSocket, withChannels, withHeartbeat, withResume } from 'ngx-auth-socket';
+import {
+  authTokenInterceptor,
+  provideAuthSocket,
+  withChannels,
+  withHeartbeat,
+  withResume,
+  withTokenRotation,
+} from 'ngx-auth-socket';
 import { catchError, of } from 'rxjs';
 import { AuthApi } from './auth-api';
 import { demoFeatures, demoSocketOptions } from './demo-options';
@@ -30,6 +37,8 @@ export const appConfig: ApplicationConfig = {
         delivery: { acks: true },
         ...demoSocketOptions(location.search, server.firstMessage),
       },
+      // A refresh ahead of the token's expiry, and the open socket moved to every new token.
+      withTokenRotation(),
       // Messages missed during an outage are replayed; a silent connection is replaced.
       withResume(),
       withHeartbeat(),

@@ -23,6 +23,7 @@ import {
   AUTH_SOCKET_REQUESTS,
   AUTH_SOCKET_HEARTBEAT,
   AUTH_SOCKET_RESUME,
+  AUTH_SOCKET_ROTATION,
   AUTH_SOCKET_TABS,
   ChannelsFeature,
 } from './features';
@@ -89,6 +90,23 @@ export class AuthSocketService {
     this.#requests = requests;
     const browser = isPlatformBrowser(inject(PLATFORM_ID));
     const heartbeat = inject(AUTH_SOCKET_HEARTBEAT);
+    const rotationFeature = inject(AUTH_SOCKET_ROTATION);
+    const { onTokenChange, refreshBeforeExpiryMs } = this.#config;
+    // Options of a capability that is not there must not be ignored in silence.
+    const orphan = refreshHook
+      ? 'refreshToken'
+      : onTokenChange !== undefined
+        ? 'onTokenChange'
+        : typeof refreshBeforeExpiryMs === 'number' && 'refreshBeforeExpiryMs';
+    if (!rotationFeature && orphan) {
+      throw new AuthSocketError(
+        'invalid-config',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `${orphan} needs withTokenRotation() in provideAuthSocket().`
+          : 'withTokenRotation',
+      );
+    }
+    const rotation = rotationFeature?.(refreshBeforeExpiryMs ?? 30_000, refreshHook !== undefined) ?? null;
     const channelsFeature = inject(AUTH_SOCKET_CHANNELS);
     const channels = channelsFeature
       ? channelsFeature.membership(runtime, this.#config.idleCloseDelayMs, createResumeTracker !== null, (event) =>
@@ -127,6 +145,7 @@ export class AuthSocketService {
             ? () => settle(runInInjectionContext(this.#injector, refreshHook)).then((t) => t ?? null)
             : undefined,
           ...outward,
+          rotation,
           heartbeat,
           resume,
           channels,

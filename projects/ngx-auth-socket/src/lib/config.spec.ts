@@ -22,7 +22,8 @@ describe('resolveConfig', () => {
     expect(c.firstMessage.buildAuthMessage('jwt', {})).toEqual({ type: 'auth', payload: 'jwt' });
     expect(c.firstMessage.buildAuthMessage('jwt', { resume: 7 })).toEqual({ type: 'auth', payload: 'jwt', resume: 7 });
     expect(c.delivery).toEqual({ acks: false, messageTtlMs: 60_000 });
-    expect(c.refreshBeforeExpiryMs).toBe(30_000);
+    // Not given: withTokenRotation() applies its own default (30 s); without the feature there is no refresh lead.
+    expect(c.refreshBeforeExpiryMs).toBeUndefined();
     expect(c.firstMessage.isAck({ type: 'auth_ok' })).toBeTrue();
     expect(c.firstMessage.isRejection({ type: 'auth_error' })).toBeTrue();
     expect(c.ticketTimeoutMs).toBe(10_000);

@@ -115,8 +115,8 @@ export interface AuthSocketConfig {
   /** First-message auth options. */
   readonly firstMessage?: FirstMessageConfig;
   /**
-   * What a new token (a refresh, the store changing) does to an open socket. Either way the socket
-   * stays `open` and nothing is lost:
+   * With `withTokenRotation()` (without it this option is refused): what a new token (a refresh,
+   * the store changing) does to an open socket. Either way the socket stays `open` and nothing is lost:
    * - `'reauth'`: send the auth frame built by `firstMessage.buildAuthMessage` on the open socket and
    *   wait for `firstMessage.isAck` (the server must support in-band re-auth; if it does not answer
    *   within `ackTimeoutMs`, the client switches to `'reconnect'` for the rest of the service's life);
@@ -140,9 +140,10 @@ export interface AuthSocketConfig {
   /** Acknowledged sends and message time-to-live. */
   readonly delivery?: DeliveryConfig;
   /**
-   * With a `refreshToken` hook and a JWT carrying `exp`: refresh this long before expiry (at most
-   * halfway through the remaining life) and re-authenticate in band, so the socket never drops for
-   * an expired token. `false` turns it off. @default 30000
+   * With `withTokenRotation()`, a `refreshToken` hook and a JWT carrying `exp`: refresh this long
+   * before expiry (at most halfway through the remaining life) and rotate by `onTokenChange`, so the
+   * socket never drops for an expired token. `false` turns it off. A number without
+   * `withTokenRotation()` is refused. @default 30000
    */
   readonly refreshBeforeExpiryMs?: number | false;
   /** Frame codec. @default JSON text frames */
@@ -187,7 +188,8 @@ export interface ResolvedAuthSocketConfig {
   readonly outboxLimit: number;
   readonly serializer: SocketSerializer;
   readonly delivery: Required<DeliveryConfig>;
-  readonly refreshBeforeExpiryMs: number | false;
+  /** Undefined: not given (`withTokenRotation()` then uses 30000). */
+  readonly refreshBeforeExpiryMs: number | false | undefined;
   readonly protocols: string | readonly string[] | undefined;
   readonly allowInsecure: boolean;
   readonly allowedOrigins: readonly string[];
@@ -233,7 +235,6 @@ export const DEFAULTS = {
   keepAlive: false,
   outboxLimit: 1000,
   delivery: { acks: false, messageTtlMs: 60_000 } as Required<DeliveryConfig>,
-  refreshBeforeExpiryMs: 30_000 as number | false,
   allowInsecure: false,
 } as const;
 
@@ -310,7 +311,7 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     outboxLimit: config.outboxLimit ?? DEFAULTS.outboxLimit,
     serializer: config.serializer ?? jsonSerializer,
     delivery: { ...DEFAULTS.delivery, ...config.delivery },
-    refreshBeforeExpiryMs: config.refreshBeforeExpiryMs ?? DEFAULTS.refreshBeforeExpiryMs,
+    refreshBeforeExpiryMs: config.refreshBeforeExpiryMs,
     protocols: config.protocols,
     allowInsecure,
     allowedOrigins,
@@ -318,7 +319,7 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     tokenGetter: config.tokenGetter,
     refreshToken: config.refreshToken,
   };
-  const lead = resolved.refreshBeforeExpiryMs === false ? 0 : resolved.refreshBeforeExpiryMs;
+  const lead = typeof resolved.refreshBeforeExpiryMs === 'number' ? resolved.refreshBeforeExpiryMs : 0;
   if (typeof ngDevMode === 'undefined' || ngDevMode) {
     checkNumber('reconnect.initialDelayMs', reconnect.initialDelayMs, 0);
     checkNumber('reconnect.factor', reconnect.factor, 1);

@@ -4,6 +4,7 @@ import { Heartbeat } from './connection/heartbeat';
 import { ResumeTracker } from './messaging/resume-tracker';
 import { AuthSocketRuntime } from './runtime';
 import type { ConnectionLike } from './connection/connection-like';
+import type { TokenRotationMoves } from './connection/lifecycle-types';
 import type { AuthSocketChannel, ChannelPorts } from './channels/auth-socket-channel';
 import type { ChannelEntry, ChannelMembership, ChannelResync } from './channels/channel-membership';
 import type { SharedConnectionPorts } from './tabs/shared-connection';
@@ -13,7 +14,7 @@ import type { RequestTracker } from './messaging/request-tracker';
 export type SharedTabsPorts = Omit<SharedConnectionPorts, 'channel' | 'locks'>;
 
 /** The optional features `provideAuthSocket(config, ...features)` accepts. */
-export type AuthSocketFeatureKind = 'heartbeat' | 'resume' | 'shared-tabs' | 'channels' | 'requests';
+export type AuthSocketFeatureKind = 'heartbeat' | 'resume' | 'shared-tabs' | 'channels' | 'requests' | 'token-rotation';
 
 /**
  * One optional feature, made by a `with…()` function. Features are separate so an app that does
@@ -48,6 +49,13 @@ export interface SharedTabsFeature {
 
 /** @internal Null unless `withSharedTabs()` is used. */
 export const AUTH_SOCKET_TABS = new InjectionToken<SharedTabsFeature | null>('AUTH_SOCKET_TABS', {
+  factory: () => null,
+});
+
+/** @internal Null unless `withTokenRotation()` is used. */
+export const AUTH_SOCKET_ROTATION = new InjectionToken<
+  ((leadMs: number | false, canRefresh: boolean) => TokenRotationMoves) | null
+>('AUTH_SOCKET_ROTATION', {
   factory: () => null,
 });
 

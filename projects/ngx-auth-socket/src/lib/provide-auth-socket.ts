@@ -16,6 +16,7 @@ import {
   AUTH_SOCKET_HEARTBEAT,
   AUTH_SOCKET_REQUESTS,
   AUTH_SOCKET_RESUME,
+  AUTH_SOCKET_ROTATION,
   AUTH_SOCKET_TABS,
   AuthSocketFeature,
 } from './features';
@@ -88,6 +89,7 @@ export function provideAuthSocketAs(
     { provide: AUTH_SOCKET_TABS, useValue: null },
     { provide: AUTH_SOCKET_CHANNELS, useValue: null },
     { provide: AUTH_SOCKET_REQUESTS, useValue: null },
+    { provide: AUTH_SOCKET_ROTATION, useValue: null },
     ...socketProviders(config, features),
   ];
   return makeEnvironmentProviders([

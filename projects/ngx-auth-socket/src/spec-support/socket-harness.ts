@@ -16,6 +16,7 @@ import { AuthSocketService } from '../lib/auth-socket.service';
 import { ConnectionState } from '../lib/connection/connection-state';
 import { AuthSocketError } from '../lib/errors';
 import { AuthSocketFeature } from '../lib/features';
+import { withTokenRotation } from '../lib/connection/with-token-rotation';
 import { provideAuthSocket } from '../lib/provide-auth-socket';
 import { AUTH_SOCKET_RUNTIME } from '../lib/runtime';
 import { AuthTokenStore } from '../lib/token/auth-token-store';
@@ -84,6 +85,11 @@ export interface HarnessOptions {
   readonly token?: string | null;
   /** Optional features (`withResume()`, `withHeartbeat()`) passed to `provideAuthSocket`. */
   readonly features?: AuthSocketFeature[];
+  /**
+   * Add `withTokenRotation()` to the features (default true: most connection specs are about a
+   * socket that follows the token); false plays an app without it.
+   */
+  readonly rotation?: boolean;
   /** Install `authTokenInterceptor` (default true); false plays an app that forgot it. */
   readonly interceptor?: boolean;
   /** What the library's `random()` returns (the share of the backoff ceiling); default 0.5. */
@@ -115,7 +121,11 @@ export class SocketHarness {
           ? provideHttpClient()
           : provideHttpClient(withInterceptors([authTokenInterceptor])),
         provideHttpClientTesting(),
-        provideAuthSocket({ url: SOCKET_URL, ticketUrl: TICKET_URL, ...config }, ...(options.features ?? [])),
+        provideAuthSocket(
+          { url: SOCKET_URL, ticketUrl: TICKET_URL, ...config },
+          ...(options.rotation === false ? [] : [withTokenRotation()]),
+          ...(options.features ?? []),
+        ),
         provideAuthSocketTesting({ startTime: START_TIME, random: options.random }),
         ...(options.providers ?? []),
       ],

@@ -6,6 +6,7 @@ import type { ResumeTracker, ResyncEvent } from '../messaging/resume-tracker';
 import type { AuthSocketRuntime } from '../runtime';
 import type { Ticket } from '../ticket/ticket';
 import type { DevChecks } from './dev-checks';
+import type { TokenRotationMoves } from './lifecycle-types';
 import type { ChannelMembership } from '../channels/channel-membership';
 import { SendReceipt } from '../messaging/receipt';
 import { ConnectionState } from './connection-state';
@@ -54,6 +55,8 @@ export interface ConnectionPorts extends ConnectionHooks {
   fetchTicket(token: string, resume: number | undefined): Observable<Ticket>;
   /** The app's refresh hook, or undefined when none is configured. */
   readonly refresh: (() => Promise<string | null | undefined>) | undefined;
+  /** Set by `withTokenRotation()`. */
+  readonly rotation: TokenRotationMoves | null;
   /** Set by `withHeartbeat()`. */
   readonly heartbeat: HeartbeatFeature | null;
   /** Set by `withResume()`. */

@@ -62,6 +62,14 @@ export function createDevChecks(
   };
   return {
     check(state) {
+      if (state.phase.kind === 'open' && state.phase.rotation?.kind === 'deferred') {
+        once(
+          'deferred',
+          'the token changed while the socket was open; without withTokenRotation() the socket keeps the token it ' +
+            'authenticated with until the server closes it, then reconnects with the new one. Add ' +
+            'withTokenRotation() to provideAuthSocket() to move the open socket to the new token at once.',
+        );
+      }
       const waiting = state.phase.kind === 'idle' && (state.interest || state.pinned);
       if (!waiting) stopTimer();
       else if (timer === null && !said.has('no-token')) timer = runtime.setTimeout(noToken, NO_TOKEN_WARNING_MS);

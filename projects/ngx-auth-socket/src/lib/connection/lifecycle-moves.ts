@@ -5,7 +5,7 @@
  */
 import { AuthSocketError } from '../errors';
 import { isTicketUsable } from '../ticket/ticket';
-import { readJwtSubject, refreshDelay } from '../token/jwt';
+import { readJwtSubject } from '../token/jwt';
 import { retryDelay } from './backoff';
 import { ActiveAuthMode } from './connection-state';
 import { classifyFailure } from './failure-policy';
@@ -147,78 +147,12 @@ function deadlineError(step: Progress['step'], env: LifecycleEnv): AuthSocketErr
 
 export function becomeOpen(m: Lifecycle, run: Run, progress: Progress, env: LifecycleEnv, out: Out): Lifecycle {
   out.push(stop('deadline'), timer('stable', env.config.reconnect.resetAfterMs), { do: 'went-open' });
-  scheduleRefresh(progress.token!, env, out);
+  env.rotation?.opened(progress.token!, env, out);
   return to(m, { kind: 'open', run, token: progress.token!, mode: progress.mode, since: env.now, rotation: null });
-}
-
-function scheduleRefresh(token: string, env: LifecycleEnv, out: Out): void {
-  const delay = env.refreshLeadMs === false ? undefined : refreshDelay(token, env.now, env.refreshLeadMs);
-  out.push(delay === undefined ? stop('refresh') : timer('refresh', delay));
 }
 
 export function withRotation(m: Lifecycle, phase: Open, rotation: Rotation | null): Lifecycle {
   return to(m, { ...phase, rotation });
-}
-
-/** The token a rotation moves to, if it knows one yet. */
-export function targetOf(rotation: Rotation | null): string | null {
-  return rotation?.kind === 'reauth' ? rotation.token : rotation?.kind === 'successor' ? rotation.progress.token : null;
-}
-
-/** Moves the open connection to `token` by the policy for its mode; the open socket stays meanwhile. */
-export function rotate(m: Lifecycle, phase: Open, token: string, env: LifecycleEnv, out: Out): Lifecycle {
-  const policy = m.noInBandReauth
-    ? 'reconnect'
-    : (env.config.onTokenChange ?? (phase.mode === 'first-message' ? 'reauth' : 'reconnect'));
-  if (policy === 'reconnect') return startSuccessor(m, phase, token, env, out);
-  out.push({ do: 'send-auth', slot: 'current', token });
-  if (!env.config.firstMessage.waitForAck) return rotated(m, phase, token, env, out);
-  out.push(timer('successor', env.config.firstMessage.ackTimeoutMs));
-  return withRotation(m, phase, { kind: 'reauth', token });
-}
-
-/** Make-before-break: a second socket authenticates with `token` while the open one carries on. */
-export function startSuccessor(m: Lifecycle, phase: Open, token: string, env: LifecycleEnv, out: Out): Lifecycle {
-  out.push({ do: 'drop', slot: 'next' });
-  return withRotation(m, phase, { kind: 'successor', progress: begin('next', modeOf(m, env), token, env, out) });
-}
-
-/** Stops a rotation in progress (a newer token overtook it). */
-export function abortRotation(phase: Open, out: Out): Open {
-  if (phase.rotation?.kind === 'successor') out.push({ do: 'drop', slot: 'next' });
-  if (phase.rotation) out.push(stop('successor'));
-  return phase;
-}
-
-/** The rotation to `token` completed on the same socket. */
-export function rotated(m: Lifecycle, phase: Open, token: string, env: LifecycleEnv, out: Out): Lifecycle {
-  out.push(stop('successor'));
-  scheduleRefresh(token, env, out);
-  return to(m, { ...phase, token, rotation: null });
-}
-
-/** The successor is ready: it becomes the socket; the state stays `open` throughout. */
-export function promote(m: Lifecycle, phase: Open, token: string, env: LifecycleEnv, out: Out): Lifecycle {
-  out.push({ do: 'promote' }, { do: 'went-open' });
-  return rotated(m, phase, token, env, out);
-}
-
-export function successorFailed(
-  m: Lifecycle,
-  phase: Open,
-  token: string,
-  error: AuthSocketError,
-  env: LifecycleEnv,
-  out: Out,
-): Lifecycle {
-  const decision = classifyFailure(error, env.config.auth);
-  if (decision === 'forbidden' || decision === 'stop') return fail(m, phase.run, token, error, env, out);
-  out.push({ do: 'drop', slot: 'next' }, stop('successor'));
-  if (decision === 'fallback') return startSuccessor({ ...m, noTicketEndpoint: true }, phase, token, env, out);
-  // The open socket is still good: keep it. Its server closes it (4001) when the old token lapses,
-  // and the normal path takes over from there with the newest token.
-  out.push({ do: 'report', error });
-  return withRotation(m, phase, null);
 }
 
 // ---- failures ---------------------------------------------------------------------------------
@@ -235,7 +169,6 @@ export function fail(
   const decision = classifyFailure(error, env.config.auth);
   // The server has no ticket endpoint: use first-message auth from now on, without delay.
   if (decision === 'fallback') return start({ ...m, noTicketEndpoint: true }, run, env, out);
-  const refreshing = m.phase.kind === 'open' && m.phase.rotation?.kind === 'refreshing' ? m.phase.rotation : null;
   teardown(m, out, decision === 'forbidden' ? 'forbidden' : 'attempt failed');
   out.push({ do: 'report', error });
   switch (decision) {
@@ -254,16 +187,7 @@ export function fail(
       });
       return to(m, { kind: 'closed', reason: 'bad-auth-message', error });
     case 'unauthorized':
-      if (!env.canRefresh || run.refreshUsed) return giveUp(m, error, out);
-      // A proactive refresh already running answers this need too: one run of the hook.
-      if (!refreshing) out.push({ do: 'refresh' });
-      return to(m, {
-        kind: 'refreshing-token',
-        run: { ...run, refreshUsed: true },
-        failed: token,
-        stored: refreshing?.stored ?? null,
-        error,
-      });
+      return env.rotation?.refused(m, run, token, error, out) ?? giveUp(m, error, out);
     default:
       return retry(m, run, error, env, out);
   }

@@ -3,7 +3,7 @@
  * the events that move it and the effects it asks the driver to perform. `transition()` in
  * `lifecycle.ts` is the only code that turns one phase into the next.
  */
-import type { ResolvedAuthSocketConfig } from '../config';
+import type { ResolvedAuthSocketConfig, SocketMessage } from '../config';
 import type { AuthSocketError } from '../errors';
 import type { Ticket } from '../ticket/ticket';
 import type { ActiveAuthMode, ConnectionState } from './connection-state';
@@ -45,7 +45,7 @@ export interface Progress {
 }
 
 /**
- * A token change while open, in progress:
+ * A token change while open, in progress (all but `deferred` come with `withTokenRotation()`):
  * - `refreshing`: the app's `refreshToken()` runs ahead of expiry; `stored` is a token the store
  *   received meanwhile (the interceptor capturing the refresh response: it *is* this refresh).
  * - `reauth`: the auth frame with `token` went out on the open socket; waiting for the ack.
@@ -53,6 +53,11 @@ export interface Progress {
  *   open one once it is ready.
  */
 export type Rotation =
+  /**
+   * Without `withTokenRotation()`: the store has a newer `token`; the open socket keeps the one it
+   * authenticated with until it ends, and the next socket uses the newest.
+   */
+  | { readonly kind: 'deferred'; readonly token: string }
   | { readonly kind: 'refreshing'; readonly stored: string | null }
   | { readonly kind: 'reauth'; readonly token: string }
   | { readonly kind: 'successor'; readonly progress: Progress };
@@ -166,10 +171,8 @@ export interface LifecycleEnv {
     | 'connectTimeoutMs'
     | 'idleCloseDelayMs'
   >;
-  /** Proactive refresh lead, or false when there is no refresh hook or it is turned off. */
-  readonly refreshLeadMs: number | false;
-  /** The app gave a `refreshToken()` hook. */
-  readonly canRefresh: boolean;
+  /** `withTokenRotation()`'s moves (refresh, rotation while open), or null without the feature. */
+  readonly rotation: TokenRotationMoves | null;
   readonly now: number;
   readonly online: boolean;
   /** A draw in [0, 1) for the backoff jitter. */
@@ -180,4 +183,41 @@ export interface LifecycleEnv {
 export interface Step {
   readonly state: Lifecycle;
   readonly effects: readonly Effect[];
+}
+
+/** What `withTokenRotation()` adds to the lifecycle (`token-rotation.ts`). */
+export interface TokenRotationMoves {
+  /** A socket authenticated with `token`: schedule the refresh ahead of its `exp`. */
+  opened(token: string, env: LifecycleEnv, out: Effect[]): void;
+  /**
+   * A refusal (401, 4001, `auth_error`): the `refreshing-token` phase when the refresh hook may run
+   * (once per run), undefined otherwise (the core gives up: `unauthorized`).
+   */
+  refused(m: Lifecycle, run: Run, token: string | null, error: AuthSocketError, out: Effect[]): Lifecycle | undefined;
+  /** Every event of the `refreshing-token` phase. */
+  inRefreshing(
+    m: Lifecycle,
+    phase: Extract<Phase, { kind: 'refreshing-token' }>,
+    e: LifecycleEvent,
+    env: LifecycleEnv,
+    out: Effect[],
+  ): Lifecycle;
+  /** A refreshed token that outlived its run: true when it was stored for the next attempt. */
+  lateRefresh(m: Lifecycle, token: string | null, out: Effect[]): boolean;
+  /** Runs the app's `refreshToken()` for the `refresh` effect; one run at a time. */
+  refresher(hook: () => Promise<string | null | undefined>, dispatch: (event: LifecycleEvent) => void): () => void;
+  /** Every event of the `open` phase comes here first; undefined leaves it to the core. */
+  inOpen(
+    m: Lifecycle,
+    phase: Extract<Phase, { kind: 'open' }>,
+    e: LifecycleEvent,
+    env: LifecycleEnv,
+    out: Effect[],
+  ): Lifecycle | undefined;
+  /** Keeps a replaced socket heard for a moment (`drain.ts`). */
+  drain: typeof import('./drain').drain;
+  /** The seqs and ids delivered while two sockets overlap (without `withResume()`). */
+  overlap(channels: { channelOf(message: SocketMessage): string | undefined } | null): {
+    firstTime(message: SocketMessage, keyless: boolean): boolean;
+  };
 }

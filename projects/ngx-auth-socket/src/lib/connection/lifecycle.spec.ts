@@ -3,6 +3,7 @@ import { AuthSocketError } from '../errors';
 import { makeJwt } from '../../spec-support/socket-harness';
 import { INITIAL_LIFECYCLE, publicState, transition } from './lifecycle';
 import { Effect, Lifecycle, LifecycleEnv, LifecycleEvent, Phase, Progress, Rotation, Run } from './lifecycle-types';
+import { tokenRotation } from './token-rotation';
 
 /*
  * The state table of the connection, checked cell by cell: every phase × every event. Rows list the
@@ -30,8 +31,7 @@ function env(
   const { configOver, ...rest } = over;
   return {
     config: resolveConfig({ url: 'wss://api.test/channel/', ...(configOver ?? {}) }, 'https://app.test/'),
-    refreshLeadMs: 30_000,
-    canRefresh: true,
+    rotation: tokenRotation(30_000, true),
     now: T0,
     online: true,
     random: () => 0.5,
@@ -74,6 +74,7 @@ const PHASES: Record<string, { phase: Phase; noTicketEndpoint?: boolean }> = {
   'open/fm': { phase: openFm, noTicketEndpoint: true },
   'open↻refreshing': { phase: { ...openTicket, rotation: { kind: 'refreshing', stored: null } } },
   'open↻refreshing(stored B)': { phase: { ...openTicket, rotation: { kind: 'refreshing', stored: B } } },
+  'open↻deferred(B)': { phase: { ...openTicket, rotation: { kind: 'deferred', token: B } } },
   'open/fm↻reauth(B)': { phase: { ...openFm, rotation: { kind: 'reauth', token: B } }, noTicketEndpoint: true },
   'open↻successor(B,ticket,fetching-ticket)': {
     phase: { ...openTicket, rotation: successor('fetching-ticket', 'ticket') },
@@ -183,6 +184,7 @@ function describeState(m: Lifecycle): string {
     const r = p.rotation;
     if (r.kind === 'refreshing') text += ` ↻refreshing${r.stored ? `(stored ${name(r.stored)})` : ''}`;
     if (r.kind === 'reauth') text += ` ↻reauth(${name(r.token)})`;
+    if (r.kind === 'deferred') text += ` ↻deferred(${name(r.token)})`;
     if (r.kind === 'successor')
       text += ` ↻successor(${name(r.progress.token)},${short(r.progress.mode)},${r.progress.step})`;
   }
@@ -478,7 +480,8 @@ describe('lifecycle: the state table, every phase × every event', () => {
     }
   });
 
-  for (const phase of Object.keys(PHASES)) {
+  // `↻deferred` exists only without withTokenRotation(): its row is in the table below.
+  for (const phase of Object.keys(PHASES).filter((p) => p !== 'open↻deferred(B)')) {
     describe(`in ${phase}`, () => {
       for (const event of Object.keys(EVENTS)) {
         const cell = expected.get(`${phase} | ${event}`);
@@ -496,6 +499,98 @@ describe('lifecycle: the state table, every phase × every event', () => {
       }
     });
   }
+});
+
+/*
+ * Without withTokenRotation() (`env.rotation` null) the open phase has a row of its own: a new token
+ * waits (`↻deferred`) for the next socket; no refresh is scheduled and no refresh hook runs (a
+ * refusal goes `unauthorized`); when the server ends the old token's socket (4001) while a newer
+ * token waits, that token is used at once. Every other cell is the main table's.
+ */
+const ROTATION_ONLY_EVENTS = ['token:B', 'token:C', 'timer:refresh', 'failed:current(4001)'];
+const CORE_OPEN_ROWS: Array<[string, string, string, string]> = [
+  ...ROWS.filter(
+    ([phase, event]) => (phase === 'open/ticket' || phase === 'open/fm') && !ROTATION_ONLY_EVENTS.includes(event),
+  ),
+  // no refresh hook without the feature: a refusal waits for a new token
+  [
+    'open/ticket',
+    'failed:current(4001)',
+    'unauthorized',
+    'teardown report:auth-rejected report:unauthorized cancel-queued',
+  ],
+  [
+    'open/fm',
+    'failed:current(4001)',
+    'unauthorized [no-ticket-endpoint]',
+    'teardown report:auth-rejected report:unauthorized cancel-queued',
+  ],
+  ['open/ticket', 'token:B', 'open#2/ticket token=A ↻deferred(B)', ''],
+  ['open/ticket', 'token:C', 'open#2/ticket token=A ↻deferred(C)', ''],
+  ['open/fm', 'token:B', 'open#2/fm token=A ↻deferred(B) [no-ticket-endpoint]', ''],
+  ['open/fm', 'token:C', 'open#2/fm token=A ↻deferred(C) [no-ticket-endpoint]', ''],
+  ['open↻deferred(B)', 'token:A', 'open#2/ticket token=A', ''],
+  ['open↻deferred(B)', 'token:C', 'open#2/ticket token=A ↻deferred(C)', ''],
+  ['open↻deferred(B)', 'timer:stable', 'open#1/ticket token=A ↻deferred(B)', ''],
+  [
+    'open↻deferred(B)',
+    'failed:current(1006)',
+    'reconnecting#3 in 1000',
+    'teardown report:socket-closed timer:retry=1000',
+  ],
+  [
+    'open↻deferred(B)',
+    'failed:current(token-failed)',
+    'reconnecting#3 in 1000',
+    'teardown report:token-failed timer:retry=1000',
+  ],
+  ['open↻deferred(B)', 'failed:current(4001)', 'starting#2/ticket', 'report:auth-rejected teardown read-token'],
+  ['open↻deferred(B)', 'failed:current(4003)', 'closed/forbidden(alice)', 'teardown report:forbidden cancel-queued'],
+  [
+    'open↻deferred(B)',
+    'failed:current(encode)',
+    'closed/bad-auth-message',
+    'teardown report:encode-failed cancel-queued',
+  ],
+  ['open↻deferred(B)', 'failed:current(ticket 404)', 'starting#2/fm [no-ticket-endpoint]', 'teardown read-token'],
+];
+
+describe('lifecycle: the open phase without withTokenRotation(), every event', () => {
+  const expected = new Map(
+    CORE_OPEN_ROWS.map(([phase, event, state, effects]) => [`${phase} | ${event}`, { state, effects }]),
+  );
+  const core = () => env({ rotation: null });
+
+  it('lists each cell once', () => expect(expected.size).toBe(CORE_OPEN_ROWS.length));
+
+  for (const phase of ['open/ticket', 'open/fm', 'open↻deferred(B)']) {
+    describe(`in ${phase}`, () => {
+      for (const event of Object.keys(EVENTS)) {
+        const cell = expected.get(`${phase} | ${event}`);
+        it(`${event} → ${cell ? `${cell.state}; ${cell.effects || 'no effects'}` : 'nothing'}`, () => {
+          const before = lifecycle(phase);
+          const { state, effects } = transition(before, EVENTS[event], core());
+          if (cell) {
+            expect(describeState(state)).toBe(cell.state);
+            expect(describeEffects(effects)).toBe(cell.effects);
+          } else {
+            expect(describeState(state)).toBe(describeState(before));
+            expect(effects).toEqual([]);
+          }
+        });
+      }
+    });
+  }
+
+  it('opening schedules no refresh', () => {
+    const { effects } = transition(lifecycle('connecting/ticket'), EVENTS['opened:current'], core());
+    expect(describeEffects(effects)).toBe('stop:deadline timer:stable=5000 went-open');
+  });
+
+  it('a refresh answer arriving in open changes nothing (only a rejection runs the hook)', () => {
+    const before = lifecycle('open/ticket');
+    expect(transition(before, EVENTS['refreshed:B'], core())).toEqual({ state: before, effects: [] });
+  });
 });
 
 describe('lifecycle: events every phase treats alike', () => {
@@ -634,7 +729,7 @@ describe('lifecycle: policies that depend on the configuration', () => {
   });
 
   it('without a refresh hook a rejection waits for a new token; a used refresh is not used twice', () => {
-    const noHook = env({ canRefresh: false, refreshLeadMs: false });
+    const noHook = env({ rotation: tokenRotation(false, false) });
     expect(describeState(transition(lifecycle('open/ticket'), EVENTS['failed:current(4001)'], noHook).state)).toBe(
       'unauthorized',
     );
@@ -646,7 +741,7 @@ describe('lifecycle: policies that depend on the configuration', () => {
     const { effects } = transition(
       lifecycle('connecting/ticket'),
       EVENTS['opened:current'],
-      env({ refreshLeadMs: false }),
+      env({ rotation: tokenRotation(false, true) }),
     );
     expect(describeEffects(effects)).toBe('stop:deadline timer:stable=5000 went-open stop:refresh');
   });

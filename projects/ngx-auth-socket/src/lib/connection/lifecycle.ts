@@ -15,21 +15,13 @@ import {
   Open,
   Out,
   P,
-  abortRotation,
   advance,
   becomeOpen,
   begin,
   fail,
-  giveUp,
   isStoppedPhase,
-  promote,
-  rotate,
-  rotated,
   start,
-  startSuccessor,
   stop,
-  successorFailed,
-  targetOf,
   teardown,
   timer,
   to,
@@ -47,14 +39,6 @@ export const INITIAL_LIFECYCLE: Lifecycle = {
   noTicketEndpoint: false,
   noInBandReauth: false,
 };
-
-/** Phases that keep a refreshed token arriving after its run was no longer awaited. */
-const LATE_REFRESH_KEPT: ReadonlyArray<Phase['kind']> = [
-  'attempt',
-  'reconnecting',
-  'waiting-for-network',
-  'unauthorized',
-];
 
 /** Computes the next state and the effects that get there. Pure: same inputs, same outputs. */
 export function transition(state: Lifecycle, event: LifecycleEvent, env: LifecycleEnv): Step {
@@ -131,11 +115,8 @@ function step(m: Lifecycle, e: LifecycleEvent, env: LifecycleEnv, out: Out): Lif
       teardown(m, out, 'no subscribers');
       return to(m, { kind: 'idle' });
     case 'refreshed':
-      if (!e.token || !LATE_REFRESH_KEPT.includes(m.phase.kind)) break;
-      // The hook's answer outlived the need for it (the socket failed meanwhile): still a good token
-      // for the next attempt. Not in idle or closed, though: a logout in between must stay a logout.
-      out.push({ do: 'store-token', token: e.token });
-      return m;
+      if (env.rotation?.lateRefresh(m, e.token, out)) return m;
+      break;
   }
   const phase = m.phase;
   switch (phase.kind) {
@@ -150,7 +131,7 @@ function step(m: Lifecycle, e: LifecycleEvent, env: LifecycleEnv, out: Out): Lif
     case 'open':
       return inOpen(m, phase, e, env, out);
     case 'refreshing-token':
-      return inRefreshing(m, phase, e, env, out);
+      return env.rotation?.inRefreshing(m, phase, e, env, out) ?? m;
     case 'reconnecting':
     case 'waiting-for-network':
       return inBackoff(m, phase, e, env, out);
@@ -201,83 +182,28 @@ function inAttempt(m: Lifecycle, phase: P<'attempt'>, e: LifecycleEvent, env: Li
 }
 
 function inOpen(m: Lifecycle, phase: Open, e: LifecycleEvent, env: LifecycleEnv, out: Out): Lifecycle {
+  const moved = env.rotation?.inOpen(m, phase, e, env, out);
+  if (moved) return moved;
   const rotation = phase.rotation;
-  if (rotation?.kind === 'successor') {
-    const { progress } = rotation;
-    const next = advance(progress, e, 'next', env, out);
-    if (next === 'ready') return promote(m, phase, progress.token!, env, out);
-    if (next instanceof AuthSocketError) return successorFailed(m, phase, progress.token!, next, env, out);
-    if (next) return withRotation(m, phase, { kind: 'successor', progress: next });
-  }
   switch (e.type) {
-    case 'token': {
-      if (e.token === targetOf(rotation)) return m;
-      // Back to the token the socket already has: a rotation under way has nothing left to do.
-      if (e.token === phase.token)
-        return rotation?.kind === 'refreshing' ? m : withRotation(m, abortRotation(phase, out), null);
-      // A token stored while the refresh hook runs is, in all likelihood, that refresh's result
-      // (the interceptor captured the refresh response): wait for the hook before acting on it.
-      if (rotation?.kind === 'refreshing') return withRotation(m, phase, { kind: 'refreshing', stored: e.token });
-      return rotate(m, abortRotation(phase, out), e.token!, env, out);
-    }
+    case 'token':
+      // Without withTokenRotation() the socket keeps the token it authenticated with until it ends
+      // (the server closes it when that token lapses); the next socket reads the newest one.
+      return withRotation(m, phase, e.token === phase.token ? null : { kind: 'deferred', token: e.token! });
     case 'timer':
-      if (e.timer === 'stable') return to(m, { ...phase, run: FRESH });
-      if (e.timer === 'refresh' && !rotation) {
-        out.push({ do: 'refresh' });
-        return withRotation(m, phase, { kind: 'refreshing', stored: null });
-      }
-      // The server ignored the re-auth frame: replace the socket instead, now and from now on.
-      if (e.timer === 'successor' && rotation?.kind === 'reauth') {
-        return startSuccessor({ ...m, noInBandReauth: true }, phase, rotation.token, env, out);
-      }
-      return m;
-    case 'refreshed':
-    case 'refresh-failed': {
-      if (rotation?.kind !== 'refreshing') return m;
-      if (e.type === 'refresh-failed') out.push({ do: 'report', error: e.error });
-      const fresh = e.type === 'refreshed' ? e.token : null;
-      const token = fresh ?? rotation.stored;
-      if (!token || token === phase.token) return withRotation(m, phase, null);
-      // Stored after the rotation began, so the store's echo finds the rotation already on it.
-      const next = rotate(m, phase, token, env, out);
-      if (fresh && fresh !== rotation.stored) out.push({ do: 'store-token', token: fresh });
-      return next;
-    }
-    case 'auth-ack':
-      return e.slot === 'current' && rotation?.kind === 'reauth' ? rotated(m, phase, rotation.token, env, out) : m;
+      return e.timer === 'stable' ? to(m, { ...phase, run: FRESH }) : m;
     case 'failed':
       if (e.slot === 'next') return m;
-      // The old socket lapsed while its successor was under way with a newer token: carry on with that token.
-      if (rotation?.kind === 'successor' && classifyFailure(e.error, env.config.auth) === 'unauthorized') {
+      // The old token lapsed while a newer one waited (or a successor was on its way with it):
+      // carry on with the newest token at once.
+      if (
+        (rotation?.kind === 'successor' || rotation?.kind === 'deferred') &&
+        classifyFailure(e.error, env.config.auth) === 'unauthorized'
+      ) {
         out.push({ do: 'report', error: e.error });
         return start(m, phase.run, env, out);
       }
       return fail(m, phase.run, rotation?.kind === 'reauth' ? rotation.token : phase.token, e.error, env, out);
-    default:
-      return m;
-  }
-}
-
-function inRefreshing(
-  m: Lifecycle,
-  phase: P<'refreshing-token'>,
-  e: LifecycleEvent,
-  env: LifecycleEnv,
-  out: Out,
-): Lifecycle {
-  const { run, failed } = phase;
-  switch (e.type) {
-    case 'token':
-      return to(m, { ...phase, stored: e.token });
-    case 'refreshed':
-    case 'refresh-failed': {
-      if (e.type === 'refresh-failed') out.push({ do: 'report', error: e.error });
-      const fresh = e.type === 'refreshed' && e.token !== failed ? e.token : null;
-      const token = fresh ?? (phase.stored !== failed ? phase.stored : null);
-      if (!token) return giveUp(m, phase.error, out);
-      if (fresh && fresh !== phase.stored) out.push({ do: 'store-token', token: fresh });
-      return start(m, run, env, out);
-    }
     default:
       return m;
   }

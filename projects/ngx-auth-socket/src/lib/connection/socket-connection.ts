@@ -10,7 +10,7 @@ import { closeError, rejectionError } from './failure-policy';
 import { INITIAL_LIFECYCLE, publicState, transition } from './lifecycle';
 import type { Effect, Lifecycle, LifecycleEnv, LifecycleEvent, Slot, TimerName } from './lifecycle-types';
 import { Outgoing } from './outgoing';
-import { OverlapFilter } from './overlap-filter';
+import type { Draining } from './drain';
 import { SocketSlots } from './socket-slots';
 import { TokenHooks } from './token-hooks';
 import { withQueryParam } from './socket-url';
@@ -34,13 +34,17 @@ export class SocketConnection implements ConnectionLike {
   readonly #enabled: boolean;
   readonly #outgoing: Outgoing;
   readonly #tokenHooks: TokenHooks;
+  /** Runs the app's `refreshToken()` (with `withTokenRotation()` and the hook). */
+  readonly #refresh: (() => void) | undefined;
   readonly #slots: SocketSlots;
   /**
    * While two sockets overlap (make-before-break without `withResume()`): the seqs and ids already
    * delivered, so a message both sockets carry is delivered once and one only the old socket
    * carried is not lost.
    */
-  #overlap: OverlapFilter | null = null;
+  #overlap: ReturnType<NonNullable<ConnectionPorts['rotation']>['overlap']> | null = null;
+  /** The socket a successor replaced, still heard for a moment (`withTokenRotation()`). */
+  #draining: Draining | null = null;
   readonly #timers = new Map<TimerName, unknown>();
   /** Events raised while effects run wait here: one transition at a time, in order. */
   readonly #queue: LifecycleEvent[] = [];
@@ -57,31 +61,14 @@ export class SocketConnection implements ConnectionLike {
   constructor(ports: ConnectionPorts, enabled: boolean) {
     this.#ports = ports;
     this.#enabled = enabled;
-    this.#slots = new SocketSlots(
-      {
-        opened: (slot) => this.#dispatch({ type: 'opened', slot }),
-        frame: (slot, data) => this.#frame(slot, data),
-        closed: (slot, code, reason) => {
-          if (slot === 'current') this.#stopHeartbeat();
-          this.#dispatch({ type: 'failed', slot, error: closeError(code, reason) });
-        },
-        drained: (data) => {
-          const message = decodeFrame(data, this.#ports.config.serializer);
-          if (message instanceof AuthSocketError) return;
-          if (message.type === 'ack' && typeof message['id'] === 'string')
-            this.#outgoing.outbox.acknowledge(message['id']);
-          // Without a seq or id there is no telling a repeat from a message only the old socket had: drop it.
-          else if (!this.#ports.answer(message) && this.#overlap?.firstTime(message, false) === true)
-            this.#deliver(message);
-        },
-        drainedClosed: () => {
-          // Keep the filter while a successor is on its way: it will need what was delivered so far.
-          const phase = this.#state.phase;
-          if (phase.kind !== 'open' || phase.rotation?.kind !== 'successor') this.#overlap = null;
-        },
+    this.#slots = new SocketSlots({
+      opened: (slot) => this.#dispatch({ type: 'opened', slot }),
+      frame: (slot, data) => this.#frame(slot, data),
+      closed: (slot, code, reason) => {
+        if (slot === 'current') this.#stopHeartbeat();
+        this.#dispatch({ type: 'failed', slot, error: closeError(code, reason) });
       },
-      ports.runtime,
-    );
+    });
     const { config, runtime } = ports;
     this.#outgoing = new Outgoing({
       config,
@@ -91,6 +78,7 @@ export class SocketConnection implements ConnectionLike {
       queued: () => this.reviewDemand(),
     });
     this.#tokenHooks = new TokenHooks(ports, (event) => this.#dispatch(event));
+    this.#refresh = ports.refresh && ports.rotation?.refresher(ports.refresh, (event) => this.#dispatch(event));
     this.#protocolFrames = config.delivery.acks || ports.heartbeat !== null || ports.resume !== null;
     this.#isAck = config.firstMessage.isAck;
     this.#isRejection = config.firstMessage.isRejection;
@@ -151,7 +139,7 @@ export class SocketConnection implements ConnectionLike {
     this.#stopHeartbeat();
     this.#slots.drop('current', 'client destroyed');
     this.#slots.drop('next', 'client destroyed');
-    this.#slots.closeDraining();
+    this.#draining?.close();
     for (const handle of this.#timers.values()) this.#ports.runtime.clearTimeout(handle);
     this.#timers.clear();
     this.#outgoing.stopFlush();
@@ -189,11 +177,10 @@ export class SocketConnection implements ConnectionLike {
   }
 
   #env(): LifecycleEnv {
-    const { config, runtime, refresh } = this.#ports;
+    const { config, runtime, rotation } = this.#ports;
     return {
       config,
-      refreshLeadMs: refresh ? config.refreshBeforeExpiryMs : false,
-      canRefresh: refresh !== undefined,
+      rotation,
       now: runtime.now(),
       online: runtime.isOnline(),
       random: () => runtime.random(),
@@ -222,7 +209,7 @@ export class SocketConnection implements ConnectionLike {
         const url = effect.ticket === null ? config.url : withQueryParam(config.url, config.ticketParam, effect.ticket);
         // One filter for as long as two sockets overlap, across back-to-back rotations.
         if (effect.slot === 'next' && this.#ports.resume === null)
-          this.#overlap ??= new OverlapFilter(this.#ports.channels);
+          this.#overlap ??= this.#ports.rotation!.overlap(this.#ports.channels);
         return this.#openSocket(effect.slot, url);
       }
       case 'send-auth': {
@@ -235,21 +222,34 @@ export class SocketConnection implements ConnectionLike {
         return this.#slots.send(effect.slot, frame);
       }
       case 'drop':
-        if (effect.slot === 'next' && !this.#slots.draining) this.#overlap = null;
+        if (effect.slot === 'next' && !this.#draining) this.#overlap = null;
         return this.#slots.drop(effect.slot, 'superseded');
       case 'teardown':
         this.#ports.channels?.socketLost();
         this.#stopHeartbeat();
         this.#outgoing.stopFlush();
         this.#overlap = null;
-        this.#slots.closeDraining();
+        this.#draining?.close();
+        this.#draining = null;
         this.#slots.drop('current', effect.reason);
         this.#slots.drop('next', effect.reason);
         for (const name of ATTEMPT_TIMERS) this.#stopTimer(name);
         return;
-      case 'promote':
+      case 'promote': {
         this.#stopHeartbeat();
-        return this.#slots.promote();
+        const old = this.#slots.swap();
+        // A socket replaced two rotations ago is done: close it without ending the new overlap.
+        this.#draining?.close();
+        this.#draining =
+          old &&
+          this.#ports.rotation!.drain(
+            old,
+            runtime,
+            (data) => this.#drained(data),
+            () => this.#drainEnded(),
+          );
+        return;
+      }
       case 'went-open':
         this.#startHeartbeat();
         // Channel joins go first: the outbox may hold messages for those channels.
@@ -270,7 +270,7 @@ export class SocketConnection implements ConnectionLike {
       case 'stop-timer':
         return this.#stopTimer(effect.timer);
       case 'refresh':
-        return this.#tokenHooks.refresh();
+        return this.#refresh?.();
       case 'store-token':
         return this.#ports.storeToken(effect.token);
       case 'report':
@@ -278,6 +278,22 @@ export class SocketConnection implements ConnectionLike {
       case 'cancel-queued':
         return this.#outgoing.cancelQueued(effect.why);
     }
+  }
+
+  /** A frame from the replaced socket: acks and replies count; a message only it carried is delivered. */
+  #drained(data: unknown): void {
+    const message = decodeFrame(data, this.#ports.config.serializer);
+    if (message instanceof AuthSocketError) return;
+    if (message.type === 'ack' && typeof message['id'] === 'string') this.#outgoing.outbox.acknowledge(message['id']);
+    // Without a seq or id there is no telling a repeat from a message only the old socket had: drop it.
+    else if (!this.#ports.answer(message) && this.#overlap?.firstTime(message, false) === true) this.#deliver(message);
+  }
+
+  #drainEnded(): void {
+    this.#draining = null;
+    // Keep the filter while a successor is on its way: it will need what was delivered so far.
+    const phase = this.#state.phase;
+    if (phase.kind !== 'open' || phase.rotation?.kind !== 'successor') this.#overlap = null;
   }
 
   // ---- effects -----------------------------------------------------------------------------

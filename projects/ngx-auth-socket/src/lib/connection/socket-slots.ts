@@ -1,5 +1,5 @@
 import type { Subscription } from 'rxjs';
-import type { AuthSocketRuntime, SocketLike } from '../runtime';
+import type { SocketLike } from '../runtime';
 import type { Slot } from './lifecycle-types';
 
 /** What the sockets of the slots report, each event tagged with the slot the socket is in now. */
@@ -7,10 +7,6 @@ export interface SlotEvents {
   opened(slot: Slot): void;
   frame(slot: Slot, data: unknown): void;
   closed(slot: Slot, code: number, reason: string): void;
-  /** A frame from a socket a successor replaced; it is still heard until it closes. */
-  drained(data: unknown): void;
-  /** The replaced socket closed: nothing more comes from it. */
-  drainedClosed(): void;
 }
 
 interface SlotIo {
@@ -20,12 +16,6 @@ interface SlotIo {
 
 const WS_CONNECTING = 0;
 const WS_OPEN = 1;
-/**
- * How long a replaced socket stays open. Browsers drop every message that arrives after `close()`
- * is called (readyState is no longer OPEN), so closing at once would lose what the server sent it
- * just before the successor took over; two seconds covers the frames in flight on any sane link.
- */
-export const DRAIN_MS = 2000;
 
 /**
  * The I/O handles of the two slots: the `current` socket, and the `next` one that replaces it
@@ -37,18 +27,8 @@ export class SocketSlots {
     current: { ticket: null, socket: null },
     next: { ticket: null, socket: null },
   };
-  /** The replaced socket still draining, and the timer that closes it. */
-  #draining: { socket: SocketLike; timer: unknown } | null = null;
 
-  constructor(
-    private readonly events: SlotEvents,
-    private readonly timers: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>,
-  ) {}
-
-  /** Whether a replaced socket is still heard. */
-  get draining(): boolean {
-    return this.#draining !== null;
-  }
+  constructor(private readonly events: SlotEvents) {}
 
   /** The socket that carries traffic, if any. */
   get current(): SocketLike | null {
@@ -99,44 +79,14 @@ export class SocketSlots {
   }
 
   /**
-   * The successor becomes current. The old socket stays open for {@link DRAIN_MS} and is still
-   * heard (`drained`): acks and replies to requests it carried, and messages the server sent it
-   * before the successor existed, arrive there. Then it is closed with 1000.
+   * The successor becomes current; returns the socket it replaced, still attached but no longer
+   * heard through the slots (`withTokenRotation()` drains it).
    */
-  promote(): void {
+  swap(): SocketLike | null {
     const old = this.#io.current.socket;
     this.#io.current.socket = this.#io.next.socket;
     this.#io.next.socket = null;
-    // A socket replaced two rotations ago is done: close it without ending the new overlap.
-    this.#closeDraining(false);
-    if (!old) return;
-    old.onopen = old.onerror = null;
-    old.onclose = () => {
-      old.onmessage = old.onclose = null;
-      if (this.#draining?.socket === old) {
-        this.timers.clearTimeout(this.#draining.timer);
-        this.#draining = null;
-      }
-      this.events.drainedClosed();
-    };
-    old.onmessage = (event: MessageEvent) => this.events.drained(event.data);
-    this.#draining = { socket: old, timer: this.timers.setTimeout(() => this.closeDraining(), DRAIN_MS) };
-  }
-
-  /** Closes a replaced socket still draining (1000), now. */
-  closeDraining(): void {
-    this.#closeDraining(true);
-  }
-
-  #closeDraining(announce: boolean): void {
-    const draining = this.#draining;
-    if (!draining) return;
-    this.#draining = null;
-    this.timers.clearTimeout(draining.timer);
-    const socket = draining.socket;
-    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
-    if (socket.readyState === WS_OPEN || socket.readyState === WS_CONNECTING) socket.close(1000, 'token rotated');
-    if (announce) this.events.drainedClosed();
+    return old;
   }
 
   #slotOf(socket: SocketLike): Slot | null {

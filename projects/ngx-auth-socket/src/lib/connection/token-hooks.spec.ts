@@ -1,8 +1,9 @@
 import { AuthSocketError } from '../errors';
 import type { LifecycleEvent } from './lifecycle-types';
 import { TokenHooks } from './token-hooks';
+import { refresher } from './token-rotation';
 
-describe('TokenHooks', () => {
+describe('TokenHooks and the refresher of withTokenRotation()', () => {
   let events: LifecycleEvent[];
   const describeEvent = (e: LifecycleEvent) =>
     e.type === 'failed' || e.type === 'refresh-failed'
@@ -11,11 +12,8 @@ describe('TokenHooks', () => {
 
   beforeEach(() => (events = []));
 
-  function hooks(
-    readToken: () => string | null | Promise<string | null>,
-    refresh?: () => Promise<string | null | undefined>,
-  ) {
-    return new TokenHooks({ readToken, refresh }, (event) => events.push(event));
+  function hooks(readToken: () => string | null | Promise<string | null>) {
+    return new TokenHooks({ readToken }, (event) => events.push(event));
   }
 
   it('answers a synchronous read at once', () => {
@@ -51,40 +49,30 @@ describe('TokenHooks', () => {
   it('runs one refresh at a time: a second need while one is in flight is answered by it', async () => {
     let calls = 0;
     let finish!: (token: string) => void;
-    const h = hooks(
-      () => null,
+    const refresh = refresher(
       () => (calls++, new Promise((r) => (finish = r))),
+      (event) => events.push(event),
     );
-    h.refresh();
-    h.refresh();
+    refresh();
+    refresh();
     expect(calls).toBe(1);
     finish('fresh');
     await Promise.resolve();
     await Promise.resolve();
     expect(events.map(describeEvent)).toEqual(['refreshed:fresh']);
-    h.refresh();
+    refresh();
     expect(calls).toBe(2);
   });
 
   it('reports an empty answer as no token and a failing hook as refresh-failed', async () => {
-    hooks(
-      () => null,
-      () => Promise.resolve(''),
-    ).refresh();
-    hooks(
-      () => null,
-      () => {
-        throw new Error('offline');
-      },
-    ).refresh();
+    const push = (event: LifecycleEvent) => events.push(event);
+    refresher(() => Promise.resolve(''), push)();
+    refresher(() => {
+      throw new Error('offline');
+    }, push)();
     await Promise.resolve();
     await Promise.resolve();
     await Promise.resolve();
     expect(events.map(describeEvent).sort()).toEqual(['refresh-failed:refresh-failed', 'refreshed:null']);
-  });
-
-  it('does nothing without a refresh hook', () => {
-    hooks(() => null).refresh();
-    expect(events).toEqual([]);
   });
 });
