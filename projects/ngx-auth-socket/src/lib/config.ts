@@ -163,9 +163,10 @@ export interface AuthSocketConfig {
    */
   readonly tokenGetter?: () => MaybeAsync<string | null | undefined>;
   /**
-   * Called once after the server rejects the token (401 / 4001 / `auth_error`); return a new JWT
-   * to retry with, or null to give up (state `unauthorized` until the token store changes).
-   * Runs in an injection context, so it may `inject(HttpClient)`.
+   * Needs `withTokenRotation()` (without it this option is refused). Called once after the server
+   * rejects the token (401 / 4001 / `auth_error`), and ahead of the JWT's `exp`
+   * (`refreshBeforeExpiryMs`); return a new JWT, or null to give up (state `unauthorized` until the
+   * token store changes). Runs in an injection context, so it may `inject(HttpClient)`.
    */
   readonly refreshToken?: () => MaybeAsync<string | null | undefined>;
 }
@@ -179,7 +180,7 @@ export interface ResolvedAuthSocketConfig {
   readonly ticketParam: string;
   readonly auth: AuthMode;
   readonly firstMessage: Required<FirstMessageConfig>;
-  readonly onTokenChange: TokenChangePolicy | undefined;
+  readonly onTokenChange?: TokenChangePolicy;
   readonly reconnect: Required<ReconnectConfig>;
   readonly ticketTimeoutMs: number;
   readonly connectTimeoutMs: number;
@@ -189,13 +190,13 @@ export interface ResolvedAuthSocketConfig {
   readonly serializer: SocketSerializer;
   readonly delivery: Required<DeliveryConfig>;
   /** Undefined: not given (`withTokenRotation()` then uses 30000). */
-  readonly refreshBeforeExpiryMs: number | false | undefined;
-  readonly protocols: string | readonly string[] | undefined;
+  readonly refreshBeforeExpiryMs?: number | false;
+  readonly protocols?: string | readonly string[];
   readonly allowInsecure: boolean;
   readonly allowedOrigins: readonly string[];
   readonly captureToken: readonly TokenCaptureRule[];
-  readonly tokenGetter: (() => MaybeAsync<string | null | undefined>) | undefined;
-  readonly refreshToken: (() => MaybeAsync<string | null | undefined>) | undefined;
+  readonly tokenGetter?: () => MaybeAsync<string | null | undefined>;
+  readonly refreshToken?: () => MaybeAsync<string | null | undefined>;
 }
 
 /** JSON text frames. */
@@ -295,29 +296,23 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
       );
     }
   }
+  // Options left out or given as undefined take their default.
+  const given = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
   const resolved: ResolvedAuthSocketConfig = {
+    ...DEFAULTS,
+    serializer: jsonSerializer,
+    captureToken: [],
+    ...given,
     url,
     ticketUrl: ticketUrl.toString(),
     ticketOrigin: ticketUrl.origin,
     ticketParam,
     auth,
     firstMessage,
-    onTokenChange: config.onTokenChange,
     reconnect,
-    ticketTimeoutMs: config.ticketTimeoutMs ?? DEFAULTS.ticketTimeoutMs,
-    connectTimeoutMs: config.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
-    idleCloseDelayMs: config.idleCloseDelayMs ?? DEFAULTS.idleCloseDelayMs,
-    keepAlive: config.keepAlive ?? DEFAULTS.keepAlive,
-    outboxLimit: config.outboxLimit ?? DEFAULTS.outboxLimit,
-    serializer: config.serializer ?? jsonSerializer,
     delivery: { ...DEFAULTS.delivery, ...config.delivery },
-    refreshBeforeExpiryMs: config.refreshBeforeExpiryMs,
-    protocols: config.protocols,
     allowInsecure,
     allowedOrigins,
-    captureToken: config.captureToken ?? [],
-    tokenGetter: config.tokenGetter,
-    refreshToken: config.refreshToken,
   };
   const lead = typeof resolved.refreshBeforeExpiryMs === 'number' ? resolved.refreshBeforeExpiryMs : 0;
   if (typeof ngDevMode === 'undefined' || ngDevMode) {
