@@ -83,7 +83,8 @@ export class AuthSocketService {
   constructor() {
     const http = inject(HttpClient);
     const runtime = inject(AUTH_SOCKET_RUNTIME);
-    const refreshHook = this.#config.refreshToken;
+    // Only a function is a hook (production skips the type check of the configuration).
+    const refreshHook = typeof this.#config.refreshToken === 'function' ? this.#config.refreshToken : undefined;
     const createResumeTracker = inject(AUTH_SOCKET_RESUME);
     const router = this.#router;
     const requests = inject(AUTH_SOCKET_REQUESTS)?.(runtime) ?? null;

@@ -88,6 +88,10 @@ describe('resolveConfig', () => {
     ['zero message TTL', { url: '/c', delivery: { messageTtlMs: 0 } }, 'invalid-config'],
     ['negative refresh lead', { url: '/c', refreshBeforeExpiryMs: -1 }, 'invalid-config'],
     ['unknown token policy', { url: '/c', onTokenChange: 'ignore' as never }, 'invalid-config'],
+    ['a refresh lead given as a string', { url: '/c', refreshBeforeExpiryMs: '30000' as never }, 'invalid-config'],
+    ['a refresh lead of true', { url: '/c', refreshBeforeExpiryMs: true as never }, 'invalid-config'],
+    ['a refreshToken that is not a function', { url: '/c', refreshToken: 'jwt' as never }, 'invalid-config'],
+    ['a tokenGetter that is not a function', { url: '/c', tokenGetter: {} as never }, 'invalid-config'],
   ];
   for (const [name, config, code] of invalid) {
     it(`rejects ${name} with ${code}`, () => {
@@ -113,6 +117,7 @@ describe('resolveConfig', () => {
       ['a negative refresh lead', { url: '/c', refreshBeforeExpiryMs: -5 }],
       ['a null delay from a JSON config', { url: '/c', reconnect: { initialDelayMs: null as unknown as number } }],
       ['a backoff factor below 1', { url: '/c', reconnect: { factor: 0 } }],
+      ['a refresh lead given as a string', { url: '/c', refreshBeforeExpiryMs: '30000' as never }],
     ] as Array<[string, AuthSocketConfig]>) {
       it(`still rejects ${name}, with the code and no sentence`, () => {
         expect(() => resolveConfig(config, page)).toThrowMatching(
@@ -130,6 +135,29 @@ describe('resolveConfig', () => {
     it('accepts the defaults', () => {
       expect(resolveConfig({ url: '/c' }, page).outboxLimit).toBe(DEFAULTS.outboxLimit);
     });
+  });
+
+  it('reads options from a class instance (methods and getters on its prototype) and takes null as not given', () => {
+    class Settings {
+      readonly url = '/c';
+      get ticketTimeoutMs(): number {
+        return 5;
+      }
+      refreshToken(): string {
+        return 'fresh';
+      }
+    }
+    const fromClass = resolveConfig(new Settings(), page);
+    expect(fromClass.ticketTimeoutMs).toBe(5);
+    expect(typeof fromClass.refreshToken).toBe('function');
+    const nulls = resolveConfig(
+      { url: '/c', ticketTimeoutMs: null, serializer: null, captureToken: null, refreshToken: null } as never,
+      page,
+    );
+    expect(nulls.ticketTimeoutMs).toBe(DEFAULTS.ticketTimeoutMs);
+    expect(nulls.serializer).toBe(jsonSerializer);
+    expect(nulls.captureToken).toEqual([]);
+    expect(nulls.refreshToken).toBeUndefined();
   });
 
   it('accepts first-message options in ticket mode: they describe in-band re-auth there', () => {

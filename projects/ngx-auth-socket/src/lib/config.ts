@@ -296,25 +296,34 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
       );
     }
   }
-  // Options left out or given as undefined take their default.
-  const given = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
+  // Read one by one (not spread): options may come from a class instance, getters or a prototype.
   const resolved: ResolvedAuthSocketConfig = {
-    ...DEFAULTS,
-    serializer: jsonSerializer,
-    captureToken: [],
-    ...given,
     url,
     ticketUrl: ticketUrl.toString(),
     ticketOrigin: ticketUrl.origin,
     ticketParam,
     auth,
     firstMessage,
+    onTokenChange: config.onTokenChange ?? undefined,
     reconnect,
+    ticketTimeoutMs: config.ticketTimeoutMs ?? DEFAULTS.ticketTimeoutMs,
+    connectTimeoutMs: config.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    idleCloseDelayMs: config.idleCloseDelayMs ?? DEFAULTS.idleCloseDelayMs,
+    keepAlive: config.keepAlive ?? DEFAULTS.keepAlive,
+    outboxLimit: config.outboxLimit ?? DEFAULTS.outboxLimit,
+    serializer: config.serializer ?? jsonSerializer,
     delivery: { ...DEFAULTS.delivery, ...config.delivery },
+    refreshBeforeExpiryMs: config.refreshBeforeExpiryMs ?? undefined,
+    protocols: config.protocols ?? undefined,
     allowInsecure,
     allowedOrigins,
+    captureToken: config.captureToken ?? [],
+    tokenGetter: config.tokenGetter ?? undefined,
+    refreshToken: config.refreshToken ?? undefined,
   };
-  const lead = typeof resolved.refreshBeforeExpiryMs === 'number' ? resolved.refreshBeforeExpiryMs : 0;
+  const given = resolved.refreshBeforeExpiryMs;
+  // Not given or false: no lead to check. Anything else must be a number ≥ 0 (NaN fails both checks).
+  const lead = given === undefined || given === false ? 0 : typeof given === 'number' ? given : NaN;
   if (typeof ngDevMode === 'undefined' || ngDevMode) {
     checkNumber('reconnect.initialDelayMs', reconnect.initialDelayMs, 0);
     checkNumber('reconnect.factor', reconnect.factor, 1);
@@ -328,7 +337,12 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     checkNumber('outboxLimit', resolved.outboxLimit, 0);
     checkNumber('delivery.messageTtlMs', resolved.delivery.messageTtlMs, 1);
     checkNumber('refreshBeforeExpiryMs', lead, 0);
-    if (config.onTokenChange !== undefined && !['reauth', 'reconnect'].includes(config.onTokenChange)) {
+    for (const hook of ['tokenGetter', 'refreshToken'] as const) {
+      if (resolved[hook] !== undefined && typeof resolved[hook] !== 'function') {
+        throw new AuthSocketError('invalid-config', `${hook} must be a function.`);
+      }
+    }
+    if (resolved.onTokenChange !== undefined && !['reauth', 'reconnect'].includes(resolved.onTokenChange)) {
       throw new AuthSocketError('invalid-config', `Unknown onTokenChange "${config.onTokenChange}".`);
     }
   } else {

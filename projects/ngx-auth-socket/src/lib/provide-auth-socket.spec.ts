@@ -9,6 +9,7 @@ import { withChannels } from './channels/with-channels';
 import { AuthSocketError } from './errors';
 import { withHeartbeat } from './features';
 import { withRequests } from './messaging/with-requests';
+import { withTokenRotation } from './connection/with-token-rotation';
 import { provideAuthSocket, provideAuthSocketAs } from './provide-auth-socket';
 import { AuthTokenStore } from './token/auth-token-store';
 import { authTokenInterceptor } from './token/auth-token.interceptor';
@@ -102,6 +103,19 @@ describe('provideAuthSocket() and provideAuthSocketAs()', () => {
     );
     expect(() => TestBed.inject(PRICES).channel('room')).toThrowMatching(
       (e) => e instanceof AuthSocketError && e.code === 'invalid-config',
+    );
+  });
+
+  it("does not let the second socket inherit the main socket's withTokenRotation()", () => {
+    const refreshToken = () => 'fresh';
+    setup([
+      provideAuthSocket({ url: 'wss://chat.test/channel/', refreshToken }, withTokenRotation()),
+      provideAuthSocketAs(PRICES, { url: 'wss://prices.test/ws/', refreshToken }),
+    ]);
+    expect(() => TestBed.inject(AuthSocketService)).not.toThrow();
+    // Its own configuration asks for the hook, and the feature is not its own: refused.
+    expect(() => TestBed.inject(PRICES)).toThrowMatching(
+      (e) => e instanceof AuthSocketError && e.code === 'invalid-config' && e.message.includes('withTokenRotation()'),
     );
   });
 

@@ -526,11 +526,12 @@ const CORE_OPEN_ROWS: Array<[string, string, string, string]> = [
     'teardown report:auth-rejected report:unauthorized cancel-queued',
   ],
   ['open/ticket', 'token:B', 'open#2/ticket token=A ↻deferred(B)', ''],
-  ['open/ticket', 'token:C', 'open#2/ticket token=A ↻deferred(C)', ''],
+  // another user (C is bob's) replaces the socket at once: it must not go on as alice
+  ['open/ticket', 'token:C', 'starting#1/ticket', 'teardown read-token'],
   ['open/fm', 'token:B', 'open#2/fm token=A ↻deferred(B) [no-ticket-endpoint]', ''],
-  ['open/fm', 'token:C', 'open#2/fm token=A ↻deferred(C) [no-ticket-endpoint]', ''],
+  ['open/fm', 'token:C', 'starting#1/fm [no-ticket-endpoint]', 'teardown read-token'],
   ['open↻deferred(B)', 'token:A', 'open#2/ticket token=A', ''],
-  ['open↻deferred(B)', 'token:C', 'open#2/ticket token=A ↻deferred(C)', ''],
+  ['open↻deferred(B)', 'token:C', 'starting#1/ticket', 'teardown read-token'],
   ['open↻deferred(B)', 'timer:stable', 'open#1/ticket token=A ↻deferred(B)', ''],
   [
     'open↻deferred(B)',
@@ -587,9 +588,16 @@ describe('lifecycle: the open phase without withTokenRotation(), every event', (
     expect(describeEffects(effects)).toBe('stop:deadline timer:stable=5000 went-open');
   });
 
-  it('a refresh answer arriving in open changes nothing (only a rejection runs the hook)', () => {
-    const before = lifecycle('open/ticket');
-    expect(transition(before, EVENTS['refreshed:B'], core())).toEqual({ state: before, effects: [] });
+  it('an opaque token (no readable user) replaces the socket at once', () => {
+    const { state, effects } = transition(lifecycle('open/ticket'), { type: 'token', token: 'opaque-2' }, core());
+    expect(describeState(state)).toBe('starting#1/ticket');
+    expect(describeEffects(effects)).toBe('teardown read-token');
+  });
+
+  it('a refusal during an attempt goes unauthorized: no refresh hook without the feature', () => {
+    const { state, effects } = transition(lifecycle('fetching-ticket'), EVENTS['failed:current(4001)'], core());
+    expect(describeState(state)).toBe('unauthorized');
+    expect(describeEffects(effects)).toBe('teardown report:auth-rejected report:unauthorized cancel-queued');
   });
 });
 

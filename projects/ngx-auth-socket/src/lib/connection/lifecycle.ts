@@ -186,10 +186,16 @@ function inOpen(m: Lifecycle, phase: Open, e: LifecycleEvent, env: LifecycleEnv,
   if (moved) return moved;
   const rotation = phase.rotation;
   switch (e.type) {
-    case 'token':
-      // Without withTokenRotation() the socket keeps the token it authenticated with until it ends
-      // (the server closes it when that token lapses); the next socket reads the newest one.
-      return withRotation(m, phase, e.token === phase.token ? null : { kind: 'deferred', token: e.token! });
+    case 'token': {
+      if (e.token === phase.token) return withRotation(m, phase, null);
+      // Another user, or a token whose user cannot be read: the socket must not go on as the old
+      // user, so it is replaced at once.
+      const subject = readJwtSubject(e.token!);
+      if (subject === undefined || subject !== readJwtSubject(phase.token)) return start(m, FRESH, env, out);
+      // The same user: without withTokenRotation() the socket keeps the token it authenticated with
+      // until it ends (the server closes it when that token lapses); the next socket reads the newest.
+      return withRotation(m, phase, { kind: 'deferred', token: e.token! });
+    }
     case 'timer':
       return e.timer === 'stable' ? to(m, { ...phase, run: FRESH }) : m;
     case 'failed':

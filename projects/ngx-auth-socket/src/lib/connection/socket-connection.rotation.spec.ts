@@ -74,6 +74,20 @@ describe('connection: token rotation never drops a healthy socket', () => {
     expect(h.errors).toEqual([]);
   });
 
+  it('a refreshToken of null is no hook: a later token still rotates the socket, no refresh is waited for', () => {
+    h = new SocketHarness({ refreshToken: null as never }, { token: FIRST });
+    h.listen();
+    h.grantTicket('tk-1');
+    h.tick(115_000);
+    h.store.set(SECOND);
+    h.grantTicket('tk-2');
+    h.tick(2000);
+    expect(h.sockets.length).toBe(2);
+    expect(h.sockets[0].closeCode).toBe(1000);
+    expect(h.kinds).toEqual(['idle', 'fetching-ticket', 'connecting', 'open']);
+    expect(h.errors).toEqual([]);
+  });
+
   it('make-before-break with withResume(): every seq delivered once across the swap', () => {
     h = new SocketHarness({}, { token: JWT_A, features: [withResume()] });
     h.listen();

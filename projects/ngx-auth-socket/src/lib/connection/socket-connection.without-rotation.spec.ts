@@ -36,6 +36,18 @@ describe('connection: without withTokenRotation()', () => {
     expect(h.kinds).toEqual(['idle', 'fetching-ticket', 'connecting', 'open', 'fetching-ticket', 'connecting', 'open']);
   });
 
+  it("another user's token replaces the socket at once: it never goes on as the previous user", () => {
+    h = new SocketHarness({}, { token: FIRST, rotation: false });
+    h.listen();
+    h.grantTicket('tk-1');
+    const bob = makeJwt({ sub: 'bob', exp: NOW / 1000 + 120 });
+    h.store.set(bob);
+    expect(h.sockets[0].closeCode).toBe(1000);
+    expect(h.grantTicket('tk-2').request.headers.get('Authorization')).toBe(`Bearer ${bob}`);
+    expect(h.state.kind).toBe('open');
+    expect(h.errors).toEqual([]);
+  });
+
   it('says once, in development, that the socket kept its old token and how to change that', () => {
     h = new SocketHarness({}, { token: FIRST, rotation: false });
     h.listen();

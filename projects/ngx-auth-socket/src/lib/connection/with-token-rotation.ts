@@ -4,8 +4,8 @@ import { tokenRotation } from './token-rotation';
 /**
  * Keeps an open socket across token changes. Without it, a socket keeps the token it authenticated
  * with until it ends (the server closes it when that token lapses, typically 4001) and the next
- * socket uses the newest token; the `refreshToken` hook then runs only after the server refused a
- * token. With it:
+ * socket uses the newest token; a token of another user (or one whose `sub` cannot be read)
+ * replaces the socket at once; there is no `refreshToken` hook. With it:
  * - with a `refreshToken` hook and a JWT carrying `exp`, the token is refreshed
  *   `refreshBeforeExpiryMs` (30 s) ahead of expiry;
  * - every new token (that refresh, a login response the interceptor captured, `AuthTokenStore.set()`)
