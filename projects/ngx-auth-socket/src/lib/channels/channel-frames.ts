@@ -23,7 +23,9 @@ export type ChannelSignal =
       readonly joined: readonly string[];
       readonly left: readonly string[];
     }
-  | { readonly kind: 'resume-failed'; readonly channel: string; readonly seq?: number };
+  | { readonly kind: 'resume-failed'; readonly channel: string; readonly seq?: number }
+  /** The server does not count this socket in the channel (it answered a scoped frame so). */
+  | { readonly kind: 'not-joined'; readonly channel: string };
 
 /** How channels look on the wire. Every member has a default that follows docs/PROTOCOL.md. */
 export interface ChannelFrames {
@@ -33,7 +35,9 @@ export interface ChannelFrames {
   readonly leave?: (channel: string) => unknown;
   /**
    * Reads a control frame (`joined`, `join_refused`, `kicked`, `presence`, `resume_failed` with a
-   * `channel`); undefined for every other frame. Control frames never reach the app's streams.
+   * `channel`, and `error` `not_joined`); undefined for every other frame. Control frames never
+   * reach the app's streams, except `not-joined`: it answers one of the app's messages, so it is
+   * also delivered to the channel's `messages$` (and the channel is joined again).
    */
   readonly read?: (message: SocketMessage) => ChannelSignal | undefined;
   /** The channel an ordinary message belongs to. @default its string `channel` field */
@@ -72,6 +76,8 @@ export const DEFAULT_CHANNEL_FRAMES: Required<ChannelFrames> = {
         return { kind: 'presence', channel, joined: strings(m['joined']), left: strings(m['left']) };
       case 'resume_failed':
         return { kind: 'resume-failed', channel, seq: number(m['seq']) };
+      case 'error':
+        return m['reason'] === 'not_joined' ? { kind: 'not-joined', channel } : undefined;
       default:
         return undefined;
     }

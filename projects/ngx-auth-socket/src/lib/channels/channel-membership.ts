@@ -146,7 +146,8 @@ export class ChannelMembership {
     const entry = this.#entries.get(signal.channel);
     // A late answer for a channel nobody wants any more changes nothing.
     if (entry && entry.state.value.kind !== 'left') this.#apply(entry, signal);
-    return true;
+    // A not-joined error answers one of the app's messages: its subscribers see it too.
+    return signal.kind !== 'not-joined';
   }
 
   /** Whether `message` belongs to a channel (its seq is that channel's, not the socket's). */
@@ -232,6 +233,11 @@ export class ChannelMembership {
         }
         this.#set(entry, signal.seq === undefined ? { kind: 'joined' } : { kind: 'joined', seq: signal.seq });
         if (signal.presence) this.#setMembers(entry, signal.presence);
+        return;
+      case 'not-joined':
+        // The server lost this socket's membership (the client still counts it joined): join
+        // again, once — while the join is on its way, further not_joined answers change nothing.
+        if (entry.state.value.kind === 'joined') this.#join(entry);
         return;
       case 'refused':
       case 'kicked':

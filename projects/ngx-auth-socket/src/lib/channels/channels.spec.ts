@@ -129,6 +129,41 @@ describe('channels: joined once, joined again after every reconnect and rotation
     expect(joins()).toEqual([{ type: 'join', channel: 'private:bob' }]);
   });
 
+  it('a not_joined answer for a channel the client counts joined joins it again, once, and still reaches the channel', () => {
+    open();
+    const room = h.service.channel('room:1');
+    const seen: SocketMessage[] = [];
+    room.messages$.subscribe((m) => seen.push(m));
+    h.grantTicket();
+    h.push({ type: 'joined', channel: 'room:1', seq: 3 });
+    // The server lost the membership (say, a node restarted its channel state): two scoped frames refused.
+    h.push({ type: 'error', reason: 'not_joined', channel: 'room:1', id: 'm-1' });
+    h.push({ type: 'error', reason: 'not_joined', channel: 'room:1', id: 'm-2' });
+    expect(joins()).toEqual([
+      { type: 'join', channel: 'room:1' },
+      { type: 'join', channel: 'room:1' },
+    ]);
+    expect(room.state()).toEqual({ kind: 'joining' });
+    expect(seen.map((m) => m['id'])).toEqual(['m-1', 'm-2']);
+    h.push({ type: 'joined', channel: 'room:1', seq: 5 });
+    h.push({ type: 'chat', channel: 'room:1', seq: 6, text: 'back' });
+    expect(room.state()).toEqual({ kind: 'joined', seq: 5 });
+    expect(seen.map((m) => m['text'] ?? m['reason'])).toEqual(['not_joined', 'not_joined', 'back']);
+  });
+
+  it('a not_joined answer for a channel that is joining or rejected changes nothing', () => {
+    open();
+    const room = h.service.channel('room:1');
+    room.messages$.subscribe();
+    h.grantTicket();
+    h.push({ type: 'error', reason: 'not_joined', channel: 'room:1' });
+    expect(joins().length).toBe(1);
+    h.push({ type: 'join_refused', channel: 'room:1', reason: 'forbidden' });
+    h.push({ type: 'error', reason: 'not_joined', channel: 'room:1' });
+    expect(joins().length).toBe(1);
+    expect(room.state()).toEqual({ kind: 'rejected', reason: 'forbidden' });
+  });
+
   it('a kick ends the channel rejected with the reason; no re-join', () => {
     open();
     const room = h.service.channel('room:1');
