@@ -147,7 +147,12 @@ export class AuthSocketService {
             : undefined,
           ...outward,
           rotation,
-          heartbeat,
+          // The heartbeat sees every frame first; channels judge their own messages before resume.
+          extensions: [
+            ...(heartbeat ? [heartbeat.extension(runtime)] : []),
+            ...(channels ? [channels] : []),
+            ...(resume ? [resume.extension(outward.resyncNeeded)] : []),
+          ],
           resume,
           channels,
           dev:

@@ -1,14 +1,33 @@
 import { AuthSocketError } from './errors';
 import { provideAuthSocket } from './provide-auth-socket';
-import { AUTH_SOCKET_HEARTBEAT, AUTH_SOCKET_RESUME, withHeartbeat, withResume } from './features';
+import { AUTH_SOCKET_HEARTBEAT, AUTH_SOCKET_RESUME, HeartbeatFeature, withHeartbeat, withResume } from './features';
 
 describe('feature functions', () => {
-  it('withHeartbeat() applies the default interval and timeout', () => {
+  it('withHeartbeat() applies the default interval (25 s) and timeout (10 s), and fails the socket typed', () => {
     const feature = withHeartbeat();
     expect(feature.ɵkind).toBe('heartbeat');
-    const provider = feature.ɵproviders[0] as { provide: unknown; useValue: { timeoutMs: number } };
+    const provider = feature.ɵproviders[0] as { provide: unknown; useValue: HeartbeatFeature };
     expect(provider.provide).toBe(AUTH_SOCKET_HEARTBEAT);
-    expect(provider.useValue.timeoutMs).toBe(10_000);
+    const timers: Array<{ ms: number; run: () => void }> = [];
+    const extension = provider.useValue.extension({
+      setTimeout: (run, ms) => timers.push({ ms, run }),
+      clearTimeout: () => undefined,
+    });
+    const sent: unknown[] = [];
+    const failures: AuthSocketError[] = [];
+    extension.ready!(
+      (m) => sent.push(m) > 0,
+      (e) => failures.push(e),
+    );
+    expect(timers.map((t) => t.ms)).toEqual([25_000]);
+    timers[0].run();
+    expect(sent).toEqual([{ type: 'ping' }]);
+    expect(timers.map((t) => t.ms)).toEqual([25_000, 10_000, 25_000]);
+    // A pong is the heartbeat's own frame; any other frame is the app's.
+    expect(extension.frame!({ type: 'pong' }, true)).toBeTrue();
+    expect(extension.frame!({ type: 'chat' }, true)).toBeFalse();
+    timers[1].run();
+    expect(failures.map((e) => e.code)).toEqual(['heartbeat-timeout']);
   });
 
   for (const [what, options] of [

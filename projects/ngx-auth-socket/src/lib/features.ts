@@ -3,7 +3,8 @@ import { HeartbeatConfig, checkNumber } from './config';
 import { Heartbeat } from './connection/heartbeat';
 import { ResumeTracker } from './messaging/resume-tracker';
 import { AuthSocketRuntime } from './runtime';
-import type { ConnectionLike } from './connection/connection-like';
+import type { ConnectionExtension, ConnectionLike } from './connection/connection-like';
+import { AuthSocketError } from './errors';
 import type { TokenRotationMoves } from './connection/lifecycle-types';
 import type { AuthSocketChannel, ChannelPorts } from './channels/auth-socket-channel';
 import type { ChannelEntry, ChannelMembership, ChannelResync } from './channels/channel-membership';
@@ -27,14 +28,9 @@ export interface AuthSocketFeature<K extends AuthSocketFeatureKind = AuthSocketF
   readonly ɵproviders: Array<Provider | EnvironmentProviders>;
 }
 
-/** What the connection needs to run a heartbeat; provided by {@link withHeartbeat}. */
+/** What {@link withHeartbeat} provides: the heartbeat of one connection, as its extension. */
 export interface HeartbeatFeature {
-  readonly timeoutMs: number;
-  start(
-    runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>,
-    ping: () => void,
-    dead: () => void,
-  ): { alive(): void; stop(): void };
+  extension(runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>): ConnectionExtension;
 }
 
 /** @internal Null unless {@link withHeartbeat} is used. */
@@ -81,11 +77,37 @@ export function withHeartbeat(options: HeartbeatConfig = {}): AuthSocketFeature<
   checkNumber('withHeartbeat intervalMs', intervalMs, 1);
   checkNumber('withHeartbeat timeoutMs', timeoutMs, 1);
   const feature: HeartbeatFeature = {
-    timeoutMs,
-    start: (runtime, ping, dead) => {
-      const heartbeat = new Heartbeat(runtime, intervalMs, timeoutMs, ping, dead);
-      heartbeat.start();
-      return heartbeat;
+    extension: (runtime) => {
+      let heartbeat: Heartbeat | null = null;
+      return {
+        // Any frame counts as life; a pong is only that.
+        frame: (message, current) => {
+          if (current) heartbeat?.alive();
+          return message.type === 'pong';
+        },
+        ready: (write, fail) => {
+          heartbeat?.stop();
+          heartbeat = new Heartbeat(
+            runtime,
+            intervalMs,
+            timeoutMs,
+            () => write({ type: 'ping' }),
+            () =>
+              fail(
+                new AuthSocketError(
+                  'heartbeat-timeout',
+                  (typeof ngDevMode === 'undefined' || ngDevMode) &&
+                    `no answer to a heartbeat ping within ${timeoutMs} ms`,
+                ),
+              ),
+          );
+          heartbeat.start();
+        },
+        lost: () => {
+          heartbeat?.stop();
+          heartbeat = null;
+        },
+      };
     },
   };
   return { ɵkind: 'heartbeat', ɵproviders: [{ provide: AUTH_SOCKET_HEARTBEAT, useValue: feature }] };

@@ -125,7 +125,7 @@ export class ChannelMembership {
   }
 
   /** The socket authenticated (a connect, reconnect or rotation): join every wanted channel on it. */
-  socketReady(write: (message: unknown) => boolean): void {
+  ready(write: (message: unknown) => boolean): void {
     this.#write = write;
     for (const entry of this.#entries.values()) {
       const kind = entry.state.value.kind;
@@ -134,13 +134,13 @@ export class ChannelMembership {
   }
 
   /** The socket went away: what was joined must be joined again on the next one. */
-  socketLost(): void {
+  lost(): void {
     this.#write = null;
     for (const entry of this.#entries.values()) if (entry.state.value.kind === 'joined') this.#set(entry, JOINING);
   }
 
   /** Handles a channel control frame; false for every other frame. */
-  consume(message: SocketMessage): boolean {
+  frame(message: SocketMessage): boolean {
     const signal = this.frames.read(message);
     if (!signal) return false;
     const entry = this.#entries.get(signal.channel);
@@ -150,22 +150,22 @@ export class ChannelMembership {
     return signal.kind !== 'not-joined';
   }
 
-  /** Whether `message` belongs to a channel (its seq is that channel's, not the socket's). */
-  isChannelMessage(message: SocketMessage): boolean {
-    return this.frames.channelOf(message) !== undefined;
-  }
-
   /** The channel `message` belongs to, if any. */
   channelOf(message: SocketMessage): string | undefined {
     return this.frames.channelOf(message);
   }
 
-  /** False when `message` repeats a seq of its channel already delivered (a replay overlap, with resume on). */
-  admit(message: SocketMessage): boolean {
+  /**
+   * For a channel's message (its seq is the channel's, not the socket's): false when it repeats a
+   * seq of its channel already delivered (a replay overlap, with resume on). Undefined for any
+   * other message: not the channels' to judge.
+   */
+  admit(message: SocketMessage): boolean | undefined {
+    const name = this.frames.channelOf(message);
+    if (name === undefined) return undefined;
     const seq = message['seq'];
     if (!this.resume || typeof seq !== 'number') return true;
-    const name = this.frames.channelOf(message);
-    const lastSeq = name === undefined ? undefined : this.#entries.get(name)?.lastSeq;
+    const lastSeq = this.#entries.get(name)?.lastSeq;
     return lastSeq === undefined || seq > lastSeq;
   }
 

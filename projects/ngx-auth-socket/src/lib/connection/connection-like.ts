@@ -1,8 +1,7 @@
 import { Observable } from 'rxjs';
 import type { ResolvedAuthSocketConfig, SocketMessage } from '../config';
 import type { AuthSocketError } from '../errors';
-import type { HeartbeatFeature } from '../features';
-import type { ResumeTracker, ResyncEvent } from '../messaging/resume-tracker';
+import type { ResyncEvent } from '../messaging/resume-tracker';
 import type { AuthSocketRuntime } from '../runtime';
 import type { Ticket } from '../ticket/ticket';
 import type { DevChecks } from './dev-checks';
@@ -43,6 +42,22 @@ export interface ConnectionHooks {
   resyncNeeded(event: ResyncEvent): void;
 }
 
+/**
+ * What an optional feature adds to a connection (`withHeartbeat()`, `withResume()`,
+ * `withChannels()`): it sees every frame first, may veto a delivery, and hears when a socket starts
+ * or stops carrying traffic. The connection knows no feature by name.
+ */
+export interface ConnectionExtension {
+  /** A frame from one of the connection's sockets (`current`: the one carrying traffic); true: the feature's own, not delivered. */
+  frame?(message: SocketMessage, current: boolean): boolean;
+  /** A message about to be delivered: false drops it (a replayed duplicate); undefined leaves it to the next feature. */
+  admit?(message: SocketMessage): boolean | undefined;
+  /** A socket authenticated and carries traffic now: `write` sends on it, `fail` ends it. */
+  ready?(write: (message: unknown) => boolean, fail: (error: AuthSocketError) => void): void;
+  /** The socket that carried traffic went away. */
+  lost?(): void;
+}
+
 /** What the connection needs from the world besides the runtime. */
 export interface ConnectionPorts extends ConnectionHooks {
   readonly config: ResolvedAuthSocketConfig;
@@ -57,12 +72,12 @@ export interface ConnectionPorts extends ConnectionHooks {
   readonly refresh: (() => Promise<string | null | undefined>) | undefined;
   /** Set by `withTokenRotation()`. */
   readonly rotation: TokenRotationMoves | null;
-  /** Set by `withHeartbeat()`. */
-  readonly heartbeat: HeartbeatFeature | null;
-  /** Set by `withResume()`. */
-  readonly resume: ResumeTracker | null;
+  /** The features' hooks, in order: each frame goes through them until one claims it. */
+  readonly extensions: readonly ConnectionExtension[];
+  /** Set by `withResume()`: the point presented on every ticket request and auth frame. */
+  readonly resume: { readonly point: number | undefined } | null;
   /** Dev-mode diagnostics; null in production builds. */
   readonly dev: DevChecks | null;
-  /** Set by `withChannels()`: the channels this connection joins on every authenticated socket. */
-  readonly channels: ChannelMembership | null;
+  /** Set by `withChannels()`: subscriber demand per channel, and the channel a message belongs to. */
+  readonly channels: Pick<ChannelMembership, 'want' | 'unwant' | 'channelOf'> | null;
 }

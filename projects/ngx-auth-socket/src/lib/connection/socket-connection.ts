@@ -50,11 +50,10 @@ export class SocketConnection implements ConnectionLike {
   readonly #queue: LifecycleEvent[] = [];
   #dispatching = false;
   #subscribers = 0;
-  #heartbeat: { alive(): void; stop(): void } | null = null;
   #destroyed = false;
   readonly #stopWatchingNetwork: () => void;
-  /** Whether acks, pongs or resume answers can arrive: otherwise no frame is a protocol frame. */
-  readonly #protocolFrames: boolean;
+  /** With `delivery.acks`: `ack` frames settle the outbox. */
+  readonly #acks: boolean;
   readonly #isAck: (message: SocketMessage) => boolean;
   readonly #isRejection: (message: SocketMessage) => boolean;
 
@@ -65,7 +64,7 @@ export class SocketConnection implements ConnectionLike {
       opened: (slot) => this.#dispatch({ type: 'opened', slot }),
       frame: (slot, data) => this.#frame(slot, data),
       closed: (slot, code, reason) => {
-        if (slot === 'current') this.#stopHeartbeat();
+        if (slot === 'current') this.#lost();
         this.#dispatch({ type: 'failed', slot, error: closeError(code, reason) });
       },
     });
@@ -79,7 +78,7 @@ export class SocketConnection implements ConnectionLike {
     });
     this.#tokenHooks = new TokenHooks(ports, (event) => this.#dispatch(event));
     this.#refresh = ports.refresh && ports.rotation?.refresher(ports.refresh, (event) => this.#dispatch(event));
-    this.#protocolFrames = config.delivery.acks || ports.heartbeat !== null || ports.resume !== null;
+    this.#acks = config.delivery.acks;
     this.#isAck = config.firstMessage.isAck;
     this.#isRejection = config.firstMessage.isRejection;
     this.#stopWatchingNetwork = enabled
@@ -136,7 +135,7 @@ export class SocketConnection implements ConnectionLike {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    this.#stopHeartbeat();
+    this.#lost();
     this.#slots.drop('current', 'client destroyed');
     this.#slots.drop('next', 'client destroyed');
     this.#draining?.close();
@@ -225,8 +224,7 @@ export class SocketConnection implements ConnectionLike {
         if (effect.slot === 'next' && !this.#draining) this.#overlap = null;
         return this.#slots.drop(effect.slot, 'superseded');
       case 'teardown':
-        this.#ports.channels?.socketLost();
-        this.#stopHeartbeat();
+        this.#lost();
         this.#outgoing.stopFlush();
         this.#overlap = null;
         this.#draining?.close();
@@ -236,7 +234,6 @@ export class SocketConnection implements ConnectionLike {
         for (const name of ATTEMPT_TIMERS) this.#stopTimer(name);
         return;
       case 'promote': {
-        this.#stopHeartbeat();
         const old = this.#slots.swap();
         // A socket replaced two rotations ago is done: close it without ending the new overlap.
         this.#draining?.close();
@@ -250,14 +247,12 @@ export class SocketConnection implements ConnectionLike {
           );
         return;
       }
-      case 'went-open':
-        this.#startHeartbeat();
-        // Channel joins go first: the outbox may hold messages for those channels.
-        this.#ports.channels?.socketReady((message) => {
-          const frame = encodeMessage(message, this.#ports.config.serializer);
-          return !(frame instanceof AuthSocketError) && this.#write(frame);
-        });
+      case 'went-open': {
+        const fail = (error: AuthSocketError) => this.#dispatch({ type: 'failed', slot: 'current', error });
+        // Before the outbox: channel joins go first, queued messages may be for those channels.
+        for (const extension of this.#ports.extensions) extension.ready?.(this.#writeMessage, fail);
         return this.#outgoing.wentOpen();
+      }
       case 'start-timer': {
         this.#stopTimer(effect.timer);
         const handle = runtime.setTimeout(() => {
@@ -347,14 +342,16 @@ export class SocketConnection implements ConnectionLike {
     this.#slots.attach(slot, socket);
   }
 
-  /** The hot path: one decode, then protocol frames, then the app. */
+  /** The hot path: one decode, then the features' frames, then the app. */
   #frame(slot: Slot, data: unknown): void {
     const message = decodeFrame(data, this.#ports.config.serializer);
     if (message instanceof AuthSocketError) return this.#ports.report(message);
-    if (slot === 'current') this.#heartbeat?.alive();
-    const channels = this.#ports.channels;
-    if (channels !== null && channels.consume(message)) return;
-    if (this.#protocolFrames && this.#consumeProtocolFrame(message)) return;
+    const extensions = this.#ports.extensions;
+    for (let i = 0; i < extensions.length; i++) if (extensions[i].frame?.(message, slot === 'current')) return;
+    if (this.#acks && message.type === 'ack') {
+      if (typeof message['id'] === 'string' && this.#outgoing.outbox.acknowledge(message['id'])) this.reviewDemand();
+      return;
+    }
     // Acknowledgements are consumed whenever they come: a late or repeated one is no app message.
     if (this.#isAck(message)) return this.#dispatch({ type: 'auth-ack', slot });
     if (this.#isRejection(message))
@@ -365,52 +362,26 @@ export class SocketConnection implements ConnectionLike {
     this.#deliver(message);
   }
 
-  /** A replay may repeat what this client already has: each seq (a channel's own, or the socket's) once. */
+  /** A replay may repeat what this client already has: the first feature with an opinion decides. */
   #deliver(message: SocketMessage): void {
-    const channels = this.#ports.channels;
-    if (channels !== null && channels.isChannelMessage(message)) {
-      if (!channels.admit(message)) return;
-    } else if (this.#ports.resume !== null && !this.#ports.resume.accept(message)) {
-      return;
+    const extensions = this.#ports.extensions;
+    for (let i = 0; i < extensions.length; i++) {
+      const admitted = extensions[i].admit?.(message);
+      if (admitted === false) return;
+      if (admitted) break;
     }
     this.#ports.deliver(message);
   }
 
-  /** Frames of the delivery protocol (acks, pongs, resume answers): handled here, not delivered. */
-  #consumeProtocolFrame(message: SocketMessage): boolean {
-    if (message.type === 'ack' && this.#ports.config.delivery.acks) {
-      if (typeof message['id'] === 'string' && this.#outgoing.outbox.acknowledge(message['id'])) this.reviewDemand();
-      return true;
-    }
-    if (message.type === 'pong') return this.#ports.heartbeat !== null;
-    const resume = this.#ports.resume;
-    if (resume === null) return false;
-    const { consumed, resync } = resume.answer(message);
-    if (resync) this.#ports.resyncNeeded(resync);
-    return consumed;
-  }
+  /** Encodes and writes `message` on the open socket (the features' frames: pings, joins). */
+  readonly #writeMessage = (message: unknown): boolean => {
+    const frame = encodeMessage(message, this.#ports.config.serializer);
+    return !(frame instanceof AuthSocketError) && this.#write(frame);
+  };
 
-  #startHeartbeat(): void {
-    const feature = this.#ports.heartbeat;
-    if (!feature) return;
-    const ping = encodeMessage({ type: 'ping' }, this.#ports.config.serializer);
-    this.#heartbeat = feature.start(
-      this.#ports.runtime,
-      () => !(ping instanceof AuthSocketError) && this.#write(ping),
-      () => {
-        const error = new AuthSocketError(
-          'heartbeat-timeout',
-          (typeof ngDevMode === 'undefined' || ngDevMode) &&
-            `no answer to a heartbeat ping within ${feature.timeoutMs} ms`,
-        );
-        this.#dispatch({ type: 'failed', slot: 'current', error });
-      },
-    );
-  }
-
-  #stopHeartbeat(): void {
-    this.#heartbeat?.stop();
-    this.#heartbeat = null;
+  /** The socket that carried traffic is gone: the features stop (heartbeat) or note it (channels). */
+  #lost(): void {
+    for (const extension of this.#ports.extensions) extension.lost?.();
   }
 
   #stopTimer(name: TimerName): void {

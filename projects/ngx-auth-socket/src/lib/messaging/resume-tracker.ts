@@ -1,4 +1,5 @@
 import { SocketMessage } from '../config';
+import type { ConnectionExtension } from '../connection/connection-like';
 
 /** Emitted on `resync$` when the server cannot replay the messages missed during an outage. */
 export interface ResyncEvent {
@@ -44,6 +45,18 @@ export class ResumeTracker {
     if (this.#lastSeq !== undefined && seq <= this.#lastSeq) return false;
     this.#lastSeq = seq;
     return true;
+  }
+
+  /** The connection's hooks: resume answers are consumed (`report` hears a failed replay), replays deduplicated. */
+  extension(report: (event: ResyncEvent) => void): ConnectionExtension {
+    return {
+      frame: (message) => {
+        const { consumed, resync } = this.answer(message);
+        if (resync) report(resync);
+        return consumed;
+      },
+      admit: (message) => this.accept(message),
+    };
   }
 
   /**

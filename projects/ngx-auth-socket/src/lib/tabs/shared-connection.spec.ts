@@ -34,7 +34,7 @@ class RealStub implements ConnectionLike {
   }
   /** The socket authenticated: the membership joins what is wanted on it. */
   authenticated(): void {
-    this.channels?.socketReady((m) => this.channelFrames.push(m) > 0);
+    this.channels?.ready((m) => this.channelFrames.push(m) > 0);
   }
   get state(): ConnectionState {
     return this.stateSubject.value;
@@ -329,7 +329,7 @@ describe('SharedConnection (one socket for all tabs)', () => {
         { type: 'join', channel: 'room:2' },
       ]);
       // The leader's socket reads the server's answer (control frames never go through deliver).
-      a.channels!.consume({ type: 'joined', channel: 'room:1', seq: 0, presence: ['alice'] });
+      a.channels!.frame({ type: 'joined', channel: 'room:1', seq: 0, presence: ['alice'] });
       await flush();
       for (const tab of [a, b, c]) {
         expect(tab.channels!.snapshot('room:1')).toEqual({ state: { kind: 'joined', seq: 0 }, members: ['alice'] });
@@ -357,7 +357,7 @@ describe('SharedConnection (one socket for all tabs)', () => {
       subscribe(b, 'room:1');
       await flush();
       a.real!.authenticated();
-      a.channels!.consume({ type: 'joined', channel: 'room:1', seq: 0 });
+      a.channels!.frame({ type: 'joined', channel: 'room:1', seq: 0 });
       unsubscribe(a, 'room:1');
       await flush();
       timers.tick(2000, () => hub.deliver());
@@ -382,7 +382,7 @@ describe('SharedConnection (one socket for all tabs)', () => {
       subscribe(c, 'room:3');
       await flush();
       a.real!.authenticated();
-      a.channels!.consume({ type: 'joined', channel: 'room:1', seq: 0 });
+      a.channels!.frame({ type: 'joined', channel: 'room:1', seq: 0 });
       await flush();
       a.shared.destroy();
       await flush();
