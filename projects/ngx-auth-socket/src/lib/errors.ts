@@ -24,6 +24,9 @@ import { redact } from './redact';
  * - `outbox-full`: `send()` was called while offline and the outbox was at its limit.
  * - `send-expired`: a message was not written (or, with acks, not acknowledged) within its
  *   time-to-live.
+ * - `send-refused`: with acks, the server answered the message with a refusal instead of an ack
+ *   (a channel message while not joined: `details.reason` `not_joined`); it was not processed and is
+ *   not sent again.
  * - `request-timeout`: `request()` got no reply in time.
  * - `request-interrupted`: the connection closed (without acks) or authentication was lost while a
  *   request waited for its reply; it may or may not have been processed.
@@ -53,6 +56,7 @@ export type AuthSocketErrorCode =
   | 'encode-failed'
   | 'outbox-full'
   | 'send-expired'
+  | 'send-refused'
   | 'request-timeout'
   | 'request-interrupted'
   | 'heartbeat-timeout'

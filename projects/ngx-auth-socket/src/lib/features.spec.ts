@@ -8,26 +8,56 @@ describe('feature functions', () => {
     expect(feature.ɵkind).toBe('heartbeat');
     const provider = feature.ɵproviders[0] as { provide: unknown; useValue: HeartbeatFeature };
     expect(provider.provide).toBe(AUTH_SOCKET_HEARTBEAT);
-    const timers: Array<{ ms: number; run: () => void }> = [];
+    // A small fake clock: timers fire in due order when time advances; cleared ones never.
+    let now = 0;
+    let next = 0;
+    const timers = new Map<number, { at: number; run: () => void }>();
+    const advance = (ms: number) => {
+      const until = now + ms;
+      for (;;) {
+        const due = [...timers].filter(([, t]) => t.at <= until).sort((x, y) => x[1].at - y[1].at)[0];
+        if (!due) break;
+        timers.delete(due[0]);
+        now = due[1].at;
+        due[1].run();
+      }
+      now = until;
+    };
     const extension = provider.useValue.extension({
-      setTimeout: (run, ms) => timers.push({ ms, run }),
-      clearTimeout: () => undefined,
+      setTimeout: (run, ms) => (timers.set(++next, { at: now + ms, run }), next),
+      clearTimeout: (handle) => timers.delete(handle as number),
     });
     const sent: unknown[] = [];
     const failures: AuthSocketError[] = [];
     extension.ready!(
       (m) => sent.push(m) > 0,
       (e) => failures.push(e),
+      () => undefined,
     );
-    expect(timers.map((t) => t.ms)).toEqual([25_000]);
-    timers[0].run();
+    advance(24_999);
+    expect(sent).toEqual([]);
+    advance(1);
     expect(sent).toEqual([{ type: 'ping' }]);
-    expect(timers.map((t) => t.ms)).toEqual([25_000, 10_000, 25_000]);
-    // A pong is the heartbeat's own frame; any other frame is the app's.
-    expect(extension.frame!({ type: 'pong' }, true)).toBeTrue();
+    // Any frame on the socket carrying traffic is a sign of life...
+    advance(9_000);
     expect(extension.frame!({ type: 'chat' }, true)).toBeFalse();
-    timers[1].run();
+    advance(5_000);
+    expect(failures).toEqual([]);
+    // ...one on another socket (a successor, a replaced one) is not.
+    advance(11_000);
+    expect(sent.length).toBe(2);
+    expect(extension.frame!({ type: 'chat' }, false)).toBeFalse();
+    advance(9_999);
+    expect(failures).toEqual([]);
+    advance(1);
     expect(failures.map((e) => e.code)).toEqual(['heartbeat-timeout']);
+    // Our own pong is the heartbeat's; a pong answering the app's ping (id or channel) is the app's.
+    expect(extension.frame!({ type: 'pong' }, true)).toBeTrue();
+    expect(extension.frame!({ type: 'pong', id: 'p-1' }, true)).toBeFalse();
+    expect(extension.frame!({ type: 'pong', channel: 'room:1' }, true)).toBeFalse();
+    extension.lost!(false);
+    advance(100_000);
+    expect(sent.length).toBe(2);
   });
 
   for (const [what, options] of [

@@ -80,10 +80,11 @@ export function withHeartbeat(options: HeartbeatConfig = {}): AuthSocketFeature<
     extension: (runtime) => {
       let heartbeat: Heartbeat | null = null;
       return {
-        // Any frame counts as life; a pong is only that.
+        // Any frame counts as life. The answer to our own ping (no id, no channel) is only that; a
+        // pong with an id or a channel answers one of the app's pings and is the app's.
         frame: (message, current) => {
           if (current) heartbeat?.alive();
-          return message.type === 'pong';
+          return message.type === 'pong' && message['id'] === undefined && message['channel'] === undefined;
         },
         ready: (write, fail) => {
           heartbeat?.stop();

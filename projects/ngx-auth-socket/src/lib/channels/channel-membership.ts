@@ -1,5 +1,6 @@
 import { BehaviorSubject, Subscriber } from 'rxjs';
 import type { SocketMessage } from '../config';
+import { AuthSocketError } from '../errors';
 import type { AuthSocketRuntime } from '../runtime';
 import type { ChannelFrames, ChannelSignal } from './channel-frames';
 
@@ -58,6 +59,8 @@ export class ChannelMembership {
   readonly #entries = new Map<string, ChannelEntry>();
   /** Writes a frame on the authenticated socket; null while there is none. */
   #write: ((message: unknown) => boolean) | null = null;
+  /** Ends an unacknowledged message the server refused (from the connection, while a socket is ready). */
+  #refuse: ((id: string, error: AuthSocketError) => void) | null = null;
   /** Told of every change of a channel's state or presence (the leader tab relays them). */
   onChange: ((name: string, state: ChannelState, presence: ChannelPresence) => void) | null = null;
 
@@ -125,27 +128,52 @@ export class ChannelMembership {
   }
 
   /** The socket authenticated (a connect, reconnect or rotation): join every wanted channel on it. */
-  ready(write: (message: unknown) => boolean): void {
+  ready(
+    write: (message: unknown) => boolean,
+    fail?: unknown,
+    refuse?: (id: string, error: AuthSocketError) => void,
+  ): void {
     this.#write = write;
+    this.#refuse = refuse ?? null;
     for (const entry of this.#entries.values()) {
       const kind = entry.state.value.kind;
       if (kind === 'joining' || kind === 'joined') this.#join(entry);
     }
   }
 
-  /** The socket went away: what was joined must be joined again on the next one. */
-  lost(): void {
+  /**
+   * The socket went away: what was joined must be joined again on the next one. `final`: the
+   * connection itself ends (a shared tab handing the socket over): states stay as they are.
+   */
+  lost(final = false): void {
     this.#write = null;
+    this.#refuse = null;
+    if (final) return;
     for (const entry of this.#entries.values()) if (entry.state.value.kind === 'joined') this.#set(entry, JOINING);
   }
 
-  /** Handles a channel control frame; false for every other frame. */
-  frame(message: SocketMessage): boolean {
+  /** Handles a channel control frame; false for every other frame. `current`: from the socket carrying traffic. */
+  frame(message: SocketMessage, current = true): boolean {
     const signal = this.frames.read(message);
     if (!signal) return false;
     const entry = this.#entries.get(signal.channel);
+    // A not_joined speaks of the socket it came on: only the current one's counts.
+    if (signal.kind === 'not-joined' && !current) return false;
     // A late answer for a channel nobody wants any more changes nothing.
     if (entry && entry.state.value.kind !== 'left') this.#apply(entry, signal);
+    const id = message['id'];
+    if (signal.kind === 'not-joined' && typeof id === 'string') {
+      // With acknowledged delivery the refused message ends now, typed, and is not sent again.
+      this.#refuse?.(
+        id,
+        new AuthSocketError(
+          'send-refused',
+          (typeof ngDevMode === 'undefined' || ngDevMode) &&
+            `the server refused a message: not joined to ${signal.channel}`,
+          { reason: 'not_joined' },
+        ),
+      );
+    }
     // A not-joined error answers one of the app's messages: its subscribers see it too.
     return signal.kind !== 'not-joined';
   }

@@ -151,13 +151,77 @@ describe('channels: joined once, joined again after every reconnect and rotation
     expect(seen.map((m) => m['text'] ?? m['reason'])).toEqual(['not_joined', 'not_joined', 'back']);
   });
 
-  it('a not_joined answer for a channel that is joining or rejected changes nothing', () => {
-    open();
+  it('with acks, the message the server refused as not_joined ends send-refused at once and is not sent again', () => {
+    open({ delivery: { acks: true } });
+    const room = h.service.channel('room:1');
+    room.messages$.subscribe();
+    h.grantTicket('tk-1');
+    h.push({ type: 'joined', channel: 'room:1', seq: 0 });
+    const fates: string[] = [];
+    room.send({ type: 'chat', text: 'hi', id: 'm-1' }).subscribe({
+      next: () => fates.push('acked'),
+      error: (e: AuthSocketError) => fates.push(`${e.code}:${e.reason}`),
+    });
+    h.push({ type: 'error', reason: 'not_joined', channel: 'room:1', id: 'm-1' });
+    expect(fates).toEqual(['send-refused:not_joined']);
+    expect(h.errors).toEqual([]);
+    h.serverClose(1006);
+    h.advanceToRetry();
+    h.grantTicket('tk-2');
+    expect(h.lastSocket.received.filter((f) => (f as SocketMessage).type === 'chat')).toEqual([]);
+  });
+
+  it("with withResume(), the re-join after not_joined presents the channel's last seq", () => {
+    open({}, [withChannels(), withResume()]);
     const room = h.service.channel('room:1');
     room.messages$.subscribe();
     h.grantTicket();
+    h.push({ type: 'joined', channel: 'room:1', seq: 3 });
+    h.push({ type: 'chat', channel: 'room:1', seq: 4 });
+    h.push({ type: 'error', reason: 'not_joined', channel: 'room:1' });
+    expect(joins()).toEqual([
+      { type: 'join', channel: 'room:1' },
+      { type: 'join', channel: 'room:1', resume: 4 },
+    ]);
+  });
+
+  it('a not_joined on a successor socket (before it replaces the open one) joins nothing again on the open one', () => {
+    open({ auth: 'first-message', onTokenChange: 'reconnect' });
+    const room = h.service.channel('room:1');
+    room.messages$.subscribe();
+    h.tick();
+    h.acceptAuth();
+    h.push({ type: 'joined', channel: 'room:1', seq: 0 });
+    h.store.set(JWT_B);
+    h.tick();
+    expect(h.sockets.length).toBe(2);
+    h.sockets[1].send({ type: 'error', reason: 'not_joined', channel: 'room:1' });
+    h.tick();
+    expect(h.sockets[0].received.filter((f) => (f as SocketMessage).type === 'join').length).toBe(1);
+    expect(room.state().kind).toBe('joined');
+  });
+
+  it('destroying the service leaves its channels as they were (no joining on the way out)', () => {
+    open();
+    const room = h.service.channel('room:1');
+    const states: string[] = [];
+    room.state$.subscribe((s) => states.push(s.kind));
+    room.messages$.subscribe();
+    h.grantTicket();
+    h.push({ type: 'joined', channel: 'room:1', seq: 0 });
+    h.dispose();
+    expect(states).toEqual(['left', 'joining', 'joined']);
+  });
+
+  it('a not_joined answer for a channel that is joining or rejected changes nothing', () => {
+    open();
+    const room = h.service.channel('room:1');
+    const seen: SocketMessage[] = [];
+    room.messages$.subscribe((m) => seen.push(m));
+    h.grantTicket();
     h.push({ type: 'error', reason: 'not_joined', channel: 'room:1' });
     expect(joins().length).toBe(1);
+    expect(seen.map((m) => m['reason'])).toEqual(['not_joined']);
     h.push({ type: 'join_refused', channel: 'room:1', reason: 'forbidden' });
     h.push({ type: 'error', reason: 'not_joined', channel: 'room:1' });
     expect(joins().length).toBe(1);

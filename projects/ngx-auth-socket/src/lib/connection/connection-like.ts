@@ -52,10 +52,17 @@ export interface ConnectionExtension {
   frame?(message: SocketMessage, current: boolean): boolean;
   /** A message about to be delivered: false drops it (a replayed duplicate); undefined leaves it to the next feature. */
   admit?(message: SocketMessage): boolean | undefined;
-  /** A socket authenticated and carries traffic now: `write` sends on it, `fail` ends it. */
-  ready?(write: (message: unknown) => boolean, fail: (error: AuthSocketError) => void): void;
-  /** The socket that carried traffic went away. */
-  lost?(): void;
+  /**
+   * A socket authenticated and carries traffic now: `write` sends on it, `fail` ends it, `refuse`
+   * ends the message with this `id` (acknowledged delivery) with `error`, when the server refused it.
+   */
+  ready?(
+    write: (message: unknown) => boolean,
+    fail: (error: AuthSocketError) => void,
+    refuse: (id: string, error: AuthSocketError) => void,
+  ): void;
+  /** The socket that carried traffic went away; `final`: the connection itself ends (no next socket). */
+  lost?(final: boolean): void;
 }
 
 /** What the connection needs from the world besides the runtime. */

@@ -64,7 +64,7 @@ export class SocketConnection implements ConnectionLike {
       opened: (slot) => this.#dispatch({ type: 'opened', slot }),
       frame: (slot, data) => this.#frame(slot, data),
       closed: (slot, code, reason) => {
-        if (slot === 'current') this.#lost();
+        if (slot === 'current') this.#lost(false);
         this.#dispatch({ type: 'failed', slot, error: closeError(code, reason) });
       },
     });
@@ -135,7 +135,7 @@ export class SocketConnection implements ConnectionLike {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    this.#lost();
+    this.#lost(true);
     this.#slots.drop('current', 'client destroyed');
     this.#slots.drop('next', 'client destroyed');
     this.#draining?.close();
@@ -224,7 +224,7 @@ export class SocketConnection implements ConnectionLike {
         if (effect.slot === 'next' && !this.#draining) this.#overlap = null;
         return this.#slots.drop(effect.slot, 'superseded');
       case 'teardown':
-        this.#lost();
+        this.#lost(false);
         this.#outgoing.stopFlush();
         this.#overlap = null;
         this.#draining?.close();
@@ -250,7 +250,10 @@ export class SocketConnection implements ConnectionLike {
       case 'went-open': {
         const fail = (error: AuthSocketError) => this.#dispatch({ type: 'failed', slot: 'current', error });
         // Before the outbox: channel joins go first, queued messages may be for those channels.
-        for (const extension of this.#ports.extensions) extension.ready?.(this.#writeMessage, fail);
+        const refuse = (id: string, error: AuthSocketError) => {
+          if (this.#outgoing.outbox.refuse(id, error)) this.reviewDemand();
+        };
+        for (const extension of this.#ports.extensions) extension.ready?.(this.#writeMessage, fail, refuse);
         return this.#outgoing.wentOpen();
       }
       case 'start-timer': {
@@ -279,6 +282,9 @@ export class SocketConnection implements ConnectionLike {
   #drained(data: unknown): void {
     const message = decodeFrame(data, this.#ports.config.serializer);
     if (message instanceof AuthSocketError) return;
+    // Control frames (a channel's join answer, a pong, a resume answer) are the features', not the app's.
+    const extensions = this.#ports.extensions;
+    for (let i = 0; i < extensions.length; i++) if (extensions[i].frame?.(message, false)) return;
     if (message.type === 'ack' && typeof message['id'] === 'string') this.#outgoing.outbox.acknowledge(message['id']);
     // Without a seq or id there is no telling a repeat from a message only the old socket had: drop it.
     else if (!this.#ports.answer(message) && this.#overlap?.firstTime(message, false) === true) this.#deliver(message);
@@ -380,8 +386,8 @@ export class SocketConnection implements ConnectionLike {
   };
 
   /** The socket that carried traffic is gone: the features stop (heartbeat) or note it (channels). */
-  #lost(): void {
-    for (const extension of this.#ports.extensions) extension.lost?.();
+  #lost(final: boolean): void {
+    for (const extension of this.#ports.extensions) extension.lost?.(final);
   }
 
   #stopTimer(name: TimerName): void {

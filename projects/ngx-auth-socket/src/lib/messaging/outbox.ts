@@ -117,6 +117,16 @@ export class Outbox {
     return true;
   }
 
+  /** The server refused the message with `ackId`: it ends with `error` and is not sent again. */
+  refuse(ackId: string, error: AuthSocketError): boolean {
+    const key = this.#byAckId.get(ackId);
+    if (key === undefined) return false;
+    const entry = this.#entries.get(key)!;
+    this.#remove(key, entry);
+    entry.fate.settle(error);
+    return true;
+  }
+
   /** Rejects every message not yet ended with `error`; returns how many there were. */
   rejectAll(error: AuthSocketError): number {
     const all = [...this.#entries];

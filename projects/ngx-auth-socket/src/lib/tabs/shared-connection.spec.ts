@@ -216,6 +216,19 @@ describe('SharedConnection (one socket for all tabs)', () => {
     expect(a.delivered.map((m) => m['id'])).toEqual(['req-a', 'not-a-request']);
   });
 
+  it("a new leader resumes from the socket's last seq, not from a channel's (channels count their own seqs)", async () => {
+    const a = openTab({ channels: true });
+    const b = openTab({ channels: true });
+    await flush();
+    a.real!.hooks.deliver({ type: 'chat', seq: 41 });
+    a.real!.hooks.deliver({ type: 'chat', channel: 'room:1', seq: 1_796_000_000_000 });
+    await flush();
+    a.shared.destroy();
+    await flush();
+    expect(b.shared.isLeader).toBeTrue();
+    expect(b.real!.lastSeq).toBe(41);
+  });
+
   it('hands over within a second when the leader goes, with a new real connection; pending sends go through it', async () => {
     const a = openTab();
     const b = openTab();

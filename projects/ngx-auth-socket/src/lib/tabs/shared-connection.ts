@@ -485,6 +485,8 @@ export class SharedConnection implements ConnectionLike {
   }
 
   #noteSeq(message: SocketMessage): void {
+    // A channel's seqs are its own counter: the socket's resume point is the global seq only.
+    if (this.#ports.channels?.channelOf(message) !== undefined) return;
     const seq = message['seq'];
     if (typeof seq === 'number' && (this.#lastSeq === undefined || seq > this.#lastSeq)) this.#lastSeq = seq;
   }
