@@ -251,7 +251,7 @@ export class SocketConnection implements ConnectionLike {
         const fail = (error: AuthSocketError) => this.#dispatch({ type: 'failed', slot: 'current', error });
         // Before the outbox: channel joins go first, queued messages may be for those channels.
         const refuse = (id: string, error: AuthSocketError) => {
-          if (this.#outgoing.outbox.refuse(id, error)) this.reviewDemand();
+          if (this.#outgoing.outbox.acknowledge(id, error)) this.reviewDemand();
         };
         for (const extension of this.#ports.extensions) extension.ready?.(this.#writeMessage, fail, refuse);
         return this.#outgoing.wentOpen();

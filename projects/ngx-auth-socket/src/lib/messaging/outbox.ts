@@ -107,23 +107,16 @@ export class Outbox {
     }
   }
 
-  /** The server acknowledged `ackId`; returns false for ids this outbox does not know. */
-  acknowledge(ackId: string): boolean {
+  /**
+   * The server acknowledged `ackId` — or, with `refused`, refused it: it ends with that error and is
+   * not sent again. Returns false for ids this outbox does not know.
+   */
+  acknowledge(ackId: string, refused?: AuthSocketError): boolean {
     const key = this.#byAckId.get(ackId);
     if (key === undefined) return false;
     const entry = this.#entries.get(key)!;
     this.#remove(key, entry);
-    entry.fate.settle({ queued: entry.queued, acked: true });
-    return true;
-  }
-
-  /** The server refused the message with `ackId`: it ends with `error` and is not sent again. */
-  refuse(ackId: string, error: AuthSocketError): boolean {
-    const key = this.#byAckId.get(ackId);
-    if (key === undefined) return false;
-    const entry = this.#entries.get(key)!;
-    this.#remove(key, entry);
-    entry.fate.settle(error);
+    entry.fate.settle(refused ?? { queued: entry.queued, acked: true });
     return true;
   }
 
