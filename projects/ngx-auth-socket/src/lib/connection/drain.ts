@@ -1,7 +1,5 @@
 import type { AuthSocketRuntime, SocketLike } from '../runtime';
-
-const WS_CONNECTING = 0;
-const WS_OPEN = 1;
+import { detachAndClose } from './socket-slots';
 /**
  * How long a replaced socket stays open. Browsers drop every message that arrives after `close()`
  * is called (readyState is no longer OPEN), so closing at once would lose what the server sent it
@@ -28,8 +26,7 @@ export function drain(
 ): Draining {
   const close = () => {
     timers.clearTimeout(timer);
-    old.onopen = old.onmessage = old.onclose = old.onerror = null;
-    if (old.readyState === WS_OPEN || old.readyState === WS_CONNECTING) old.close(1000, 'token rotated');
+    detachAndClose(old, 'token rotated');
   };
   const end = () => {
     close();

@@ -469,6 +469,35 @@ const STOPPED = [
 ];
 const RESTARTABLE = [...STOPPED, 'reconnecting', 'waiting-for-network'];
 
+/**
+ * One spec per cell, `phases` × every event: a listed cell must give its state and effects, any
+ * other must change nothing and do nothing.
+ */
+function checkCells(
+  phases: readonly string[],
+  expected: ReadonlyMap<string, { state: string; effects: string }>,
+  envOf: () => LifecycleEnv,
+): void {
+  for (const phase of phases) {
+    describe(`in ${phase}`, () => {
+      for (const event of Object.keys(EVENTS)) {
+        const cell = expected.get(`${phase} | ${event}`);
+        it(`${event} → ${cell ? `${cell.state}; ${cell.effects || 'no effects'}` : 'nothing'}`, () => {
+          const before = lifecycle(phase);
+          const { state, effects } = transition(before, EVENTS[event], envOf());
+          if (cell) {
+            expect(describeState(state)).toBe(cell.state);
+            expect(describeEffects(effects)).toBe(cell.effects);
+          } else {
+            expect(describeState(state)).toBe(describeState(before));
+            expect(effects).toEqual([]);
+          }
+        });
+      }
+    });
+  }
+}
+
 describe('lifecycle: the state table, every phase × every event', () => {
   const expected = new Map(ROWS.map(([phase, event, state, effects]) => [`${phase} | ${event}`, { state, effects }]));
 
@@ -481,24 +510,11 @@ describe('lifecycle: the state table, every phase × every event', () => {
   });
 
   // `↻deferred` exists only without withTokenRotation(): its row is in the table below.
-  for (const phase of Object.keys(PHASES).filter((p) => p !== 'open↻deferred(B)')) {
-    describe(`in ${phase}`, () => {
-      for (const event of Object.keys(EVENTS)) {
-        const cell = expected.get(`${phase} | ${event}`);
-        it(`${event} → ${cell ? `${cell.state}; ${cell.effects || 'no effects'}` : 'nothing'}`, () => {
-          const before = lifecycle(phase);
-          const { state, effects } = transition(before, EVENTS[event], env());
-          if (cell) {
-            expect(describeState(state)).toBe(cell.state);
-            expect(describeEffects(effects)).toBe(cell.effects);
-          } else {
-            expect(describeState(state)).toBe(describeState(before));
-            expect(effects).toEqual([]);
-          }
-        });
-      }
-    });
-  }
+  checkCells(
+    Object.keys(PHASES).filter((p) => p !== 'open↻deferred(B)'),
+    expected,
+    () => env(),
+  );
 });
 
 /*
@@ -564,24 +580,7 @@ describe('lifecycle: the open phase without withTokenRotation(), every event', (
 
   it('lists each cell once', () => expect(expected.size).toBe(CORE_OPEN_ROWS.length));
 
-  for (const phase of ['open/ticket', 'open/fm', 'open↻deferred(B)']) {
-    describe(`in ${phase}`, () => {
-      for (const event of Object.keys(EVENTS)) {
-        const cell = expected.get(`${phase} | ${event}`);
-        it(`${event} → ${cell ? `${cell.state}; ${cell.effects || 'no effects'}` : 'nothing'}`, () => {
-          const before = lifecycle(phase);
-          const { state, effects } = transition(before, EVENTS[event], core());
-          if (cell) {
-            expect(describeState(state)).toBe(cell.state);
-            expect(describeEffects(effects)).toBe(cell.effects);
-          } else {
-            expect(describeState(state)).toBe(describeState(before));
-            expect(effects).toEqual([]);
-          }
-        });
-      }
-    });
-  }
+  checkCells(['open/ticket', 'open/fm', 'open↻deferred(B)'], expected, core);
 
   it('opening schedules no refresh', () => {
     const { effects } = transition(lifecycle('connecting/ticket'), EVENTS['opened:current'], core());

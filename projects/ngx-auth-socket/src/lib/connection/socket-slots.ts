@@ -17,6 +17,12 @@ interface SlotIo {
 const WS_CONNECTING = 0;
 const WS_OPEN = 1;
 
+/** Detaches every handler first (nothing the socket still receives may reach anyone), then closes it with 1000. */
+export function detachAndClose(socket: SocketLike, reason: string): void {
+  socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+  if (socket.readyState === WS_OPEN || socket.readyState === WS_CONNECTING) socket.close(1000, reason);
+}
+
 /**
  * The I/O handles of the two slots: the `current` socket, and the `next` one that replaces it
  * during a make-before-break token rotation, each with its ticket request. Handlers look the slot
@@ -72,10 +78,7 @@ export class SocketSlots {
     this.setTicketRequest(slot, null);
     const socket = this.#io[slot].socket;
     this.#io[slot].socket = null;
-    if (!socket) return;
-    // Detach first: nothing this socket still receives may reach a subscriber.
-    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
-    if (socket.readyState === WS_OPEN || socket.readyState === WS_CONNECTING) socket.close(1000, reason);
+    if (socket) detachAndClose(socket, reason);
   }
 
   /**
