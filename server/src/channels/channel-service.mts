@@ -367,12 +367,14 @@ export class ChannelService {
   }
 
   /**
-   * A presence snapshot newer than what the members were told (a join's, or a reload after the
-   * feed was interrupted) replaces it; they are told the difference. Versions only grow, so an
-   * older one means the store lost presence: it is taken too.
+   * A presence snapshot (a join's, or a reload after the feed was interrupted) replaces what the
+   * members were told; they are told the difference. Versions only grow, so an older one means the
+   * store lost presence: it is taken too. So is one with the same version: a store that lost its
+   * counter (Redis restarted empty) counts again from zero and can hand out a version this node
+   * already holds for another list — the joiner missing from its own `joined` otherwise.
    */
   private adoptPresence(relay: Relay, presence: PresenceSnapshot): void {
-    if (relay.released || presence.version === relay.presenceVersion) return;
+    if (relay.released) return;
     const change = changeBetween(relay.presence, presence.users);
     relay.presence = new Set(presence.users);
     relay.presenceVersion = presence.version;

@@ -25,12 +25,15 @@ class FakeSocket implements ChannelMember {
   }
 }
 
-function setup(t: TestContext, options: { graceMs?: number; maxChannelsPerSocket?: number } = {}) {
+function setup(
+  t: TestContext,
+  options: { graceMs?: number; maxChannelsPerSocket?: number; backend?: MemoryChannelBackend } = {},
+) {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   let now = 1_700_000_000_000;
   const stats = new StatsRecorder();
   const service = new ChannelService({
-    backend: new MemoryChannelBackend(() => now),
+    backend: options.backend ?? new MemoryChannelBackend(() => now),
     stats,
     now: () => now,
     graceMs: options.graceMs ?? GRACE,
@@ -179,6 +182,19 @@ describe('channel service: seq, resume and caps', () => {
     assert.deepEqual(join(socket('bob'), 'room:1', start + 1).map((m) => m['text'] ?? m['type']), ['b', 'c', 'joined']);
     assert.deepEqual(join(socket('bob'), 'room:1', start).map((m) => m['text'] ?? m['type']), ['a', 'b', 'c', 'joined']);
     assert.deepEqual(join(socket('bob'), 'room:1', start - 1).map((m) => m['type']), ['resume_failed', 'joined']);
+  });
+
+  test('a store that lost its presence and its counter, then reused a version this node holds: a join still takes its snapshot', (t) => {
+    const backend = new MemoryChannelBackend(() => 1_700_000_000_000);
+    const { socket, join } = setup(t, { backend });
+    join(socket('alice'), 'room:1');
+    join(socket('bob'), 'room:1');
+    // Redis restarted empty: members and version counter gone; one change counted since (version 1).
+    const store = backend as unknown as { presence: Map<string, Set<string>>; version: number };
+    store.presence.clear();
+    store.version = 1;
+    // Carol's enter is version 2 again, the version this node holds for [alice, bob].
+    assert.deepEqual(join(socket('carol'), 'room:1').at(-1)?.['presence'], ['carol']);
   });
 
   test('the cap counts joined channels; a refused join changes nothing', (t) => {
