@@ -55,6 +55,10 @@ export class RedisChannelBackend implements ChannelBackend {
     if (arrival !== null) this.arrive(channel, arrival);
   };
   private readonly onReady = (): void => {
+    // The two connections come back on their own, in either order, and the reload and the repair of
+    // this node's presence entries need both: whichever is back last starts them (the subscriber's
+    // alone left the entries a Redis restarted empty had lost to the next periodic refresh).
+    if (this.deps.subscriber.status !== 'ready' || this.deps.redis.status !== 'ready') return;
     // ioredis re-subscribes by itself after a reconnect ('ready' fires before that is sent); a PING
     // answered afterwards proves the subscriptions are back, so a reload from then on misses nothing.
     setImmediate(() => {
@@ -72,6 +76,7 @@ export class RedisChannelBackend implements ChannelBackend {
     this.feedPrefix = `${deps.prefix}c:`;
     deps.subscriber.on('message', this.onMessage);
     deps.subscriber.on('ready', this.onReady);
+    deps.redis.on('ready', this.onReady);
   }
 
   listen(arrive: (channel: string, arrival: ChannelArrival) => void): void {
@@ -159,6 +164,7 @@ export class RedisChannelBackend implements ChannelBackend {
     this.arrive = () => undefined;
     this.deps.subscriber.off('message', this.onMessage);
     this.deps.subscriber.off('ready', this.onReady);
+    this.deps.redis.off('ready', this.onReady);
     for (const channel of this.subscribed) void this.deps.subscriber.unsubscribe(this.feed(channel)).catch(() => undefined);
     this.subscribed.clear();
   }

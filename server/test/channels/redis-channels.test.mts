@@ -223,6 +223,28 @@ test('Redis restarted empty: members on the other node get resume_failed for the
   assert.deepEqual(final.presence, ['alice', 'bob', 'carol']);
 });
 
+test('the command connection back after the subscriber: the node re-makes the presence entries Redis lost at once, not at its next refresh', async (t) => {
+  // A refresh every 20 s: an entry back within the wait below was made by the reconnect.
+  const config = { ...shared(), presenceTtlMs: 60_000 };
+  const a = await startTestServer(t, config);
+  const alice = await connect(t, a, 'alice');
+  await joined(alice, 'room:1');
+  const admin = new Redis(redis.url, { lazyConnect: true });
+  await admin.connect();
+  t.after(() => admin.quit());
+  const key = (part: string): string => `${config.redisPrefix}c:room:1:${part}`;
+  // What a Redis restarted empty leaves to a node whose subscriber came back first: its entries
+  // gone, its command connection still reconnecting (the subscriber, a pubsub client, stays).
+  await admin.del(key('presence'), key('members'));
+  assert.ok((await admin.client('KILL', 'TYPE', 'normal')) >= 1);
+  let members: string[] = [];
+  for (let i = 0; i < 100 && !members.includes('alice'); i++) {
+    await delay(20);
+    members = await admin.hkeys(key('members'));
+  }
+  assert.deepEqual(members, ['alice']);
+});
+
 test('a node whose presence entry vanished (it stalled past the TTL and was swept) makes it again while its socket lives', async (t) => {
   const config = { ...shared(), presenceTtlMs: 300 };
   const a = await startTestServer(t, config);
