@@ -192,67 +192,90 @@ describe('token rotation, every profile × every auth mode', { concurrency: true
   );
 });
 
-test(
-  'without withTokenRotation(): a new token leaves the open socket alone until the server ends it (4001); the newest token reconnects at once',
-  { timeout: 60_000 },
-  async () => {
-    const app = await openInterop(browser, reference.url, {
-      frames: 'reference',
-      api: REFERENCE_API,
-      tokenSource: 'capture',
-      captureRefresh: true,
-      rotation: false,
-      socket: { url: '/channel/', auth: 'ticket', reconnect: TIMING.reconnect },
-    });
-    const { page } = app;
-    const burst = async (name) => {
-      for (let i = 1; i <= 10; i++) await page.evaluate((t) => window.interop.send(t), `${name}-${i}`);
-    };
-    const count = (name) =>
-      page.evaluate((p) => window.interop.record.texts.filter((t) => t.startsWith(p)).length, name);
-    await page.evaluate(() => window.interop.login('alice'));
-    await page.evaluate(() => window.interop.listen());
-    await waitUntil(async () => (await page.evaluate(() => window.interop.state())) === 'open', 'open', 10_000);
-    await burst('norot-a');
-    await waitUntil(async () => (await count('norot-a-')) >= 10, 'the first burst back', 5_000);
-    // Halfway through the token's life the app refreshes on its own; the interceptor captures the
-    // new token (valid ~TTL_S/2 beyond the old one) into the store.
-    await new Promise((resolve) => setTimeout(resolve, (TTL_S * 1000) / 2 - 1000));
-    const before = await page.evaluate(() => window.interop.token());
-    const refreshedAt = Date.now();
-    await page.evaluate(() => window.interop.refreshNow());
-    const states = () => page.evaluate(() => window.interop.record.states);
-    await waitUntil(async () => (await states()).filter((k) => k === 'open').length >= 2, 'open again', 20_000).catch(
-      async (e) => {
-        const r = await page.evaluate(() => window.interop.record);
-        throw new Error(`${e.message}: states ${r.states.join(',')}, errors ${r.errors.join(',')}`);
+// Without the feature, in each profile: the server's own expiry (4001) is what replaces the socket.
+const WITHOUT_ROTATION = [
+  ['reference', 'ticket', ['fetching-ticket', 'connecting']],
+  ['foreign', 'ticket', ['fetching-ticket', 'connecting']],
+  ['foreign', 'first-message', ['connecting', 'authenticating']],
+  ['no-reauth', 'auto', ['fetching-ticket', 'connecting']],
+];
+
+describe('without withTokenRotation(), every profile', { concurrency: true }, () => {
+  for (const [profile, mode, between] of WITHOUT_ROTATION) {
+    test(
+      `${profile} server, ${mode} mode: a new token leaves the open socket alone until the server ends it (4001); the newest token reconnects at once`,
+      { timeout: 60_000 },
+      async () => {
+        await withoutRotation(PROFILES[profile](), mode, between, `norot-${profile}-${mode}`);
       },
     );
-    const keptMs = Date.now() - refreshedAt;
-    assert.notEqual(await page.evaluate(() => window.interop.token()), before, 'the refresh stored a new token');
-    await burst('norot-b');
-    await waitUntil(async () => (await count('norot-b-')) >= 10, 'the second burst back', 5_000);
-    const record = await page.evaluate(() => window.interop.record);
-    await app.context.close();
+  }
+});
 
-    console.log(
-      `# without withTokenRotation(): old socket kept ~${keptMs} ms after the token changed, ${app.sockets.length} sockets`,
-    );
-    const firstOpen = record.states.indexOf('open');
-    assert.deepEqual(record.states.slice(firstOpen), ['open', 'fetching-ticket', 'connecting', 'open']);
-    assert.deepEqual(record.errors, ['auth-rejected'], 'the server ended the old token; nothing else went wrong');
-    assert.equal(app.sockets.length, 2, 'no socket for the new token until the old one ended');
-    // Refreshed ~TTL_S/2 - 1 s after login, the old token had ~TTL_S/2 + 1 s left: the socket stayed
-    // on it until then (not replaced at the refresh).
-    assert.ok(keptMs > 4000, `kept ${keptMs} ms`);
-    for (const name of ['norot-a', 'norot-b']) {
-      const mine = record.texts.filter((t) => t.startsWith(`${name}-`));
-      assert.equal(new Set(mine).size, 10, `${name}: every line once`);
-      assert.equal(mine.length, 10, `${name}: nothing doubled`);
-    }
-    assert.deepEqual(app.problems, []);
-  },
-);
+async function withoutRotation({ url, user, options, server }, mode, between, prefix) {
+  if (server) user = `${user}-norot-${mode}`;
+  const app = await openInterop(browser, url, {
+    ...options,
+    tokenSource: 'capture',
+    captureRefresh: true,
+    rotation: false,
+    socket: { ...options.socket, auth: mode, reconnect: TIMING.reconnect },
+  });
+  const { page } = app;
+  const burst = async (name) => {
+    for (let i = 1; i <= 10; i++) await page.evaluate((t) => window.interop.send(t), `${name}-${i}`);
+  };
+  const count = (name) => page.evaluate((p) => window.interop.record.texts.filter((t) => t.startsWith(p)).length, name);
+  await page.evaluate((u) => window.interop.login(u), user);
+  await page.evaluate(() => window.interop.listen());
+  await waitUntil(async () => (await page.evaluate(() => window.interop.state())) === 'open', 'open', 10_000);
+  await burst(`${prefix}-a`);
+  await waitUntil(async () => (await count(`${prefix}-a-`)) >= 10, 'the first burst back', 5_000);
+  // Halfway through the token's life the app refreshes on its own; the interceptor captures the
+  // new token (valid ~TTL_S/2 beyond the old one) into the store.
+  await new Promise((resolve) => setTimeout(resolve, (TTL_S * 1000) / 2 - 1000));
+  const before = await page.evaluate(() => window.interop.token());
+  const refreshedAt = Date.now();
+  await page.evaluate(() => window.interop.refreshNow());
+  const states = () => page.evaluate(() => window.interop.record.states);
+  await waitUntil(async () => (await states()).filter((k) => k === 'open').length >= 2, 'open again', 20_000).catch(
+    async (e) => {
+      const r = await page.evaluate(() => window.interop.record);
+      throw new Error(`${e.message}: states ${r.states.join(',')}, errors ${r.errors.join(',')}`);
+    },
+  );
+  const keptMs = Date.now() - refreshedAt;
+  assert.notEqual(await page.evaluate(() => window.interop.token()), before, 'the refresh stored a new token');
+  await burst(`${prefix}-b`);
+  await waitUntil(async () => (await count(`${prefix}-b-`)) >= 10, 'the second burst back', 5_000);
+  const record = await page.evaluate(() => window.interop.record);
+  await app.context.close();
+
+  console.log(`# ${prefix}: old socket kept ~${keptMs} ms after the token changed, ${app.sockets.length} sockets`);
+  const firstOpen = record.states.indexOf('open');
+  assert.deepEqual(
+    record.states.slice(firstOpen),
+    ['open', ...between, 'open'],
+    'no backoff: straight to the next attempt',
+  );
+  assert.deepEqual(record.errors, ['auth-rejected'], 'the server ended the old token; nothing else went wrong');
+  assert.equal(app.sockets.length, 2, 'no socket for the new token until the old one ended');
+  // Refreshed ~TTL_S/2 - 1 s after login, the old token had ~TTL_S/2 + 1 s left: the socket stayed
+  // on it until then (not replaced at the refresh).
+  assert.ok(keptMs > 4000, `kept ${keptMs} ms`);
+  for (const name of [`${prefix}-a`, `${prefix}-b`]) {
+    const mine = record.texts.filter((t) => t.startsWith(`${name}-`));
+    assert.equal(new Set(mine).size, 10, `${name}: every line once`);
+    assert.equal(mine.length, 10, `${name}: nothing doubled`);
+    if (server)
+      assert.equal(
+        server.received.filter((t) => t.startsWith(`${name}-`)).length,
+        10,
+        `${name}: the server took each once`,
+      );
+  }
+  assert.deepEqual(app.problems, []);
+}
 
 test('no-reauth profile: the one unanswered re-auth is the only one tried', () => {
   assert.equal(servers.noReauth.stats.ignoredReauths, 1);

@@ -236,7 +236,7 @@ test('the command connection back after the subscriber: the node re-makes the pr
   // What a Redis restarted empty leaves to a node whose subscriber came back first: its entries
   // gone, its command connection still reconnecting (the subscriber, a pubsub client, stays).
   await admin.del(key('presence'), key('members'));
-  assert.ok((await admin.client('KILL', 'TYPE', 'normal')) >= 1);
+  assert.ok(((await admin.client('KILL', 'TYPE', 'normal')) as number) >= 1);
   let members: string[] = [];
   for (let i = 0; i < 100 && !members.includes('alice'); i++) {
     await delay(20);
