@@ -45,6 +45,15 @@ before(async () => {
   servers.foreign = await startForeignServer({ profile: 'foreign', tokenTtlS: TTL_S });
   servers.noReauth = await startForeignServer({ profile: 'no-reauth', tokenTtlS: TTL_S });
   servers.noTicket = await startForeignServer({ profile: 'foreign', tokenTtlS: TTL_S, ticketEndpoint: false });
+  // Codes of their own: graphql-ws's 4401, and a policy-violation 1008 the client is told about.
+  servers.code4401 = await startForeignServer({
+    tokenTtlS: TTL_S,
+    closeCodes: { unauthorized: 4401, forbidden: 4403 },
+  });
+  servers.code1008 = await startForeignServer({
+    tokenTtlS: TTL_S,
+    closeCodes: { unauthorized: 1008, forbidden: 4100 },
+  });
 });
 
 after(async () => {
@@ -61,6 +70,12 @@ const PROFILES = {
   }),
   foreign: () => ({ url: servers.foreign.url, user: 'fiona', server: servers.foreign, options: foreignOptions() }),
   'no-reauth': () => ({ url: servers.noReauth.url, user: 'nora', server: servers.noReauth, options: foreignOptions() }),
+  4401: () => ({ url: servers.code4401.url, user: 'gail', server: servers.code4401, options: foreignOptions() }),
+  1008: () => {
+    const options = foreignOptions();
+    options.socket.closeCodes = { unauthorized: [1008], forbidden: [4100] };
+    return { url: servers.code1008.url, user: 'polly', server: servers.code1008, options };
+  },
 };
 
 function foreignOptions() {
@@ -192,18 +207,21 @@ describe('token rotation, every profile × every auth mode', { concurrency: true
   );
 });
 
-// Without the feature, in each profile: the server's own expiry (4001) is what replaces the socket.
+// Without the feature, in each profile: the server's own expiry close (4001, or its own code) is
+// what replaces the socket.
 const WITHOUT_ROTATION = [
   ['reference', 'ticket', ['fetching-ticket', 'connecting']],
   ['foreign', 'ticket', ['fetching-ticket', 'connecting']],
   ['foreign', 'first-message', ['connecting', 'authenticating']],
   ['no-reauth', 'auto', ['fetching-ticket', 'connecting']],
+  ['4401', 'ticket', ['fetching-ticket', 'connecting']],
+  ['1008', 'first-message', ['connecting', 'authenticating']],
 ];
 
 describe('without withTokenRotation(), every profile', { concurrency: true }, () => {
   for (const [profile, mode, between] of WITHOUT_ROTATION) {
     test(
-      `${profile} server, ${mode} mode: a new token leaves the open socket alone until the server ends it (4001); the newest token reconnects at once`,
+      `${profile} server, ${mode} mode: a new token leaves the open socket alone until the server ends it (its 'unauthorized' close); the newest token reconnects at once`,
       { timeout: 60_000 },
       async () => {
         await withoutRotation(PROFILES[profile](), mode, between, `norot-${profile}-${mode}`);

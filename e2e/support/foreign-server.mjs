@@ -7,6 +7,7 @@
 //                             {"type":"authenticate","token"} → {"type":"authenticated"} | {"type":"auth_failed"} + 4001
 //   in-band re-auth           the same frame while open → authenticated (profile 'foreign'); ignored ('no-reauth')
 //   expiry                    close 4001 "token expired" when the socket's token lapses
+//   close codes               4001 / 4003 unless `closeCodes` names others (a server with codes of its own)
 //   chat                      {"type":"chat","text"} → {"type":"chat","id","user","text"} to all of the user's sockets
 // It also serves the built lab page, so the page and the API share one origin.
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -19,9 +20,15 @@ import { LAB } from './server.mjs';
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.ico': 'image/x-icon' };
 
 /**
- * @param {{ profile?: 'foreign' | 'no-reauth', tokenTtlS?: number, ticketEndpoint?: boolean }} options
+ * @param {{ profile?: 'foreign' | 'no-reauth', tokenTtlS?: number, ticketEndpoint?: boolean,
+ *   closeCodes?: { unauthorized: number, forbidden: number } }} options
  */
-export async function startForeignServer({ profile = 'foreign', tokenTtlS = 3, ticketEndpoint = true } = {}) {
+export async function startForeignServer({
+  profile = 'foreign',
+  tokenTtlS = 3,
+  ticketEndpoint = true,
+  closeCodes = { unauthorized: 4001, forbidden: 4003 },
+} = {}) {
   const secret = randomBytes(32);
   const tickets = new Map(); // ticket → { user, exp, token expiry }
   const refreshTokens = new Map(); // refresh token → user (single use: rotated on every refresh)
@@ -138,13 +145,15 @@ export async function startForeignServer({ profile = 'foreign', tokenTtlS = 3, t
       peer.expiry = setTimeout(
         () => {
           stats.expiryCloses++;
-          ws.close(4001, 'token expired');
+          ws.close(closeCodes.unauthorized, 'token expired');
         },
         exp * 1000 - Date.now(),
       );
     };
     if (identity) authenticate(identity.user, identity.exp);
-    const deadline = identity ? null : setTimeout(() => ws.close(4001, 'authentication timeout'), 5000);
+    const deadline = identity
+      ? null
+      : setTimeout(() => ws.close(closeCodes.unauthorized, 'authentication timeout'), 5000);
     ws.on('close', () => {
       clearTimeout(peer.expiry);
       clearTimeout(deadline);
@@ -166,14 +175,14 @@ export async function startForeignServer({ profile = 'foreign', tokenTtlS = 3, t
         const claims = verify(frame.token);
         if (!claims || (peer.user && claims.sub !== peer.user)) {
           ws.send(JSON.stringify({ type: 'auth_failed', reason: claims ? 'forbidden' : 'invalid token' }));
-          return ws.close(claims ? 4003 : 4001, 'authentication failed');
+          return ws.close(claims ? closeCodes.forbidden : closeCodes.unauthorized, 'authentication failed');
         }
         if (peer.user) stats.reauths++;
         clearTimeout(deadline);
         authenticate(claims.sub, claims.exp);
         return ws.send(JSON.stringify({ type: 'authenticated' }));
       }
-      if (!peer.user) return ws.close(4001, 'authentication required');
+      if (!peer.user) return ws.close(closeCodes.unauthorized, 'authentication required');
       if (frame.type === 'chat' && typeof frame.text === 'string') {
         stats.chats++;
         received.push(frame.text);

@@ -31,6 +31,7 @@ import {
   AuthSocketConfig,
   AuthSocketService,
   AuthTokenStore,
+  CloseCodesConfig,
   FirstMessageConfig,
   ReconnectConfig,
   SocketMessage,
@@ -51,6 +52,7 @@ export interface InteropOptions {
     readonly refreshBeforeExpiryMs?: number;
     readonly ackTimeoutMs?: number;
     readonly reconnect?: ReconnectConfig;
+    readonly closeCodes?: CloseCodesConfig;
   };
   /** The server's auth frames: ours (`auth` / `auth_ok` / `auth_error`) or a foreign server's. */
   readonly frames: 'reference' | 'foreign';
@@ -133,6 +135,7 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
     onTokenChange: socket.onTokenChange,
     refreshBeforeExpiryMs: socket.refreshBeforeExpiryMs,
     reconnect: socket.reconnect,
+    closeCodes: socket.closeCodes,
     firstMessage: {
       ...(options.frames === 'foreign' ? FOREIGN_FRAMES : {}),
       ...(socket.ackTimeoutMs ? { ackTimeoutMs: socket.ackTimeoutMs } : {}),

@@ -18,6 +18,7 @@ export {
   type AuthMode,
   type AuthMessageContext,
   type AuthSocketConfig,
+  type CloseCodesConfig,
   type DeliveryConfig,
   type HeartbeatConfig,
   type FirstMessageConfig,

@@ -28,6 +28,7 @@ describe('resolveConfig', () => {
     expect(c.firstMessage.isRejection({ type: 'auth_error' })).toBeTrue();
     expect(c.ticketTimeoutMs).toBe(10_000);
     expect(c.connectTimeoutMs).toBe(10_000);
+    expect(c.closeCodes).toEqual({ unauthorized: [4001, 4401], forbidden: [4003, 4403] });
     expect(c.idleCloseDelayMs).toBe(1000);
     expect(c.keepAlive).toBeFalse();
     expect(c.outboxLimit).toBe(1000);
@@ -50,6 +51,14 @@ describe('resolveConfig', () => {
 
   it('merges partial reconnect options over the defaults', () => {
     expect(resolveConfig({ url: '/c', reconnect: { maxAttempts: 3 } }, page).reconnect.initialDelayMs).toBe(1000);
+  });
+
+  it('takes each closeCodes list on its own, replacing only that default', () => {
+    expect(resolveConfig({ url: '/c', closeCodes: { unauthorized: [1008, 4100] } }, page).closeCodes).toEqual({
+      unauthorized: [1008, 4100],
+      forbidden: [4003, 4403],
+    });
+    expect(resolveConfig({ url: '/c', closeCodes: { forbidden: [] } }, page).closeCodes.forbidden).toEqual([]);
   });
 
   it('normalises allowed origins', () => {
@@ -92,6 +101,16 @@ describe('resolveConfig', () => {
     ['a refresh lead of true', { url: '/c', refreshBeforeExpiryMs: true as never }, 'invalid-config'],
     ['a refreshToken that is not a function', { url: '/c', refreshToken: 'jwt' as never }, 'invalid-config'],
     ['a tokenGetter that is not a function', { url: '/c', tokenGetter: {} as never }, 'invalid-config'],
+    [
+      'a close code the browser reports for a lost network (1006)',
+      { url: '/c', closeCodes: { unauthorized: [1006] } },
+      'invalid-config',
+    ],
+    ['a close code beyond 4999', { url: '/c', closeCodes: { forbidden: [5000] } }, 'invalid-config'],
+    ['a close code that is no integer', { url: '/c', closeCodes: { forbidden: [4003.5] } }, 'invalid-config'],
+    ['close codes not in a list', { url: '/c', closeCodes: { unauthorized: 4001 as never } }, 'invalid-config'],
+    // 4001 stays in the default unauthorized list: a code cannot mean both.
+    ['a close code in both lists', { url: '/c', closeCodes: { forbidden: [4001] } }, 'invalid-config'],
   ];
   for (const [name, config, code] of invalid) {
     it(`rejects ${name} with ${code}`, () => {
@@ -125,6 +144,12 @@ describe('resolveConfig', () => {
         );
       });
     }
+
+    it('still rejects a close code the network reports, naming the option', () => {
+      expect(() => resolveConfig({ url: '/c', closeCodes: { unauthorized: [1006] } }, page)).toThrowMatching(
+        (e) => isAuthSocketError(e, 'invalid-config') && e.message.endsWith('closeCodes'),
+      );
+    });
 
     it('keeps refusing ws:// to a remote host, naming the URL', () => {
       expect(() => resolveConfig({ url: 'ws://api.example.com/ch' }, page)).toThrowMatching(

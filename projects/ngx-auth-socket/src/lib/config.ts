@@ -98,6 +98,24 @@ export interface TokenCaptureRule {
 /** A value or a promise/observable of it; used for async hooks. */
 export type MaybeAsync<T> = T | Promise<T> | Observable<T>;
 
+/**
+ * Close codes with an auth meaning, for servers whose codes are not ours. Every other code the
+ * server closes with is in the retry class (backoff, fresh ticket). Each list replaces its default.
+ */
+export interface CloseCodesConfig {
+  /**
+   * The server ended the socket for its token (expired, revoked, never valid): handled like a 401 —
+   * a newer stored token is used at once, else `refreshToken` once (`withTokenRotation()`), else
+   * state `unauthorized`. @default [4001, 4401]
+   */
+  readonly unauthorized?: readonly number[];
+  /**
+   * The server refused this user: state `closed` (`forbidden`) until `connect()` or another user's
+   * token. @default [4003, 4403]
+   */
+  readonly forbidden?: readonly number[];
+}
+
 /** Everything `provideAuthSocket()` accepts. Only `url` is required. */
 export interface AuthSocketConfig {
   /** Socket URL: `wss://host/channel/`, or a path (`/channel/`) resolved against the page. */
@@ -131,6 +149,8 @@ export interface AuthSocketConfig {
   readonly ticketTimeoutMs?: number;
   /** Socket open deadline. @default 10000 */
   readonly connectTimeoutMs?: number;
+  /** Which close codes mean "unauthorized" and "forbidden" (1008 or 3000–4999). */
+  readonly closeCodes?: CloseCodesConfig;
   /** Grace period before closing after the last subscriber leaves. @default 1000 */
   readonly idleCloseDelayMs?: number;
   /** Stay connected (while a token exists) even with no subscriber. @default false */
@@ -184,6 +204,7 @@ export interface ResolvedAuthSocketConfig {
   readonly reconnect: Required<ReconnectConfig>;
   readonly ticketTimeoutMs: number;
   readonly connectTimeoutMs: number;
+  readonly closeCodes: Required<CloseCodesConfig>;
   readonly idleCloseDelayMs: number;
   readonly keepAlive: boolean;
   readonly outboxLimit: number;
@@ -209,8 +230,7 @@ export const jsonSerializer: SocketSerializer = {
 };
 
 /**
- * Every default of {@link AuthSocketConfig}, in one place (the README's options table is checked
- * against it by a spec).
+ * Every default of {@link AuthSocketConfig}, in one place (the README's options table quotes them).
  */
 export const DEFAULTS = {
   ticketParam: 'ticket',
@@ -232,6 +252,8 @@ export const DEFAULTS = {
   } as Required<FirstMessageConfig>,
   ticketTimeoutMs: 10_000,
   connectTimeoutMs: 10_000,
+  // Ours, and the ones graphql-ws and servers modelled on HTTP statuses use.
+  closeCodes: { unauthorized: [4001, 4401], forbidden: [4003, 4403] } as Required<CloseCodesConfig>,
   idleCloseDelayMs: 1000,
   keepAlive: false,
   outboxLimit: 1000,
@@ -308,6 +330,7 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     reconnect,
     ticketTimeoutMs: config.ticketTimeoutMs ?? DEFAULTS.ticketTimeoutMs,
     connectTimeoutMs: config.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    closeCodes: { ...DEFAULTS.closeCodes, ...config.closeCodes },
     idleCloseDelayMs: config.idleCloseDelayMs ?? DEFAULTS.idleCloseDelayMs,
     keepAlive: config.keepAlive ?? DEFAULTS.keepAlive,
     outboxLimit: config.outboxLimit ?? DEFAULTS.outboxLimit,
@@ -321,6 +344,7 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     tokenGetter: config.tokenGetter ?? undefined,
     refreshToken: config.refreshToken ?? undefined,
   };
+  checkCloseCodes(resolved.closeCodes);
   const given = resolved.refreshBeforeExpiryMs;
   // Not given or false: no lead to check. Anything else must be a number ≥ 0 (NaN fails both checks).
   const lead = given === undefined || given === false ? 0 : typeof given === 'number' ? given : NaN;
@@ -379,6 +403,26 @@ function normalizeOrigin(origin: string): string {
       typeof ngDevMode === 'undefined' || ngDevMode
         ? `allowedOrigins entry "${origin}" is not an absolute URL.`
         : 'allowedOrigins',
+    );
+  }
+}
+
+/**
+ * Both lists must hold codes a server may close with for a reason of its own (1008 "policy
+ * violation", or the registered and private ranges 3000–4999), and no code in both: a mistyped
+ * 1006 would turn every dropped network into a refusal.
+ *
+ * @throws AuthSocketError `invalid-config`
+ */
+function checkCloseCodes({ unauthorized, forbidden }: Required<CloseCodesConfig>): void {
+  const valid = (list: readonly number[]) =>
+    Array.isArray(list) && list.every((c) => Number.isInteger(c) && (c === 1008 || (c >= 3000 && c <= 4999)));
+  if (!valid(unauthorized) || !valid(forbidden) || unauthorized.some((c) => forbidden.includes(c))) {
+    throw new AuthSocketError(
+      'invalid-config',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `closeCodes must be lists of 1008 or 3000–4999, no code in both (got ${JSON.stringify({ unauthorized, forbidden })}).`
+        : 'closeCodes',
     );
   }
 }

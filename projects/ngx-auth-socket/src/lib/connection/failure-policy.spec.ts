@@ -1,4 +1,4 @@
-import { AuthMode } from '../config';
+import { AuthMode, DEFAULTS } from '../config';
 import { AuthSocketError, AuthSocketErrorCode } from '../errors';
 import {
   FailureDecision,
@@ -43,7 +43,9 @@ describe('failure policy: the decision comes from the typed error alone', () => 
 
   const closes: Array<[number, AuthSocketErrorCode, FailureDecision]> = [
     [4001, 'auth-rejected', 'unauthorized'],
+    [4401, 'auth-rejected', 'unauthorized'],
     [4003, 'forbidden', 'forbidden'],
+    [4403, 'forbidden', 'forbidden'],
     [1000, 'socket-closed', 'retry'],
     [1001, 'socket-closed', 'retry'],
     [1006, 'socket-closed', 'retry'],
@@ -56,17 +58,32 @@ describe('failure policy: the decision comes from the typed error alone', () => 
   ];
   for (const [code, errorCode, decision] of closes) {
     it(`a server close ${code} is ${errorCode} → ${decision}`, () => {
-      const e = closeError(code, 'why');
+      const e = closeError(code, 'why', DEFAULTS.closeCodes);
       expect(e.code).toBe(errorCode);
       expect(e.closeCode).toBe(code);
       expect(classifyFailure(e, 'auto')).toBe(decision);
     });
   }
 
+  it("follows the app's closeCodes: each list replaces its default", () => {
+    const codes = { unauthorized: [1008, 4100], forbidden: [4101] };
+    const decide = (code: number) => {
+      const e = closeError(code, 'why', codes);
+      return [e.code, e.closeCode, classifyFailure(e, 'auto')];
+    };
+    expect(decide(1008)).toEqual(['auth-rejected', 1008, 'unauthorized']);
+    expect(decide(4100)).toEqual(['auth-rejected', 4100, 'unauthorized']);
+    expect(decide(4101)).toEqual(['forbidden', 4101, 'forbidden']);
+    // The defaults are replaced, not added to.
+    expect(decide(4001)).toEqual(['socket-closed', 4001, 'retry']);
+    expect(decide(4003)).toEqual(['socket-closed', 4003, 'retry']);
+  });
+
   it("carries the retry hint of a close reason (the reference server's 4008 slow_consumer and 1013 too_many_sockets)", () => {
-    expect(closeError(1013, 'overloaded retry_after=5').retryAfterMs).toBe(5000);
-    expect(closeError(4008, 'slow_consumer retry_after=1').retryAfterMs).toBe(1000);
-    expect(closeError(1013, 'too_many_sockets retry_after=10').retryAfterMs).toBe(10_000);
+    const codes = DEFAULTS.closeCodes;
+    expect(closeError(1013, 'overloaded retry_after=5', codes).retryAfterMs).toBe(5000);
+    expect(closeError(4008, 'slow_consumer retry_after=1', codes).retryAfterMs).toBe(1000);
+    expect(closeError(1013, 'too_many_sockets retry_after=10', codes).retryAfterMs).toBe(10_000);
   });
 
   it('reads the refusal frame: forbidden is a verdict on the user, anything else on the token', () => {

@@ -2,7 +2,7 @@
  * What to do after a failure: pure functions of the typed error, so every class is tested in a
  * table and the error a user sees is, by construction, the one the decision was made from.
  */
-import type { AuthMode } from '../config';
+import type { AuthMode, CloseCodesConfig } from '../config';
 import { AuthSocketError } from '../errors';
 
 /**
@@ -14,9 +14,7 @@ import { AuthSocketError } from '../errors';
  */
 export type FailureDecision = 'fallback' | 'unauthorized' | 'forbidden' | 'stop' | 'retry';
 
-/** Close code after which the server wants the client to authenticate again. */
-export const CLOSE_UNAUTHORIZED = 4001;
-/** Close code after which retrying with the same identity is pointless. */
+/** The close code a frame refusal of the user stands for (PROTOCOL §4). */
 export const CLOSE_FORBIDDEN = 4003;
 
 /** Ticket endpoint answers that mean "this server has no ticket endpoint". */
@@ -44,9 +42,9 @@ export function classifyFailure(error: AuthSocketError, auth: AuthMode): Failure
   }
 }
 
-/** The error for a close the client did not ask for: 4001 and 4003 carry their meaning. */
-export function closeError(code: number, reason: string): AuthSocketError {
-  if (code === CLOSE_UNAUTHORIZED) {
+/** The error for a close the client did not ask for: the `closeCodes` lists carry their meaning. */
+export function closeError(code: number, reason: string, codes: Required<CloseCodesConfig>): AuthSocketError {
+  if (codes.unauthorized.includes(code)) {
     return new AuthSocketError(
       'auth-rejected',
       (typeof ngDevMode === 'undefined' || ngDevMode) && `the server closed the socket as unauthorized (${code})`,
@@ -56,7 +54,7 @@ export function closeError(code: number, reason: string): AuthSocketError {
       },
     );
   }
-  if (code === CLOSE_FORBIDDEN) {
+  if (codes.forbidden.includes(code)) {
     return new AuthSocketError(
       'forbidden',
       (typeof ngDevMode === 'undefined' || ngDevMode) && `the server closed the socket as forbidden (${code})`,

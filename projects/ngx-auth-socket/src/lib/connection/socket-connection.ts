@@ -65,7 +65,7 @@ export class SocketConnection implements ConnectionLike {
       frame: (slot, data) => this.#frame(slot, data),
       closed: (slot, code, reason) => {
         if (slot === 'current') this.#lost(false);
-        this.#dispatch({ type: 'failed', slot, error: closeError(code, reason) });
+        this.#dispatch({ type: 'failed', slot, error: closeError(code, reason, ports.config.closeCodes) });
       },
     });
     const { config, runtime } = ports;

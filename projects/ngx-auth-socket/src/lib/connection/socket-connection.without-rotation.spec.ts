@@ -36,6 +36,32 @@ describe('connection: without withTokenRotation()', () => {
     expect(h.kinds).toEqual(['idle', 'fetching-ticket', 'connecting', 'open', 'fetching-ticket', 'connecting', 'open']);
   });
 
+  it("a server with close codes of its own (closeCodes): its 'unauthorized' takes the newest token at once, its 'forbidden' stops, 4001 is then an ordinary close", () => {
+    h = new SocketHarness(
+      { closeCodes: { unauthorized: [1008], forbidden: [4100] } },
+      { token: FIRST, rotation: false },
+    );
+    h.listen();
+    h.grantTicket('tk-1');
+    h.store.set(SECOND);
+    h.serverClose(1008, 'policy violation');
+    expect(h.grantTicket('tk-2').request.headers.get('Authorization')).toBe(`Bearer ${SECOND}`);
+    // Not in the app's lists: the retry class, with its backoff.
+    h.serverClose(4001);
+    expect(h.state.kind).toBe('reconnecting');
+    h.advanceToRetry();
+    h.grantTicket('tk-3');
+    h.serverClose(4100, 'not for you');
+    expect(h.state).toEqual(jasmine.objectContaining({ kind: 'closed', reason: 'forbidden' }));
+    h.tick(10 * 60_000);
+    h.http.expectNone(TICKET_URL);
+    expect(h.errors.map((e) => [e.code, e.closeCode])).toEqual([
+      ['auth-rejected', 1008],
+      ['socket-closed', 4001],
+      ['forbidden', 4100],
+    ]);
+  });
+
   it("another user's token replaces the socket at once: it never goes on as the previous user", () => {
     h = new SocketHarness({}, { token: FIRST, rotation: false });
     h.listen();
