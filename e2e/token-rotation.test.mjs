@@ -54,6 +54,8 @@ before(async () => {
     tokenTtlS: TTL_S,
     closeCodes: { unauthorized: 1008, forbidden: 4100 },
   });
+  // A ticket endpoint of its own: POST → {token, expires_in}.
+  servers.postTicket = await startForeignServer({ tokenTtlS: TTL_S, ticketStyle: 'post' });
 });
 
 after(async () => {
@@ -75,6 +77,11 @@ const PROFILES = {
     const options = foreignOptions();
     options.socket.closeCodes = { unauthorized: [1008], forbidden: [4100] };
     return { url: servers.code1008.url, user: 'polly', server: servers.code1008, options };
+  },
+  'post-ticket': () => {
+    const options = foreignOptions();
+    options.ticketBody = 'token-expires-in';
+    return { url: servers.postTicket.url, user: 'pete', server: servers.postTicket, options };
   },
 };
 
@@ -216,6 +223,7 @@ const WITHOUT_ROTATION = [
   ['no-reauth', 'auto', ['fetching-ticket', 'connecting']],
   ['4401', 'ticket', ['fetching-ticket', 'connecting']],
   ['1008', 'first-message', ['connecting', 'authenticating']],
+  ['post-ticket', 'ticket', ['fetching-ticket', 'connecting']],
 ];
 
 describe('without withTokenRotation(), every profile', { concurrency: true }, () => {

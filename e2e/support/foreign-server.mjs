@@ -2,7 +2,8 @@
 // theirs, so the lifecycle tests cannot lean on our reference server's conventions:
 //   POST /api/token/          {username, password} → {access, refresh}
 //   POST /api/token/refresh/  {refresh}            → {access, refresh}  (rotated; a used refresh token is refused)
-//   GET  /api/ws-ticket/      Bearer access        → {ticket, expires}  (404 with `ticketEndpoint: false`)
+//   GET  /api/ws-ticket/      Bearer access        → {ticket, expires}  (404 with `ticketEndpoint: false`;
+//                             with `ticketStyle: 'post'`: POST → 201 {token, expires_in}, GET → 405)
 //   WS   /ws/chat/?ticket=…   ticket checked before the upgrade (403 otherwise), or first frame
 //                             {"type":"authenticate","token"} → {"type":"authenticated"} | {"type":"auth_failed"} + 4001
 //   in-band re-auth           the same frame while open → authenticated (profile 'foreign'); ignored ('no-reauth')
@@ -21,12 +22,13 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/cs
 
 /**
  * @param {{ profile?: 'foreign' | 'no-reauth', tokenTtlS?: number, ticketEndpoint?: boolean,
- *   closeCodes?: { unauthorized: number, forbidden: number } }} options
+ *   ticketStyle?: 'get' | 'post', closeCodes?: { unauthorized: number, forbidden: number } }} options
  */
 export async function startForeignServer({
   profile = 'foreign',
   tokenTtlS = 3,
   ticketEndpoint = true,
+  ticketStyle = 'get',
   closeCodes = { unauthorized: 4001, forbidden: 4003 },
 } = {}) {
   const secret = randomBytes(32);
@@ -100,11 +102,13 @@ export async function startForeignServer({
     }
     if (url.pathname === '/api/ws-ticket/') {
       if (!ticketEndpoint) return json(404, { detail: 'Not found.' });
+      if (req.method !== (ticketStyle === 'post' ? 'POST' : 'GET')) return json(405, { detail: 'Method not allowed.' });
       const claims = verify(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]);
       if (!claims) return json(401, { detail: 'Given token not valid for any token type' });
       const ticket = randomBytes(24).toString('base64url');
       tickets.set(ticket, { user: claims.sub, expiresAt: Date.now() + 10_000, tokenExp: claims.exp });
       stats.tickets++;
+      if (ticketStyle === 'post') return json(201, { token: ticket, expires_in: 10 });
       return json(200, { ticket, expires: Math.floor(Date.now() / 1000) + 10 });
     }
     if (url.pathname === '/api/me/') {

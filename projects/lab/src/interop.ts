@@ -83,6 +83,8 @@ export interface InteropOptions {
    * refreshes on its own (`refreshNow()`, captured by the `captureRefresh` rule).
    */
   readonly rotation?: boolean;
+  /** A ticket endpoint of its own: `POST` → `{token, expires_in}` (`ticketMethod` + `readTicket`). */
+  readonly ticketBody?: 'token-expires-in';
 }
 
 const FOREIGN_FRAMES: FirstMessageConfig = {
@@ -136,6 +138,15 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
     refreshBeforeExpiryMs: socket.refreshBeforeExpiryMs,
     reconnect: socket.reconnect,
     closeCodes: socket.closeCodes,
+    ...(options.ticketBody === 'token-expires-in'
+      ? {
+          ticketMethod: 'POST' as const,
+          readTicket: (b: { token: string; expires_in: number }) => ({
+            ticket: b.token,
+            expires: Date.now() + b.expires_in * 1000,
+          }),
+        }
+      : {}),
     firstMessage: {
       ...(options.frames === 'foreign' ? FOREIGN_FRAMES : {}),
       ...(socket.ackTimeoutMs ? { ackTimeoutMs: socket.ackTimeoutMs } : {}),

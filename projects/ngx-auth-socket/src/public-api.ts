@@ -27,6 +27,7 @@ export {
   type ResolvedAuthSocketConfig,
   type SocketMessage,
   type SocketSerializer,
+  type TicketBody,
   type TokenCaptureRule,
   type TokenChangePolicy,
 } from './lib/config';

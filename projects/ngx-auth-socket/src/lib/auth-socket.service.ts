@@ -141,7 +141,7 @@ export class AuthSocketService {
               ? this.#tokens.resolve(this.#config.tokenGetter, this.#injector)
               : this.#tokens.token(),
           storeToken: (token) => this.#tokens.set(token),
-          fetchTicket: (token, point) => requestTicket(http, this.#config.ticketUrl, token, point, () => runtime.now()),
+          fetchTicket: (token, point) => requestTicket(http, this.#config, token, point, () => runtime.now()),
           refresh: refreshHook
             ? () => settle(runInInjectionContext(this.#injector, refreshHook)).then((t) => t ?? null)
             : undefined,

@@ -9,6 +9,8 @@ describe('resolveConfig', () => {
     expect(c.url).toBe('wss://app.example.com/channel/');
     expect(c.ticketUrl).toBe('https://app.example.com/ws_ticket');
     expect(c.ticketParam).toBe('ticket');
+    expect(c.ticketMethod).toBe('GET');
+    expect(c.readTicket).toBeUndefined();
     expect(c.auth).toBe('auto');
     expect(c.reconnect).toEqual({
       initialDelayMs: 1000,
@@ -144,6 +146,12 @@ describe('resolveConfig', () => {
         );
       });
     }
+
+    it('still rejects an unknown ticket method, naming the option', () => {
+      expect(() => resolveConfig({ url: '/c', ticketMethod: 'get' as never }, page)).toThrowMatching(
+        (e) => isAuthSocketError(e, 'invalid-config') && e.message.endsWith('ticketMethod'),
+      );
+    });
 
     it('still rejects a close code the network reports, naming the option', () => {
       expect(() => resolveConfig({ url: '/c', closeCodes: { unauthorized: [1006] } }, page)).toThrowMatching(

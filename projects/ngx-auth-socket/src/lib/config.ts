@@ -98,6 +98,12 @@ export interface TokenCaptureRule {
 /** A value or a promise/observable of it; used for async hooks. */
 export type MaybeAsync<T> = T | Promise<T> | Observable<T>;
 
+/** A ticket endpoint's answer in the shape the client reads: `expires` is unix seconds, epoch ms or an ISO date. */
+export interface TicketBody {
+  readonly ticket: string;
+  readonly expires?: number | string | null;
+}
+
 /**
  * Close codes with an auth meaning, for servers whose codes are not ours. Every other code the
  * server closes with is in the retry class (backoff, fresh ticket). Each list replaces its default.
@@ -124,6 +130,15 @@ export interface AuthSocketConfig {
   readonly ticketUrl?: string;
   /** Query parameter that carries the ticket. @default 'ticket' */
   readonly ticketParam?: string;
+  /** How the ticket is asked for: a POST carries no body (a `resume` stays in the query). @default 'GET' */
+  readonly ticketMethod?: 'GET' | 'POST';
+  /**
+   * For a ticket endpoint whose JSON body is not `{ticket, expires}`: maps the body to that shape,
+   * e.g. `(b) => ({ ticket: b.token, expires: Date.now() + b.expires_in * 1000 })`. What it returns
+   * is checked like a body of ours (`ticket-invalid` otherwise, also when it throws).
+   * @default the body itself
+   */
+  readonly readTicket?: (body: any) => TicketBody;
   /**
    * `'auto'` uses tickets and falls back to first-message auth for good when the ticket endpoint
    * answers 404, 405 or 501; `'ticket'` and `'first-message'` force one.
@@ -198,6 +213,8 @@ export interface ResolvedAuthSocketConfig {
   /** The ticket endpoint's origin, to which the interceptor may send the token. */
   readonly ticketOrigin: string;
   readonly ticketParam: string;
+  readonly ticketMethod: 'GET' | 'POST';
+  readonly readTicket?: (body: any) => TicketBody;
   readonly auth: AuthMode;
   readonly firstMessage: Required<FirstMessageConfig>;
   readonly onTokenChange?: TokenChangePolicy;
@@ -234,6 +251,7 @@ export const jsonSerializer: SocketSerializer = {
  */
 export const DEFAULTS = {
   ticketParam: 'ticket',
+  ticketMethod: 'GET' as 'GET' | 'POST',
   auth: 'auto' as AuthMode,
   reconnect: {
     initialDelayMs: 1000,
@@ -324,6 +342,8 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     ticketUrl: ticketUrl.toString(),
     ticketOrigin: ticketUrl.origin,
     ticketParam,
+    ticketMethod: config.ticketMethod ?? DEFAULTS.ticketMethod,
+    readTicket: config.readTicket ?? undefined,
     auth,
     firstMessage,
     onTokenChange: config.onTokenChange ?? undefined,
@@ -345,6 +365,14 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     refreshToken: config.refreshToken ?? undefined,
   };
   checkCloseCodes(resolved.closeCodes);
+  if (resolved.ticketMethod !== 'GET' && resolved.ticketMethod !== 'POST') {
+    throw new AuthSocketError(
+      'invalid-config',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `ticketMethod must be 'GET' or 'POST' (got ${JSON.stringify(resolved.ticketMethod)}).`
+        : 'ticketMethod',
+    );
+  }
   const given = resolved.refreshBeforeExpiryMs;
   // Not given or false: no lead to check. Anything else must be a number ≥ 0 (NaN fails both checks).
   const lead = given === undefined || given === false ? 0 : typeof given === 'number' ? given : NaN;
@@ -361,7 +389,7 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     checkNumber('outboxLimit', resolved.outboxLimit, 0);
     checkNumber('delivery.messageTtlMs', resolved.delivery.messageTtlMs, 1);
     checkNumber('refreshBeforeExpiryMs', lead, 0);
-    for (const hook of ['tokenGetter', 'refreshToken'] as const) {
+    for (const hook of ['tokenGetter', 'refreshToken', 'readTicket'] as const) {
       if (resolved[hook] !== undefined && typeof resolved[hook] !== 'function') {
         throw new AuthSocketError('invalid-config', `${hook} must be a function.`);
       }

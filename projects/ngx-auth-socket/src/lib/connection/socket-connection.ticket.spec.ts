@@ -52,6 +52,52 @@ describe('connection: ticket auth and lifecycle', () => {
     expect(h.lastSocket.url).toBe(`${SOCKET_URL}?room=7&t=tk-9`);
   });
 
+  describe('a ticket endpoint that is not ours (ticketMethod, readTicket)', () => {
+    const foreign = {
+      ticketMethod: 'POST' as const,
+      readTicket: (b: { token: string; expires_in: number }) => ({
+        ticket: b.token,
+        expires: Date.now() + b.expires_in * 1000,
+      }),
+    };
+
+    it('POSTs (no body, the Bearer header) and reads the ticket from the mapped body', () => {
+      h = new SocketHarness(foreign, { token: JWT_A });
+      h.listen();
+      const request = h.expectTicketRequest();
+      expect([request.request.method, request.request.body]).toEqual(['POST', null]);
+      expect(request.request.headers.get('Authorization')).toBe(`Bearer ${JWT_A}`);
+      request.flush({ token: 'tk-f', expires_in: 30 });
+      h.tick();
+      expect(h.state.kind).toBe('open');
+      expect(h.lastSocket.url).toBe(`${SOCKET_URL}?ticket=tk-f`);
+    });
+
+    it('checks what readTicket returns like a body of ours; a readTicket that throws is a bad body too; both are retried', () => {
+      h = new SocketHarness(foreign, { token: JWT_A });
+      h.listen();
+      h.expectTicketRequest().flush({ ticket: 'ours, not theirs' }); // readTicket finds no token
+      expect(h.state.kind).toBe('reconnecting');
+      h.advanceToRetry();
+      h.expectTicketRequest().flush(null); // readTicket throws on null
+      expect(h.state.kind).toBe('reconnecting');
+      expect(h.errors.map((e) => e.code)).toEqual(['ticket-invalid', 'ticket-invalid']);
+      expect(h.errors[1].message).toContain('readTicket threw');
+      expect(h.errors[1].cause).toBeDefined();
+      h.advanceToRetry();
+      h.expectTicketRequest().flush({ token: 'tk-2', expires_in: 30 });
+      h.tick();
+      expect(h.state.kind).toBe('open');
+    });
+
+    it('asks with GET and reads {ticket, expires} by default', () => {
+      h = new SocketHarness({}, { token: JWT_A });
+      h.listen();
+      expect(h.grantTicket('tk-1').request.method).toBe('GET');
+      expect(h.state.kind).toBe('open');
+    });
+  });
+
   it('delivers decoded messages to messages$ and to on(type) only for that type', () => {
     h = new SocketHarness({}, { token: JWT_A });
     h.listen();

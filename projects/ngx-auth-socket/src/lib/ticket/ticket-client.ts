@@ -1,31 +1,42 @@
 import { HttpClient, HttpErrorResponse, HttpHeaders, HttpParams } from '@angular/common/http';
 import { Observable } from 'rxjs';
 import { retryHintFromHeader } from '../connection/failure-policy';
+import type { ResolvedAuthSocketConfig } from '../config';
 import { AuthSocketError } from '../errors';
 import { Ticket, TicketParseError, parseTicketResponse } from './ticket';
 
 /**
  * Requests one ticket through the app's HttpClient (so its interceptors apply), presenting the
- * last seen `seq` as `?resume=` when resuming. Errors are {@link AuthSocketError}s whose `status`
- * carries the HTTP status (0 for network failures) and `retryAfterMs` a `Retry-After` header.
+ * last seen `seq` as `?resume=` when resuming; `read` maps a foreign body to `{ticket, expires}`.
+ * Errors are {@link AuthSocketError}s whose `status` carries the HTTP status (0 for network
+ * failures) and `retryAfterMs` a `Retry-After` header.
  */
 export function requestTicket(
   http: HttpClient,
-  ticketUrl: string,
+  endpoint: Pick<ResolvedAuthSocketConfig, 'ticketUrl' | 'ticketMethod' | 'readTicket'>,
   token: string,
   resume: number | undefined,
   now: () => number,
 ): Observable<Ticket> {
   const headers = new HttpHeaders({ Authorization: `Bearer ${token}` });
   const params = resume === undefined ? undefined : new HttpParams().set('resume', String(resume));
+  const { ticketUrl, ticketMethod, readTicket } = endpoint;
   return new Observable<Ticket>((subscriber) =>
-    http.get<unknown>(ticketUrl, { headers, params }).subscribe({
+    http.request<unknown>(ticketMethod, ticketUrl, { headers, params, responseType: 'json' }).subscribe({
       next: (body) => {
         let ticket: Ticket;
         try {
-          ticket = parseTicketResponse(body);
+          ticket = parseTicketResponse(readTicket ? readTicket(body) : body);
         } catch (cause) {
-          subscriber.error(ticketError(cause, now()));
+          // A body of ours that fails the checks, or the app's readTicket throwing on a foreign one
+          // (its message is not repeated: it may quote the body, ticket and all).
+          const parse =
+            cause instanceof TicketParseError
+              ? cause
+              : new TicketParseError(((typeof ngDevMode === 'undefined' || ngDevMode) && 'readTicket threw') || '', {
+                  cause,
+                });
+          subscriber.error(ticketError(parse, now()));
           return;
         }
         subscriber.next(ticket);
