@@ -138,7 +138,8 @@ export interface AuthSocketConfig {
    * is checked like a body of ours (`ticket-invalid` otherwise, also when it throws).
    * @default the body itself
    */
-  readonly readTicket?: (body: any) => TicketBody;
+  // A method, so an app may type `body` as its endpoint's shape (method parameters are bivariant).
+  readTicket?(body: unknown): TicketBody;
   /**
    * `'auto'` uses tickets and falls back to first-message auth for good when the ticket endpoint
    * answers 404, 405 or 501; `'ticket'` and `'first-message'` force one.
@@ -214,7 +215,7 @@ export interface ResolvedAuthSocketConfig {
   readonly ticketOrigin: string;
   readonly ticketParam: string;
   readonly ticketMethod: 'GET' | 'POST';
-  readonly readTicket?: (body: any) => TicketBody;
+  readonly readTicket?: (body: unknown) => TicketBody;
   readonly auth: AuthMode;
   readonly firstMessage: Required<FirstMessageConfig>;
   readonly onTokenChange?: TokenChangePolicy;
