@@ -75,6 +75,17 @@ export interface HeartbeatConfig {
   readonly intervalMs?: number;
   /** Declare the connection dead when nothing arrives this long after a ping. @default 10000 */
   readonly timeoutMs?: number;
+  /**
+   * Builds the ping, for a server with a name of its own (`() => ({ event: 'heartbeat' })`).
+   * @default `() => ({ type: 'ping' })`
+   */
+  readonly ping?: () => unknown;
+  /**
+   * Recognises the server's answer to that ping; it is consumed, never delivered. Any frame at all
+   * counts as a sign of life, so a server that does not answer pings but talks keeps the socket too.
+   * @default a `pong` without `id` or `channel` (one with them answers one of the app's pings)
+   */
+  readonly isPong?: (message: SocketMessage) => boolean;
 }
 
 /** Turns messages into frames and frames into messages. @default JSON */

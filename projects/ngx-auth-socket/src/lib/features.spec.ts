@@ -64,6 +64,8 @@ describe('feature functions', () => {
     ['a zero interval', { intervalMs: 0 }],
     ['a negative timeout', { timeoutMs: -5 }],
     ['a NaN interval', { intervalMs: Number.NaN }],
+    ['a ping that is no function', { ping: { type: 'ping' } as never }],
+    ['an isPong that is no function', { isPong: 'pong' as never }],
   ] as const) {
     it(`withHeartbeat() rejects ${what} with invalid-config`, () => {
       expect(() => withHeartbeat(options)).toThrowMatching(

@@ -1,5 +1,5 @@
 import { EnvironmentProviders, InjectionToken, Provider } from '@angular/core';
-import { HeartbeatConfig, checkNumber } from './config';
+import { HeartbeatConfig, SocketMessage, checkNumber } from './config';
 import { Heartbeat } from './connection/heartbeat';
 import { ResumeTracker } from './messaging/resume-tracker';
 import { AuthSocketRuntime } from './runtime';
@@ -61,11 +61,12 @@ export const AUTH_SOCKET_RESUME = new InjectionToken<(() => ResumeTracker) | nul
 });
 
 /**
- * Application-level heartbeat: while open, send `{"type":"ping"}` every `intervalMs` and declare
- * the connection dead (error `heartbeat-timeout`, then a reconnect) when nothing at all arrives
- * within `timeoutMs` of a ping. Browsers can take minutes to notice a dead TCP connection.
+ * Application-level heartbeat: while open, send `{"type":"ping"}` (or `ping()`) every `intervalMs`
+ * and declare the connection dead (error `heartbeat-timeout`, then a reconnect) when nothing at all
+ * arrives within `timeoutMs` of a ping. Browsers can take minutes to notice a dead TCP connection.
  *
- * @throws AuthSocketError `invalid-config` for intervals or timeouts below 1 ms.
+ * @throws AuthSocketError `invalid-config` for intervals or timeouts below 1 ms, or a `ping` or
+ * `isPong` that is not a function.
  * @usageNotes
  * ```ts
  * provideAuthSocket({ url: '/channel/' }, withHeartbeat({ intervalMs: 20_000, timeoutMs: 5_000 }))
@@ -76,15 +77,27 @@ export function withHeartbeat(options: HeartbeatConfig = {}): AuthSocketFeature<
   const timeoutMs = options.timeoutMs ?? 10_000;
   checkNumber('withHeartbeat intervalMs', intervalMs, 1);
   checkNumber('withHeartbeat timeoutMs', timeoutMs, 1);
+  const ping = options.ping ?? (() => ({ type: 'ping' }));
+  // The answer to our own ping (no id, no channel) is only that; a pong with an id or a channel
+  // answers one of the app's pings and is the app's.
+  const isPong =
+    options.isPong ?? ((m: SocketMessage) => m.type === 'pong' && m['id'] === undefined && m['channel'] === undefined);
+  if (typeof ping !== 'function' || typeof isPong !== 'function') {
+    throw new AuthSocketError(
+      'invalid-config',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'withHeartbeat ping and isPong must be functions.'
+        : 'withHeartbeat',
+    );
+  }
   const feature: HeartbeatFeature = {
     extension: (runtime) => {
       let heartbeat: Heartbeat | null = null;
       return {
-        // Any frame counts as life. The answer to our own ping (no id, no channel) is only that; a
-        // pong with an id or a channel answers one of the app's pings and is the app's.
+        // Any frame counts as life; only the answer to our ping is ours to consume.
         frame: (message, current) => {
           if (current) heartbeat?.alive();
-          return message.type === 'pong' && message['id'] === undefined && message['channel'] === undefined;
+          return isPong(message);
         },
         ready: (write, fail) => {
           heartbeat?.stop();
@@ -92,7 +105,7 @@ export function withHeartbeat(options: HeartbeatConfig = {}): AuthSocketFeature<
             runtime,
             intervalMs,
             timeoutMs,
-            () => write({ type: 'ping' }),
+            () => write(ping()),
             () =>
               fail(
                 new AuthSocketError(

@@ -285,6 +285,27 @@ describe('delivery: heartbeat', () => {
     expect(h.state.kind).toBe('open');
   });
 
+  it("speaks a server's own heartbeat frames (ping, isPong): its answer is consumed, the app's frames pass", () => {
+    const heartbeat = withHeartbeat({
+      intervalMs: 1000,
+      timeoutMs: 500,
+      ping: () => ({ event: 'heartbeat', ref: 'hb' }),
+      isPong: (m) => m.type === 'phx_reply' && m['ref'] === 'hb',
+    });
+    h = new SocketHarness({}, { token: JWT_A, features: [heartbeat] });
+    h.listen();
+    h.grantTicket();
+    h.tick(1000);
+    expect(h.lastSocket.received).toEqual([{ event: 'heartbeat', ref: 'hb' }]);
+    h.push({ type: 'phx_reply', ref: 'hb' });
+    // Our default pong is an ordinary message for such a server.
+    h.push({ type: 'pong' });
+    h.tick(1000);
+    h.push({ type: 'phx_reply', ref: 'hb' });
+    expect(h.state.kind).toBe('open');
+    expect(h.messages).toEqual([{ type: 'pong' }]);
+  });
+
   it('counts any frame as a sign of life', () => {
     h = new SocketHarness({}, { token: JWT_A, features: [withHeartbeat({ intervalMs: 1000, timeoutMs: 500 })] });
     h.listen();
