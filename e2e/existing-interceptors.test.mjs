@@ -7,17 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, waitUntil } from './support/browser.mjs';
-import { startForeignServer } from './support/foreign-server.mjs';
+import { FOREIGN_API, startForeignServer } from './support/foreign-server.mjs';
 import { openInterop } from './support/interop.mjs';
 
-const API = {
-  login: '/api/token/',
-  refresh: '/api/token/refresh/',
-  user: 'username',
-  password: 'password',
-  access: 'access',
-  refreshToken: 'refresh',
-};
 let browser;
 let server;
 
@@ -34,7 +26,7 @@ after(async () => {
 function options(diInterceptor, tokenSource) {
   return {
     frames: 'foreign',
-    api: API,
+    api: FOREIGN_API,
     socket: { url: '/ws/chat/', ticketUrl: '/api/ws-ticket/' },
     diInterceptor,
     tokenSource,

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, waitUntil } from './support/browser.mjs';
-import { startForeignServer } from './support/foreign-server.mjs';
+import { foreignOptions, startForeignServer } from './support/foreign-server.mjs';
 import { LAB, ServerProcess } from './support/server.mjs';
 import { openInterop } from './support/interop.mjs';
 
@@ -25,14 +25,6 @@ const REFERENCE_API = {
   password: 'password',
   access: 'token',
   refreshToken: 'refreshToken',
-};
-const FOREIGN_API = {
-  login: '/api/token/',
-  refresh: '/api/token/refresh/',
-  user: 'username',
-  password: 'password',
-  access: 'access',
-  refreshToken: 'refresh',
 };
 
 let browser;
@@ -84,10 +76,6 @@ const PROFILES = {
     return { url: servers.postTicket.url, user: 'pete', server: servers.postTicket, options };
   },
 };
-
-function foreignOptions() {
-  return { frames: 'foreign', api: FOREIGN_API, socket: { url: '/ws/chat/', ticketUrl: '/api/ws-ticket/' } };
-}
 
 /**
  * Logs in, streams chat lines while the token is refreshed `CYCLES` times, then checks: `open`

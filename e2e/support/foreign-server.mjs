@@ -18,6 +18,21 @@ import { extname, join, normalize } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { LAB } from './server.mjs';
 
+/** The app side of this server, for `openInterop()`: its endpoints, body fields and frames. */
+export const FOREIGN_API = {
+  login: '/api/token/',
+  refresh: '/api/token/refresh/',
+  user: 'username',
+  password: 'password',
+  access: 'access',
+  refreshToken: 'refresh',
+};
+
+/** `openInterop()` options for an app of this server (add `tokenSource` and the rest). */
+export function foreignOptions() {
+  return { frames: 'foreign', api: FOREIGN_API, socket: { url: '/ws/chat/', ticketUrl: '/api/ws-ticket/' } };
+}
+
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.ico': 'image/x-icon' };
 
 /**
@@ -48,6 +63,8 @@ export async function startForeignServer({
     chats: 0,
   };
   const received = []; // chat texts in the order the server accepted them
+  /** @type {'none' | 'fail' | 'hang'} */
+  let ticketFault = 'none';
 
   const sign = (user) => {
     const now = Math.floor(Date.now() / 1000);
@@ -102,6 +119,8 @@ export async function startForeignServer({
     }
     if (url.pathname === '/api/ws-ticket/') {
       if (!ticketEndpoint) return json(404, { detail: 'Not found.' });
+      if (ticketFault === 'fail') return json(500, { detail: 'Internal server error.' });
+      if (ticketFault === 'hang') return; // never answered; stop() drops the connection
       if (req.method !== (ticketStyle === 'post' ? 'POST' : 'GET')) return json(405, { detail: 'Method not allowed.' });
       const claims = verify(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]);
       if (!claims) return json(401, { detail: 'Given token not valid for any token type' });
@@ -206,8 +225,27 @@ export async function startForeignServer({
     get open() {
       return sockets.size;
     },
+    /** The ticket endpoint answers 500, or never, until set back to 'none'. */
+    setTicketFault(fault) {
+      ticketFault = fault;
+    },
+    /** A crash: every socket and HTTP connection dropped (the browser sees 1006), the port closed. */
+    async stop() {
+      for (const p of sockets) p.ws.terminate();
+      http.closeAllConnections();
+      await new Promise((ok) => http.close(() => ok()));
+    },
+    /** Back on the same port, with the same signing key: tokens issued before stay valid. */
+    async start() {
+      await new Promise((ok) => http.listen(port, '127.0.0.1', ok));
+    },
+    /** Closes every socket with `code` (a deploy's 1012, say): the clients reconnect. */
+    dropSockets(code = 1012) {
+      for (const p of sockets) p.ws.close(code, 'service restart');
+    },
     async close() {
       for (const p of sockets) p.ws.terminate();
+      http.closeAllConnections();
       await new Promise((ok) => wss.close(() => http.close(() => ok())));
     },
   };

@@ -53,6 +53,7 @@ export interface InteropOptions {
     readonly ackTimeoutMs?: number;
     readonly reconnect?: ReconnectConfig;
     readonly closeCodes?: CloseCodesConfig;
+    readonly ticketTimeoutMs?: number;
   };
   /** The server's auth frames: ours (`auth` / `auth_ok` / `auth_error`) or a foreign server's. */
   readonly frames: 'reference' | 'foreign';
@@ -138,6 +139,7 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
     refreshBeforeExpiryMs: socket.refreshBeforeExpiryMs,
     reconnect: socket.reconnect,
     closeCodes: socket.closeCodes,
+    ticketTimeoutMs: socket.ticketTimeoutMs,
     ...(options.ticketBody === 'token-expires-in'
       ? {
           ticketMethod: 'POST' as const,
