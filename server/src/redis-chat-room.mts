@@ -4,6 +4,7 @@ import { ChatHistory, HISTORY_CAPACITY, resumeAnswer } from './chat-history.mjs'
 import type { ChatSubmission, Room } from './chat-room.mjs';
 import type { ChatBroadcast, ServerMessage } from './server-messages.mjs';
 import type { StatsRecorder } from './stats.mjs';
+import { whenRedisBack } from './redis-connection.mjs';
 
 /** How long a processed message id is remembered across nodes (as in memory: 10 minutes). */
 const ID_TTL_S = 600;
@@ -123,10 +124,8 @@ export class RedisChatRoom implements Room {
     });
     await deps.subscriber.subscribe(channel);
     room = new RedisChatRoom(deps, await loadShared(deps, 0));
-    // ioredis re-subscribes on its own after a reconnect; what was published meanwhile is gone
-    // from pub/sub but not from the history. (Deferred: 'ready' fires before the re-subscribe is sent.)
-    const reconnected = (): void => void setImmediate(() => room?.arrive({ kind: 'reconnected' }));
-    deps.subscriber.on('ready', reconnected);
+    // What was published while a connection was down is gone from pub/sub but not from the history.
+    whenRedisBack({ commands: deps.redis, subscriber: deps.subscriber }, () => room?.arrive({ kind: 'reconnected' }));
     for (const arrival of early) room.arrive(arrival);
     return room;
   }

@@ -52,3 +52,35 @@ export async function connectRedis(url: string): Promise<RedisConnections> {
     },
   };
 }
+
+/** What `whenRedisBack()` needs of the two connections (so a test can drive it with fakes). */
+export interface ReconnectingPair {
+  readonly commands: Pick<Redis, 'status' | 'on' | 'off'>;
+  readonly subscriber: Pick<Redis, 'status' | 'on' | 'off' | 'ping'>;
+}
+
+/**
+ * Calls `back` each time the later of the two connections is ready again, once the subscriber's
+ * subscriptions are back too: ioredis re-subscribes by itself after a reconnect ('ready' fires
+ * before that is sent), and a PING answered afterwards proves they went out. A reload from then on
+ * misses nothing published, and can write (presence entries) as well as read: when only the
+ * subscriber's return was awaited, a command connection still reconnecting failed the repair.
+ * Returns a function that stops listening.
+ */
+export function whenRedisBack({ commands, subscriber }: ReconnectingPair, back: () => void): () => void {
+  const onReady = (): void => {
+    if (commands.status !== 'ready' || subscriber.status !== 'ready') return;
+    setImmediate(() => {
+      void subscriber
+        .ping()
+        .catch(() => undefined)
+        .then(back);
+    });
+  };
+  commands.on('ready', onReady);
+  subscriber.on('ready', onReady);
+  return () => {
+    commands.off('ready', onReady);
+    subscriber.off('ready', onReady);
+  };
+}

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ReplyError, type Redis } from 'ioredis';
 import type { ChatSubmission } from '../chat-room.mjs';
+import { whenRedisBack } from '../redis-connection.mjs';
 import type { ChannelChat } from '../server-messages.mjs';
 import { ChannelStoreUnavailable, type ChannelArrival, type ChannelBackend, type PresenceSnapshot } from './channel-backend.mjs';
 import { CHANNEL_LOG_LIMITS } from './channel-log.mjs';
@@ -54,29 +55,15 @@ export class RedisChannelBackend implements ChannelBackend {
     const arrival = parseArrival(channel, payload);
     if (arrival !== null) this.arrive(channel, arrival);
   };
-  private readonly onReady = (): void => {
-    // The two connections come back on their own, in either order, and the reload and the repair of
-    // this node's presence entries need both: whichever is back last starts them (the subscriber's
-    // alone left the entries a Redis restarted empty had lost to the next periodic refresh).
-    if (this.deps.subscriber.status !== 'ready' || this.deps.redis.status !== 'ready') return;
-    // ioredis re-subscribes by itself after a reconnect ('ready' fires before that is sent); a PING
-    // answered afterwards proves the subscriptions are back, so a reload from then on misses nothing.
-    setImmediate(() => {
-      void this.deps.subscriber
-        .ping()
-        .catch(() => undefined)
-        .then(() => {
-          for (const channel of this.subscribed) this.arrive(channel, { kind: 'reconnected' });
-        });
-    });
-  };
+  private readonly stopWatching: () => void;
 
   constructor(private readonly deps: RedisChannelBackendDeps) {
     this.refreshEveryMs = Math.max(10, Math.floor(deps.presenceTtlMs / 3));
     this.feedPrefix = `${deps.prefix}c:`;
     deps.subscriber.on('message', this.onMessage);
-    deps.subscriber.on('ready', this.onReady);
-    deps.redis.on('ready', this.onReady);
+    this.stopWatching = whenRedisBack({ commands: deps.redis, subscriber: deps.subscriber }, () => {
+      for (const channel of this.subscribed) this.arrive(channel, { kind: 'reconnected' });
+    });
   }
 
   listen(arrive: (channel: string, arrival: ChannelArrival) => void): void {
@@ -163,8 +150,7 @@ export class RedisChannelBackend implements ChannelBackend {
   close(): void {
     this.arrive = () => undefined;
     this.deps.subscriber.off('message', this.onMessage);
-    this.deps.subscriber.off('ready', this.onReady);
-    this.deps.redis.off('ready', this.onReady);
+    this.stopWatching();
     for (const channel of this.subscribed) void this.deps.subscriber.unsubscribe(this.feed(channel)).catch(() => undefined);
     this.subscribed.clear();
   }

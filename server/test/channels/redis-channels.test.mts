@@ -223,7 +223,7 @@ test('Redis restarted empty: members on the other node get resume_failed for the
   assert.deepEqual(final.presence, ['alice', 'bob', 'carol']);
 });
 
-test('the command connection back after the subscriber: the node re-makes the presence entries Redis lost at once, not at its next refresh', async (t) => {
+test('the command connection back while Redis lost the node\'s presence entries: the node re-makes them at once, not at its next refresh', async (t) => {
   // A refresh every 20 s: an entry back within the wait below was made by the reconnect.
   const config = { ...shared(), presenceTtlMs: 60_000 };
   const a = await startTestServer(t, config);

@@ -61,6 +61,15 @@ describe('resolveConfig', () => {
       forbidden: [4003, 4403],
     });
     expect(resolveConfig({ url: '/c', closeCodes: { forbidden: [] } }, page).closeCodes.forbidden).toEqual([]);
+    // An entry left out, undefined or null (a JSON config) takes its default; a getter is read.
+    const nullish = { unauthorized: null as never, forbidden: undefined };
+    expect(resolveConfig({ url: '/c', closeCodes: nullish }, page).closeCodes).toEqual(DEFAULTS.closeCodes);
+    const codes = new (class {
+      get unauthorized() {
+        return [4100];
+      }
+    })();
+    expect(resolveConfig({ url: '/c', closeCodes: codes }, page).closeCodes.unauthorized).toEqual([4100]);
   });
 
   it('normalises allowed origins', () => {
@@ -147,6 +156,12 @@ describe('resolveConfig', () => {
       });
     }
 
+    it('still rejects a readTicket that is not a function, naming the option', () => {
+      expect(() => resolveConfig({ url: '/c', readTicket: {} as never }, page)).toThrowMatching(
+        (e) => isAuthSocketError(e, 'invalid-config') && e.message.endsWith('readTicket'),
+      );
+    });
+
     it('still rejects an unknown ticket method, naming the option', () => {
       expect(() => resolveConfig({ url: '/c', ticketMethod: 'get' as never }, page)).toThrowMatching(
         (e) => isAuthSocketError(e, 'invalid-config') && e.message.endsWith('ticketMethod'),
@@ -191,6 +206,17 @@ describe('resolveConfig', () => {
     expect(nulls.serializer).toBe(jsonSerializer);
     expect(nulls.captureToken).toEqual([]);
     expect(nulls.refreshToken).toBeUndefined();
+  });
+
+  it("calls a class-based config's readTicket on the config: its `this` holds", () => {
+    class Config {
+      readonly url = '/c';
+      readonly field = 'token';
+      readTicket(body: Record<string, string>) {
+        return { ticket: body[this.field] };
+      }
+    }
+    expect(resolveConfig(new Config(), page).readTicket!({ token: 'tk-c' })).toEqual({ ticket: 'tk-c' });
   });
 
   it('accepts first-message options in ticket mode: they describe in-band re-auth there', () => {

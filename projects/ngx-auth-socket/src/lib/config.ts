@@ -76,13 +76,15 @@ export interface HeartbeatConfig {
   /** Declare the connection dead when nothing arrives this long after a ping. @default 10000 */
   readonly timeoutMs?: number;
   /**
-   * Builds the ping, for a server with a name of its own (`() => ({ event: 'heartbeat' })`).
+   * Builds the ping, for a server with a name of its own (`() => ({ type: 'heartbeat' })`).
    * @default `() => ({ type: 'ping' })`
    */
   readonly ping?: () => unknown;
   /**
-   * Recognises the server's answer to that ping; it is consumed, never delivered. Any frame at all
-   * counts as a sign of life, so a server that does not answer pings but talks keeps the socket too.
+   * Recognises the server's answer to that ping; it is consumed, never delivered. It sees every
+   * frame, before the auth acknowledgement is looked for: keep it narrow. (Frames need a string
+   * `type`, or a `serializer` that gives them one.) Any frame at all counts as a sign of life, so a
+   * server that does not answer pings but talks keeps the socket too.
    * @default a `pong` without `id` or `channel` (one with them answers one of the app's pings)
    */
   readonly isPong?: (message: SocketMessage) => boolean;
@@ -145,7 +147,8 @@ export interface AuthSocketConfig {
   readonly ticketMethod?: 'GET' | 'POST';
   /**
    * For a ticket endpoint whose JSON body is not `{ticket, expires}`: maps the body to that shape,
-   * e.g. `(b) => ({ ticket: b.token, expires: Date.now() + b.expires_in * 1000 })`. What it returns
+   * e.g. `(b: { token: string; expires_in: number }) => ({ ticket: b.token, expires: Date.now() + b.expires_in * 1000 })`.
+   * The body must be JSON. What it returns
    * is checked like a body of ours (`ticket-invalid` otherwise, also when it throws).
    * @default the body itself
    */
@@ -211,7 +214,7 @@ export interface AuthSocketConfig {
   readonly tokenGetter?: () => MaybeAsync<string | null | undefined>;
   /**
    * Needs `withTokenRotation()` (without it this option is refused). Called once after the server
-   * rejects the token (401 / 4001 / `auth_error`), and ahead of the JWT's `exp`
+   * rejects the token (401, an unauthorized close such as 4001, `auth_error`), and ahead of the JWT's `exp`
    * (`refreshBeforeExpiryMs`); return a new JWT, or null to give up (state `unauthorized` until the
    * token store changes). Runs in an injection context, so it may `inject(HttpClient)`.
    */
@@ -355,14 +358,18 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     ticketOrigin: ticketUrl.origin,
     ticketParam,
     ticketMethod: config.ticketMethod ?? DEFAULTS.ticketMethod,
-    readTicket: config.readTicket ?? undefined,
+    // Called through the config: a class-based config's method keeps its `this`.
+    readTicket: config.readTicket ? (body) => config.readTicket!(body) : undefined,
     auth,
     firstMessage,
     onTokenChange: config.onTokenChange ?? undefined,
     reconnect,
     ticketTimeoutMs: config.ticketTimeoutMs ?? DEFAULTS.ticketTimeoutMs,
     connectTimeoutMs: config.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
-    closeCodes: { ...DEFAULTS.closeCodes, ...config.closeCodes },
+    closeCodes: {
+      unauthorized: config.closeCodes?.unauthorized ?? DEFAULTS.closeCodes.unauthorized,
+      forbidden: config.closeCodes?.forbidden ?? DEFAULTS.closeCodes.forbidden,
+    },
     idleCloseDelayMs: config.idleCloseDelayMs ?? DEFAULTS.idleCloseDelayMs,
     keepAlive: config.keepAlive ?? DEFAULTS.keepAlive,
     outboxLimit: config.outboxLimit ?? DEFAULTS.outboxLimit,
@@ -377,12 +384,19 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     refreshToken: config.refreshToken ?? undefined,
   };
   checkCloseCodes(resolved.closeCodes);
+  // Checked in every build: a wrong one would fail every ticket request, looking like a server fault.
   if (resolved.ticketMethod !== 'GET' && resolved.ticketMethod !== 'POST') {
     throw new AuthSocketError(
       'invalid-config',
       typeof ngDevMode === 'undefined' || ngDevMode
         ? `ticketMethod must be 'GET' or 'POST' (got ${JSON.stringify(resolved.ticketMethod)}).`
         : 'ticketMethod',
+    );
+  }
+  if (config.readTicket != null && typeof config.readTicket !== 'function') {
+    throw new AuthSocketError(
+      'invalid-config',
+      typeof ngDevMode === 'undefined' || ngDevMode ? 'readTicket must be a function.' : 'readTicket',
     );
   }
   const given = resolved.refreshBeforeExpiryMs;
@@ -401,7 +415,7 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     checkNumber('outboxLimit', resolved.outboxLimit, 0);
     checkNumber('delivery.messageTtlMs', resolved.delivery.messageTtlMs, 1);
     checkNumber('refreshBeforeExpiryMs', lead, 0);
-    for (const hook of ['tokenGetter', 'refreshToken', 'readTicket'] as const) {
+    for (const hook of ['tokenGetter', 'refreshToken'] as const) {
       if (resolved[hook] !== undefined && typeof resolved[hook] !== 'function') {
         throw new AuthSocketError('invalid-config', `${hook} must be a function.`);
       }

@@ -12,9 +12,11 @@ import { redact } from './redact';
  * - `refresh-failed`: the `refreshToken()` hook threw or rejected.
  * - `connect-timeout`: the socket did not open in time.
  * - `socket-closed`: the socket closed unexpectedly (see `closeCode`).
- * - `auth-rejected`: the server refused the credentials on the socket (close 4001 or `auth_error`).
+ * - `auth-rejected`: the server refused the credentials on the socket (close 4001, 4401 or another
+ *   `closeCodes.unauthorized`, or `auth_error`).
  * - `auth-timeout`: the server did not acknowledge first-message auth in time.
- * - `forbidden`: the server refused this user (close 4003, `auth_error` reason `forbidden`, or a
+ * - `forbidden`: the server refused this user (close 4003, 4403 or another `closeCodes.forbidden`,
+ *   `auth_error` reason `forbidden`, or a
  *   403 from the ticket endpoint gives `ticket-forbidden`).
  * - `unauthorized`: no (new) token is available after a rejection; the socket waits for one.
  * - `retries-exhausted`: the reconnect attempt budget is used up.

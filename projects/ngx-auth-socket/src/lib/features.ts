@@ -97,7 +97,12 @@ export function withHeartbeat(options: HeartbeatConfig = {}): AuthSocketFeature<
         // Any frame counts as life; only the answer to our ping is ours to consume.
         frame: (message, current) => {
           if (current) heartbeat?.alive();
-          return isPong(message);
+          // The app's predicate sees every frame: one it throws on is not a pong, and is not lost.
+          try {
+            return isPong(message) === true;
+          } catch {
+            return false;
+          }
         },
         ready: (write, fail) => {
           heartbeat?.stop();

@@ -287,6 +287,31 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
       });
     });
 
+    describe('a ticket endpoint of its own', () => {
+      it("grant() and open() answer with the ticketBody option, which the app's readTicket reads", async () => {
+        setUp(
+          {
+            ticketMethod: 'POST',
+            readTicket: (b: { token: string; expires_in: number }) => ({
+              ticket: b.token,
+              expires: Date.now() + b.expires_in * 1000,
+            }),
+          },
+          { ticketBody: (ticket, expiresInS) => ({ token: ticket, expires_in: expiresInS }) },
+        );
+        const ticket = socket.expectTicketRequest();
+        expect(ticket.request.method).toBe('POST');
+        ticket.grant('tk-own');
+        expect(socket.socket.url).toContain('ticket=tk-own');
+        expect(service.state().kind).toBe('open');
+        socket.drop(1012);
+        socket.advanceToReconnect();
+        expect((await socket.open('tk-2')).url).toContain('ticket=tk-2');
+        expect(codes()).toEqual(['socket-closed']);
+        socket.verify();
+      });
+    });
+
     describe('first-message auth', () => {
       it('completes authentication, then refuses it after a reconnect (4001 without refresh hook → unauthorized)', () => {
         setUp({ auth: 'first-message' });
@@ -297,6 +322,15 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         expect(socket.rejectAuth().type).toBe('auth');
         expect(service.state().kind).toBe('unauthorized');
         expect(socket.socket.closed).toEqual({ code: 4001, reason: 'invalid_token' });
+        socket.verify();
+      });
+
+      it('rejectAuth() reads the config\'s closeCodes: a forbidden code of the app\'s own answers "forbidden"', () => {
+        setUp({ auth: 'first-message', closeCodes: { forbidden: [4100] } });
+        socket.rejectAuth({ code: 4100 });
+        expect(socket.socket.closed).toEqual({ code: 4100, reason: 'forbidden' });
+        const state = service.state();
+        expect(state.kind === 'closed' && state.reason).toBe('forbidden');
         socket.verify();
       });
 

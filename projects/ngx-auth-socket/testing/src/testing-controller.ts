@@ -31,10 +31,17 @@ export interface AuthSocketTestingOptions {
    * @default 0.5
    */
   readonly random?: number;
+  /**
+   * The ticket endpoint's answer, for an app whose `readTicket` reads a body of its own: what
+   * `grant()` and `open()` answer with, given the ticket and its lifetime in seconds.
+   * @default `(ticket, expiresInS) => ({ ticket, expires: <virtual now in s> + expiresInS })`
+   */
+  readonly ticketBody?: (ticket: string, expiresInS: number) => object;
 }
 
 /**
- * A pending ticket request (`GET /ws_ticket`), taken by `expectTicketRequest()`, to grant or fail.
+ * A pending ticket request (`GET /ws_ticket`, or the config's `ticketMethod` and `ticketUrl`), taken
+ * by `expectTicketRequest()`, to grant or fail.
  *
  * @usageNotes
  * ```ts
@@ -47,8 +54,8 @@ export interface TestTicketRequest {
   /** The request as the library sent it (its `Authorization` header carries the app's JWT). */
   readonly request: HttpRequest<unknown>;
   /**
-   * Answers `{ticket, expires}`; `expires` is `expiresInS` (default 30) seconds from the virtual
-   * now. The default ticket is `ticket-<n>`, n being the number of the socket it will open. The
+   * Answers `{ticket, expires}` (or the testing option `ticketBody`'s body); `expires` is
+   * `expiresInS` (default 30) seconds from the virtual now. The default ticket is `ticket-<n>`, n being the number of the socket it will open. The
    * socket the library then opens is open when `grant()` returns (unless `holdConnections()`).
    */
   grant(ticket?: string, options?: { expiresInS?: number }): void;
@@ -126,6 +133,7 @@ export class AuthSocketTestingController {
   readonly #config = inject(AUTH_SOCKET_CONFIG);
   readonly #clock: VirtualClock;
   readonly #random: number;
+  readonly #customTicketBody: AuthSocketTestingOptions['ticketBody'];
   readonly #sockets: TestServerSocket[] = [];
   readonly #wire = new TestNetwork();
   #hold = false;
@@ -139,6 +147,7 @@ export class AuthSocketTestingController {
     const options = inject(AUTH_SOCKET_TESTING_OPTIONS);
     this.#clock = new VirtualClock(options.startTime ?? Date.now());
     this.#random = options.random ?? 0.5;
+    this.#customTicketBody = options.ticketBody;
     inject(DestroyRef).onDestroy(() => this.#wire.close());
   }
 
@@ -269,7 +278,7 @@ export class AuthSocketTestingController {
   // ---- tickets ---------------------------------------------------------------------------
 
   /**
-   * Takes the one pending ticket request (`GET` on the configured `ticketUrl`), to grant or fail.
+   * Takes the one pending ticket request (to the configured `ticketUrl`), to grant or fail.
    * @throws Error when there is none or more than one (as `HttpTestingController.expectOne`),
    *   saying what the connection is doing instead.
    */
@@ -402,11 +411,12 @@ export class AuthSocketTestingController {
   /**
    * Takes the client's `auth` frame and refuses it as the protocol says: `auth_error` with
    * `reason`, then close `code`. 4001 (the default) makes the library refresh the token once;
-   * 4003 stops it (`closed`, `forbidden`). Returns the frame.
+   * 4003, or another code of the config's `closeCodes.forbidden`, stops it (`closed`, `forbidden`).
+   * Returns the frame.
    */
   rejectAuth(options: { code?: number; reason?: string } = {}): AuthFrame {
     const code = options.code ?? 4001;
-    const reason = options.reason ?? (code === 4003 ? 'forbidden' : 'invalid_token');
+    const reason = options.reason ?? (this.#config.closeCodes.forbidden.includes(code) ? 'forbidden' : 'invalid_token');
     const frame = this.expectAuthFrame();
     const socket = this.socket;
     // The server sends both before the client can react: they are in flight together.
@@ -482,7 +492,8 @@ export class AuthSocketTestingController {
 
   /**
    * Closes the newest socket from the server side with `code` (1006, the default, is a connection
-   * lost without a close frame; 1012 a kick or restart; 4001/4003 auth failures).
+   * lost without a close frame; 1012 a kick or restart; 4001/4003, or the config's `closeCodes`,
+   * auth failures).
    */
   drop(code = 1006, reason = ''): void {
     this.socket.close(code, reason);
@@ -556,7 +567,8 @@ export class AuthSocketTestingController {
     return `ticket-${this.#sockets.length + 1}`;
   }
 
-  #ticketBody(ticket: string, expiresInS = 30): { ticket: string; expires: number } {
+  #ticketBody(ticket: string, expiresInS = 30): object {
+    if (this.#customTicketBody) return this.#customTicketBody(ticket, expiresInS);
     return { ticket, expires: Math.floor(this.#clock.now() / 1000) + expiresInS };
   }
 

@@ -17,7 +17,8 @@ export type ActiveAuthMode = 'ticket' | 'first-message';
  * - `waiting-for-network`: the browser is offline; attempt `attempt` starts when it is back.
  * - `unauthorized`: the token was refused and no new one is available; waits for the token store.
  * - `closed`: stopped until `connect()` (`reason` says why): `client` after `disconnect()`;
- *   `forbidden` (4003, `auth_error` `forbidden`, ticket 403) until a token naming another user;
+ *   `forbidden` (4003/4403 or `closeCodes.forbidden`, `auth_error` `forbidden`, ticket 403) until a
+ *   token naming another user;
  *   `retries-exhausted` and `bad-auth-message` (the auth frame could not be built) until any new token.
  *
  * A token change while `open` (a refresh, a new login) never leaves `open`: the socket is

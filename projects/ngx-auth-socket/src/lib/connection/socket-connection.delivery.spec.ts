@@ -306,6 +306,20 @@ describe('delivery: heartbeat', () => {
     expect(h.messages).toEqual([{ type: 'pong' }]);
   });
 
+  it('an isPong that throws on a frame lets the frame through (an auth acknowledgement is not lost)', () => {
+    const isPong = (m: { type: string; [k: string]: unknown }) => (m['payload'] as { status: string }).status === 'hb';
+    h = new SocketHarness(
+      { auth: 'first-message' },
+      { token: JWT_A, features: [withHeartbeat({ intervalMs: 1000, timeoutMs: 500, isPong })] },
+    );
+    h.listen();
+    h.acceptAuth(); // {type: 'auth_ok'}: no payload, isPong throws
+    expect(h.state.kind).toBe('open');
+    h.push({ type: 'chat', n: 1 });
+    h.push({ type: 'reply', payload: { status: 'hb' } });
+    expect(h.messages).toEqual([{ type: 'chat', n: 1 }]);
+  });
+
   it('counts any frame as a sign of life', () => {
     h = new SocketHarness({}, { token: JWT_A, features: [withHeartbeat({ intervalMs: 1000, timeoutMs: 500 })] });
     h.listen();

@@ -114,8 +114,11 @@ describe('connection: reconnect with a fresh ticket', () => {
     expect(h.errors[0].code).toBe('ticket-failed');
     expect(h.errors[0].status).toBe(0);
     h.advanceToRetry();
-    h.failTicket(200, '<html>proxy login</html>');
+    h.failTicket(200, 'tk-plain-text');
     expect(h.errors[1].code).toBe('ticket-invalid');
+    // A plain-text body may be a ticket: it is not kept, in the message or any cause.
+    for (let e: unknown = h.errors[1]; e !== undefined; e = (e as { cause?: unknown }).cause)
+      expect(`${(e as Error).message} ${JSON.stringify(e)}`).not.toContain('tk-plain-text');
     h.advanceToRetry();
     h.expectTicketRequest().flush({ nothing: true });
     h.tick();

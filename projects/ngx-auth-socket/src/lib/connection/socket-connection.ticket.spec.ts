@@ -1,6 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { PLATFORM_ID } from '@angular/core';
 import { JWT_A, SOCKET_URL, SocketHarness, TICKET_URL } from '../../spec-support/socket-harness';
+import { withResume } from '../features';
 
 describe('connection: ticket auth and lifecycle', () => {
   let h: SocketHarness;
@@ -83,11 +84,58 @@ describe('connection: ticket auth and lifecycle', () => {
       expect(h.state.kind).toBe('reconnecting');
       expect(h.errors.map((e) => e.code)).toEqual(['ticket-invalid', 'ticket-invalid']);
       expect(h.errors[1].message).toContain('readTicket threw');
-      expect(h.errors[1].cause).toBeDefined();
       h.advanceToRetry();
       h.expectTicketRequest().flush({ token: 'tk-2', expires_in: 30 });
       h.tick();
       expect(h.state.kind).toBe('open');
+    });
+
+    it('never repeats what a throwing readTicket said (it may quote the ticket), in the message or the causes', () => {
+      const secret = 'tk-secret-123';
+      h = new SocketHarness(
+        {
+          ...foreign,
+          readTicket: (b: { token: string }) => {
+            throw new Error(`no expires_in in ${JSON.stringify(b)}`);
+          },
+        },
+        { token: JWT_A },
+      );
+      h.listen();
+      h.expectTicketRequest().flush({ token: secret });
+      h.tick();
+      expect(h.errors.map((e) => e.code)).toEqual(['ticket-invalid']);
+      const chain: unknown[] = [];
+      for (let e: unknown = h.errors[0]; e !== undefined; e = (e as { cause?: unknown }).cause) chain.push(e);
+      for (const e of chain) expect(`${(e as Error).message} ${JSON.stringify(e)}`).not.toContain(secret);
+    });
+
+    it('keeps a resume point in the query of a POST', () => {
+      h = new SocketHarness(foreign, { token: JWT_A, features: [withResume()] });
+      h.listen();
+      h.expectTicketRequest().flush({ token: 'tk-1', expires_in: 30 });
+      h.tick();
+      h.push({ type: 'chat', seq: 7 });
+      h.serverClose(1006);
+      h.advanceToRetry();
+      const request = h.expectTicketRequest();
+      expect([request.request.method, request.request.body, request.request.params.get('resume')]).toEqual([
+        'POST',
+        null,
+        '7',
+      ]);
+    });
+
+    it('a captureToken rule that matches the ticket endpoint never takes the ticket for the token', () => {
+      h = new SocketHarness(
+        { ...foreign, captureToken: [{ url: (u: string) => u.includes('/ws_ticket') }] },
+        { token: JWT_A },
+      );
+      h.listen();
+      h.expectTicketRequest().flush({ token: 'tk-1', expires_in: 30 });
+      h.tick();
+      expect(h.state.kind).toBe('open');
+      expect(h.store.token()).toBe(JWT_A);
     });
 
     it('asks with GET and reads {ticket, expires} by default', () => {

@@ -2,6 +2,7 @@ import { HttpEvent, HttpInterceptorFn, HttpRequest, HttpResponse } from '@angula
 import { inject } from '@angular/core';
 import { Observable, Subscription, map } from 'rxjs';
 import { AUTH_SOCKET_CONFIG, ResolvedAuthSocketConfig } from '../config';
+import { TICKET_REQUEST } from '../ticket/ticket-client';
 import { pageUrl } from '../page-url';
 import { AuthTokenStore } from './auth-token-store';
 import { bearerToken, isAllowedOrigin, matchesUrl, readTokenField } from './origin-policy';
@@ -22,6 +23,8 @@ import { bearerToken, isAllowedOrigin, matchesUrl, readTokenField } from './orig
 export const authTokenInterceptor: HttpInterceptorFn = (request, next) => {
   const store = inject(AuthTokenStore);
   store.ɵinterceptorSeen = true;
+  // The library's ticket request carries its own header; its body is a ticket, never a token.
+  if (request.context.get(TICKET_REQUEST)) return next(request);
   const config = inject(AUTH_SOCKET_CONFIG, { optional: true });
   const base = pageUrl();
   if (!isAllowedOrigin(request.url, base, allowedOrigins(config))) return next(request);
