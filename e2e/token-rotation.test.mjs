@@ -82,19 +82,23 @@ const PROFILES = {
  * throughout, no error, every line received exactly once, and one socket (in-band re-auth) or one
  * new socket per refresh (make-before-break).
  */
-async function rotate({ url, user, options, server }, mode, rotation, prefix) {
-  // The foreign servers know any user: one per test keeps their traffic apart.
-  if (server) user = `${user}-${mode}`;
-  const app = await openInterop(browser, url, {
-    ...options,
-    tokenSource: 'capture',
-    captureRefresh: true,
-    socket: { ...options.socket, auth: mode, ...TIMING },
-  });
+/**
+ * Opens the app of `profile` the way apps are set up (the refresh trap included), logs `user` in
+ * (on a foreign server, one user per test keeps their traffic apart) and waits for `open`.
+ */
+async function openApp({ url, user, options, server }, suffix, interop) {
+  const app = await openInterop(browser, url, { ...options, tokenSource: 'capture', captureRefresh: true, ...interop });
   const { page } = app;
-  await page.evaluate((u) => window.interop.login(u), user);
+  await page.evaluate((u) => window.interop.login(u), server ? `${user}-${suffix}` : user);
   await page.evaluate(() => window.interop.listen());
   await waitUntil(async () => (await page.evaluate(() => window.interop.state())) === 'open', 'open', 10_000);
+  return app;
+}
+
+async function rotate(profile, mode, rotation, prefix) {
+  const { options, server } = profile;
+  const app = await openApp(profile, mode, { socket: { ...options.socket, auth: mode, ...TIMING } });
+  const { page } = app;
   let sent = 0;
   const stream = setInterval(() => {
     const text = `${prefix}-${++sent}`;
@@ -226,12 +230,9 @@ describe('without withTokenRotation(), every profile', { concurrency: true }, ()
   }
 });
 
-async function withoutRotation({ url, user, options, server }, mode, between, prefix) {
-  if (server) user = `${user}-norot-${mode}`;
-  const app = await openInterop(browser, url, {
-    ...options,
-    tokenSource: 'capture',
-    captureRefresh: true,
+async function withoutRotation(profile, mode, between, prefix) {
+  const { options, server } = profile;
+  const app = await openApp(profile, `norot-${mode}`, {
     rotation: false,
     socket: { ...options.socket, auth: mode, reconnect: TIMING.reconnect },
   });
@@ -240,9 +241,6 @@ async function withoutRotation({ url, user, options, server }, mode, between, pr
     for (let i = 1; i <= 10; i++) await page.evaluate((t) => window.interop.send(t), `${name}-${i}`);
   };
   const count = (name) => page.evaluate((p) => window.interop.record.texts.filter((t) => t.startsWith(p)).length, name);
-  await page.evaluate((u) => window.interop.login(u), user);
-  await page.evaluate(() => window.interop.listen());
-  await waitUntil(async () => (await page.evaluate(() => window.interop.state())) === 'open', 'open', 10_000);
   await burst(`${prefix}-a`);
   await waitUntil(async () => (await count(`${prefix}-a-`)) >= 10, 'the first burst back', 5_000);
   // Halfway through the token's life the app refreshes on its own; the interceptor captures the
