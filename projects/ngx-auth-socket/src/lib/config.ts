@@ -148,8 +148,8 @@ export interface AuthSocketConfig {
   /**
    * For a ticket endpoint whose JSON body is not `{ticket, expires}`: maps the body to that shape,
    * e.g. `(b: { token: string; expires_in: number }) => ({ ticket: b.token, expires: Date.now() + b.expires_in * 1000 })`.
-   * The body must be JSON. What it returns
-   * is checked like a body of ours (`ticket-invalid` otherwise, also when it throws).
+   * The body must be JSON. What it returns is checked like a body of ours (`ticket-invalid`
+   * otherwise, also when it throws).
    * @default the body itself
    */
   // A method, so an app may type `body` as its endpoint's shape (method parameters are bivariant).
