@@ -9,13 +9,15 @@ from .support import SocketTestCase, access_token, new_ticket
 
 class LifecycleTests(SocketTestCase):
     async def test_the_socket_closes_with_4001_when_its_jwt_expires_unless_reauthenticated(self):
-        # Three sockets whose JWT expires within a second: by first message, by a ticket bound to
+        # Three sockets whose JWT expires within two seconds: by first message, by a ticket bound to
         # the JWT's expiry, and one that re-authenticates in band with a longer-lived token first.
-        short = await sync_to_async(access_token)(self.alice, lifetime_s=1)
+        # (exp is in whole seconds, so "+1" left between 0 and 1 s: on a busy machine the ticket
+        # had lapsed before its socket opened.)
+        short = await sync_to_async(access_token)(self.alice, lifetime_s=2)
         expiring = self.socket()
         await expiring.open()
         self.assertEqual((await expiring.authenticate(short))["type"], "authenticated")
-        exp = int(time.time()) + 1
+        exp = int(time.time()) + 2
         ticketed = self.socket(f"/channel/?ticket={await sync_to_async(new_ticket)(self.alice, exp)}")
         self.assertTrue(await ticketed.open())
         renewed = self.socket()
@@ -24,7 +26,7 @@ class LifecycleTests(SocketTestCase):
         longer = await sync_to_async(access_token)(self.alice, lifetime_s=300)
         self.assertEqual(await renewed.authenticate(longer), {"type": "authenticated", "user": "alice"})
 
-        closes = await asyncio.gather(expiring.closed(timeout=3), ticketed.closed(timeout=3))
+        closes = await asyncio.gather(expiring.closed(timeout=4), ticketed.closed(timeout=4))
         self.assertEqual(closes, [{"code": 4001, "reason": "token_expired"}] * 2)
         self.assertTrue(await renewed.silent(timeout=0.3))
         await renewed.send({"type": "ping"})
