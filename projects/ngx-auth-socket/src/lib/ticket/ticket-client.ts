@@ -20,7 +20,7 @@ export const TICKET_REQUEST = new HttpContextToken<boolean>(() => false);
 
 /**
  * Requests one ticket through the app's HttpClient (so its interceptors apply), presenting the
- * last seen `seq` as `?resume=` when resuming; `read` maps a foreign body to `{ticket, expires}`.
+ * last seen `seq` as `?resume=` when resuming; `endpoint.readTicket` maps a foreign body to `{ticket, expires}`.
  * Errors are {@link AuthSocketError}s whose `status` carries the HTTP status (0 for network
  * failures) and `retryAfterMs` a `Retry-After` header.
  */
