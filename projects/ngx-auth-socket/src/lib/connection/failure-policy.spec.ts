@@ -88,6 +88,8 @@ describe('failure policy: the decision comes from the typed error alone', () => 
 
   it('reads the refusal frame: forbidden is a verdict on the user, anything else on the token', () => {
     expect(rejectionError('forbidden').code).toBe('forbidden');
+    // A frame, not a close: which code follows is the server's (4003, 4403, its own).
+    expect(rejectionError('forbidden').closeCode).toBeUndefined();
     expect(rejectionError('invalid_token').code).toBe('auth-rejected');
     expect(rejectionError(undefined).code).toBe('auth-rejected');
     expect(rejectionError({ nested: true }).reason).toBeUndefined();

@@ -14,9 +14,6 @@ import { AuthSocketError } from '../errors';
  */
 export type FailureDecision = 'fallback' | 'unauthorized' | 'forbidden' | 'stop' | 'retry';
 
-/** The close code a frame refusal of the user stands for (PROTOCOL §4). */
-export const CLOSE_FORBIDDEN = 4003;
-
 /** Ticket endpoint answers that mean "this server has no ticket endpoint". */
 const NO_TICKET_ENDPOINT = [404, 405, 501];
 
@@ -77,7 +74,7 @@ export function closeError(code: number, reason: string, codes: Required<CloseCo
 
 /**
  * The error for the server's refusal frame. A valid token for a user the socket may not serve
- * (PROTOCOL §4: reason `forbidden`, then 4003) is a refusal of the user, not of the token.
+ * (PROTOCOL §4: reason `forbidden`, then a close) is a refusal of the user, not of the token.
  */
 export function rejectionError(reason: unknown): AuthSocketError {
   const text = typeof reason === 'string' ? reason : undefined;
@@ -85,10 +82,8 @@ export function rejectionError(reason: unknown): AuthSocketError {
     ? new AuthSocketError(
         'forbidden',
         (typeof ngDevMode === 'undefined' || ngDevMode) && 'the server forbade this user on the socket',
-        {
-          reason: text,
-          closeCode: CLOSE_FORBIDDEN,
-        },
+        // No closeCode: the refusal is a frame; the close that follows (4003, or the server's own) comes after.
+        { reason: text },
       )
     : new AuthSocketError(
         'auth-rejected',
