@@ -138,6 +138,19 @@ describe('connection: ticket auth and lifecycle', () => {
       expect(h.store.token()).toBe(JWT_A);
     });
 
+    it('in auto mode POSTs too, and a 405 to the POST still means "no tickets here": first-message auth', () => {
+      h = new SocketHarness({ ...foreign, auth: 'auto' }, { token: JWT_A });
+      h.listen();
+      const request = h.expectTicketRequest();
+      expect(request.request.method).toBe('POST');
+      request.flush({ detail: 'Method not allowed.' }, { status: 405, statusText: 'Method Not Allowed' });
+      h.tick();
+      expect(h.lastSocket.url).toBe(SOCKET_URL);
+      expect(h.lastSocket.received).toEqual([{ type: 'auth', payload: JWT_A }]);
+      h.acceptAuth();
+      expect(h.state).toEqual(jasmine.objectContaining({ kind: 'open', mode: 'first-message' }));
+    });
+
     it('asks with GET and reads {ticket, expires} by default', () => {
       h = new SocketHarness({}, { token: JWT_A });
       h.listen();
