@@ -215,6 +215,13 @@ export async function startForeignServer({
     });
   }
 
+  /** A crash: every socket and HTTP connection dropped (the browser sees 1006), the port closed. */
+  async function stop() {
+    for (const p of sockets) p.ws.terminate();
+    http.closeAllConnections();
+    await new Promise((ok) => http.close(() => ok()));
+  }
+
   await new Promise((ok) => http.listen(0, '127.0.0.1', ok));
   const { port } = http.address();
   return {
@@ -229,12 +236,7 @@ export async function startForeignServer({
     setTicketFault(fault) {
       ticketFault = fault;
     },
-    /** A crash: every socket and HTTP connection dropped (the browser sees 1006), the port closed. */
-    async stop() {
-      for (const p of sockets) p.ws.terminate();
-      http.closeAllConnections();
-      await new Promise((ok) => http.close(() => ok()));
-    },
+    stop,
     /** Back on the same port, with the same signing key: tokens issued before stay valid. */
     async start() {
       await new Promise((ok) => http.listen(port, '127.0.0.1', ok));
@@ -244,9 +246,8 @@ export async function startForeignServer({
       for (const p of sockets) p.ws.close(code, 'service restart');
     },
     async close() {
-      for (const p of sockets) p.ws.terminate();
-      http.closeAllConnections();
-      await new Promise((ok) => wss.close(() => http.close(() => ok())));
+      await new Promise((ok) => wss.close(ok));
+      await stop();
     },
   };
 }

@@ -223,47 +223,45 @@ test('Redis restarted empty: members on the other node get resume_failed for the
   assert.deepEqual(final.presence, ['alice', 'bob', 'carol']);
 });
 
-test('the command connection back while Redis lost the node\'s presence entries: the node re-makes them at once, not at its next refresh', async (t) => {
-  // A refresh every 20 s: an entry back within the wait below was made by the reconnect.
-  const config = { ...shared(), presenceTtlMs: 60_000 };
+/** One node with `presenceTtlMs`, alice joined to room:1, and an admin connection to read its keys. */
+async function aliceInRoomOnOneNode(t: TestContext, presenceTtlMs: number) {
+  const config = { ...shared(), presenceTtlMs };
   const a = await startTestServer(t, config);
-  const alice = await connect(t, a, 'alice');
-  await joined(alice, 'room:1');
+  await joined(await connect(t, a, 'alice'), 'room:1');
   const admin = new Redis(redis.url, { lazyConnect: true });
   await admin.connect();
   t.after(() => admin.quit());
   const key = (part: string): string => `${config.redisPrefix}c:room:1:${part}`;
-  // What a Redis restarted empty leaves to a node whose subscriber came back first: its entries
-  // gone, its command connection still reconnecting (the subscriber, a pubsub client, stays).
-  await admin.del(key('presence'), key('members'));
-  assert.ok(((await admin.client('KILL', 'TYPE', 'normal')) as number) >= 1);
+  return { admin, key };
+}
+
+/** room:1's members once alice is among them again, or after 2 s. */
+async function membersOnceAliceIsBack(admin: Redis, key: (part: string) => string): Promise<string[]> {
   let members: string[] = [];
   for (let i = 0; i < 100 && !members.includes('alice'); i++) {
     await delay(20);
     members = await admin.hkeys(key('members'));
   }
-  assert.deepEqual(members, ['alice']);
+  return members;
+}
+
+test('the command connection back while Redis lost the node\'s presence entries: the node re-makes them at once, not at its next refresh', async (t) => {
+  // A refresh every 20 s: an entry back within the wait below was made by the reconnect.
+  const { admin, key } = await aliceInRoomOnOneNode(t, 60_000);
+  // What a Redis restarted empty leaves to a node whose subscriber came back first: its entries
+  // gone, its command connection still reconnecting (the subscriber, a pubsub client, stays).
+  await admin.del(key('presence'), key('members'));
+  assert.ok(((await admin.client('KILL', 'TYPE', 'normal')) as number) >= 1);
+  assert.deepEqual(await membersOnceAliceIsBack(admin, key), ['alice']);
 });
 
 test('a node whose presence entry vanished (it stalled past the TTL and was swept) makes it again while its socket lives', async (t) => {
-  const config = { ...shared(), presenceTtlMs: 300 };
-  const a = await startTestServer(t, config);
-  const alice = await connect(t, a, 'alice');
-  await joined(alice, 'room:1');
-  const admin = new Redis(redis.url, { lazyConnect: true });
-  await admin.connect();
-  t.after(() => admin.quit());
-  const key = (part: string): string => `${config.redisPrefix}c:room:1:${part}`;
+  const { admin, key } = await aliceInRoomOnOneNode(t, 300);
   // What another node's sweep does to an entry it found expired (without telling anyone here).
   const [entry] = await admin.zrange(key('presence'), 0, -1);
   assert.match(entry ?? '', /^[0-9a-f]{16}\|alice$/);
   await admin.zrem(key('presence'), entry!);
   await admin.hdel(key('members'), 'alice');
-  let members: string[] = [];
-  for (let i = 0; i < 100 && !members.includes('alice'); i++) {
-    await delay(20);
-    members = await admin.hkeys(key('members'));
-  }
-  assert.deepEqual(members, ['alice'], 'node A re-made its entry at its next refresh');
+  assert.deepEqual(await membersOnceAliceIsBack(admin, key), ['alice'], 'node A re-made its entry at its next refresh');
   assert.ok((await admin.pttl(key('seq'))) > 3_600_000, 'the refresh keeps the message keys of a channel with members alive');
 });
