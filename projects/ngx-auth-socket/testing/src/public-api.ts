@@ -5,6 +5,7 @@ export { provideAuthSocketTesting } from './provide-auth-socket-testing';
 export {
   AuthSocketTestingController,
   type AuthFrame,
+  type AuthFramesOptions,
   type AuthSocketTestingOptions,
   type JoinFrame,
   type TestTicketRequest,

@@ -355,6 +355,80 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
       });
     });
 
+    describe('first-message frames of its own (the testing option authFrames)', () => {
+      // The frames of the Django Channels example (README "Your server").
+      const djangoFrames: Partial<AuthSocketConfig> = {
+        auth: 'first-message',
+        firstMessage: {
+          buildAuthMessage: (token) => ({ type: 'authenticate', token }),
+          isAck: (m) => m.type === 'authenticated',
+          isRejection: (m) => m.type === 'auth_failed',
+        },
+      };
+      const authFrames: AuthSocketTestingOptions['authFrames'] = {
+        isAuth: (f) => (f as { type?: unknown } | null)?.type === 'authenticate',
+        ack: { type: 'authenticated' },
+        rejection: (reason) => ({ type: 'auth_failed', reason }),
+      };
+      interface AuthenticateFrame {
+        type: 'authenticate';
+        token: string;
+      }
+
+      it('open(), acceptAuth() and rejectAuth() find the frame by isAuth and answer with ack and rejection', async () => {
+        setUp(djangoFrames, { authFrames });
+        const opened = await socket.open();
+        expect(service.state().kind).toBe('open');
+        expect(opened.sent).toEqual([]);
+        socket.push({ type: 'chat', text: 'hi' });
+        expect(messages).toEqual([{ type: 'chat', text: 'hi' }]);
+        socket.drop(1012);
+        socket.advanceToReconnect();
+        expect(socket.acceptAuth<AuthenticateFrame>({ user: 'alice' }).token).toBe(JWT);
+        expect(service.state().kind).toBe('open');
+        socket.drop(1012);
+        socket.advanceToReconnect();
+        expect(socket.rejectAuth<AuthenticateFrame>().token).toBe(JWT);
+        expect(socket.socket.closed).toEqual({ code: 4001, reason: 'invalid_token' });
+        expect(service.state().kind).toBe('unauthorized');
+        expect(codes()).toEqual(['socket-closed', 'socket-closed', 'auth-rejected', 'unauthorized']);
+        // Neither answer reached the app: both were the library's.
+        expect(messages.length).toBe(1);
+        socket.verify();
+      });
+
+      it('without authFrames, each method says what to configure instead of letting the client wait', () => {
+        setUp(djangoFrames);
+        expect(() => socket.acceptAuth()).toThrowError(
+          'acceptAuth(): the config\'s firstMessage.isAck does not accept {"type":"auth_ok"}, so the client would ' +
+            'wait for its ackTimeoutMs. Give provideAuthSocketTesting({authFrames: {ack: …}}) the frame your server ' +
+            'acknowledges with.',
+        );
+        expect(() => socket.rejectAuth()).toThrowError(
+          /^rejectAuth\(\): the config's firstMessage\.isRejection does not accept \{"type":"auth_error","reason":"invalid_token"\}/,
+        );
+        expect(() => socket.expectAuthFrame()).toThrowError(
+          `Expected a "auth" frame from the client; it sent {"type":"authenticate","token":"${JWT}"}. An app whose ` +
+            'firstMessage.buildAuthMessage builds a frame of another type tells provideAuthSocketTesting({authFrames: ' +
+            '{isAuth}}) how to find it.',
+        );
+        // Nothing was taken or answered: the client still waits for its acknowledgement.
+        expect(service.state().kind).toBe('authenticating');
+        expect(socket.socket.sent.length).toBe(1);
+        socket.socket.takeAll();
+      });
+
+      it('with authFrames, a frame isAuth does not match is not taken for the auth frame', () => {
+        setUp(djangoFrames, {
+          authFrames: { ...authFrames, isAuth: (f) => (f as { type?: unknown }).type === 'login' },
+        });
+        expect(() => socket.expectAuthFrame()).toThrowError(
+          /it sent \{"type":"authenticate",.*\}\. None is an auth frame by the testing option authFrames\.isAuth\.$/,
+        );
+        socket.socket.takeAll();
+      });
+    });
+
     describe('channels (withChannels())', () => {
       it('expects, accepts and refuses joins, pushes to a channel and changes presence', async () => {
         setUp({}, {}, withChannels());

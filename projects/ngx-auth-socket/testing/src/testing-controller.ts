@@ -7,6 +7,7 @@ import {
   AuthSocketService,
   ConnectionState,
   NetworkEvents,
+  SocketMessage,
 } from 'ngx-auth-socket';
 import { TestClientSocket, TestNetwork } from './test-network';
 import { FrameMatcher, TestServerSocket, describeFrames, idOf } from './test-server-socket';
@@ -37,6 +38,43 @@ export interface AuthSocketTestingOptions {
    * @default `(ticket, expiresInS) => ({ ticket, expires: <virtual now in s> + expiresInS })`
    */
   readonly ticketBody?: (ticket: string, expiresInS: number) => object;
+  /**
+   * The first-message frames of a server that does not speak the reference frames, for an app whose
+   * `firstMessage` options build and recognise frames of their own: how `expectAuthFrame()`,
+   * `acceptAuth()`, `rejectAuth()` and `open()` find the client's auth frame and answer it.
+   * `acceptAuth()` and `rejectAuth()` check their answer against the config's
+   * `firstMessage.isAck` / `isRejection` and throw when the library would not recognise it.
+   */
+  readonly authFrames?: AuthFramesOptions;
+}
+
+/**
+ * The auth frames of the server a spec plays (testing option `authFrames`). Each member left out
+ * keeps the reference frame.
+ *
+ * @usageNotes
+ * ```ts
+ * // An app configured with firstMessage {buildAuthMessage: t => ({type: 'authenticate', token: t}),
+ * // isAck: m => m.type === 'authenticated', isRejection: m => m.type === 'auth_failed'}:
+ * provideAuthSocketTesting({
+ *   authFrames: {
+ *     isAuth: (frame: any) => frame?.type === 'authenticate',
+ *     ack: { type: 'authenticated' },
+ *     rejection: (reason) => ({ type: 'auth_failed', reason }),
+ *   },
+ * })
+ * ```
+ */
+export interface AuthFramesOptions {
+  /** Whether a frame the client sent is its auth frame. @default `frame.type === 'auth'` */
+  readonly isAuth?: (frame: unknown) => boolean;
+  /** What `acceptAuth()` answers (its `reply` argument is merged in). @default `{type: 'auth_ok'}` */
+  readonly ack?: { readonly type: string; readonly [key: string]: unknown };
+  /**
+   * What `rejectAuth()` sends before its close, given the reason.
+   * @default `reason => ({type: 'auth_error', reason})`
+   */
+  readonly rejection?: (reason: string) => { readonly type: string; readonly [key: string]: unknown };
 }
 
 /**
@@ -76,7 +114,11 @@ function isFrame(frame: unknown, type: string): frame is Record<string, unknown>
   return typeof frame === 'object' && frame !== null && (frame as { type?: unknown }).type === type;
 }
 
-/** The first-message `auth` frame the client sends: `{"type":"auth","payload":"<jwt>"}`, maybe with `resume`. */
+/**
+ * The first-message `auth` frame the client sends: `{"type":"auth","payload":"<jwt>"}`, maybe with
+ * `resume`. With the testing option `authFrames`, the methods that return it take the type of the
+ * app's own frame as a type argument.
+ */
 export interface AuthFrame {
   readonly type: 'auth';
   readonly payload: string;
@@ -134,6 +176,7 @@ export class AuthSocketTestingController {
   readonly #clock: VirtualClock;
   readonly #random: number;
   readonly #customTicketBody: AuthSocketTestingOptions['ticketBody'];
+  readonly #authFrames: AuthFramesOptions;
   readonly #sockets: TestServerSocket[] = [];
   readonly #wire = new TestNetwork();
   #hold = false;
@@ -148,6 +191,7 @@ export class AuthSocketTestingController {
     this.#clock = new VirtualClock(options.startTime ?? Date.now());
     this.#random = options.random ?? 0.5;
     this.#customTicketBody = options.ticketBody;
+    this.#authFrames = options.authFrames ?? {};
     inject(DestroyRef).onDestroy(() => this.#wire.close());
   }
 
@@ -391,37 +435,69 @@ export class AuthSocketTestingController {
 
   /**
    * Takes the client's `auth` frame (first-message auth, or an in-band token refresh) without
-   * answering it, and returns it.
+   * answering it, and returns it (the testing option `authFrames.isAuth` says which frame that is).
    * @throws Error listing what the client sent when there is no auth frame.
    */
-  expectAuthFrame(): AuthFrame {
-    return this.socket.expectSent<AuthFrame>('auth');
+  expectAuthFrame<T = AuthFrame>(): T {
+    const socket = this.socket;
+    const isAuth = this.#authFrames.isAuth;
+    try {
+      return socket.expectSent<T>(isAuth ?? 'auth');
+    } catch (e) {
+      // Frames were sent but none is the auth frame: most likely the app builds one of its own.
+      if (socket.sent.length === 0) throw e;
+      throw new Error(
+        (e as Error).message +
+          (isAuth
+            ? ' None is an auth frame by the testing option authFrames.isAuth.'
+            : ' An app whose firstMessage.buildAuthMessage builds a frame of another type tells ' +
+              'provideAuthSocketTesting({authFrames: {isAuth}}) how to find it.'),
+      );
+    }
   }
 
   /**
-   * Takes the client's `auth` frame and answers `{"type":"auth_ok", ...reply}`; returns the frame.
-   * @throws Error listing what the client sent when there is no auth frame.
+   * Takes the client's `auth` frame and answers `{"type":"auth_ok", ...reply}` (or the testing
+   * option `authFrames.ack`, with `reply` merged in); returns the frame.
+   * @throws Error listing what the client sent when there is no auth frame, or when the config's
+   *   `firstMessage.isAck` would not recognise the answer (the library would wait for its deadline).
    */
-  acceptAuth(reply: Record<string, unknown> = {}): AuthFrame {
-    const frame = this.expectAuthFrame();
-    this.socket.push({ type: 'auth_ok', ...reply });
+  acceptAuth<T = AuthFrame>(reply: Record<string, unknown> = {}): T {
+    const ack = { ...(this.#authFrames.ack ?? { type: 'auth_ok' }), ...reply } as SocketMessage;
+    if (!this.#config.firstMessage.isAck(ack)) {
+      throw new Error(
+        `acceptAuth(): the config's firstMessage.isAck does not accept ${JSON.stringify(ack)}, so the client ` +
+          'would wait for its ackTimeoutMs. Give provideAuthSocketTesting({authFrames: {ack: …}}) the frame your server acknowledges with.',
+      );
+    }
+    const frame = this.expectAuthFrame<T>();
+    this.socket.push(ack);
     return frame;
   }
 
   /**
    * Takes the client's `auth` frame and refuses it as the protocol says: `auth_error` with
-   * `reason`, then close `code`. 4001 (the default) makes the library refresh the token once;
-   * 4003, or another code of the config's `closeCodes.forbidden`, stops it (`closed`, `forbidden`).
-   * Returns the frame.
+   * `reason` (or the testing option `authFrames.rejection`), then close `code`. 4001 (the default)
+   * makes the library refresh the token once; 4003, or another code of the config's
+   * `closeCodes.forbidden`, stops it (`closed`, `forbidden`). Returns the frame.
+   * @throws Error listing what the client sent when there is no auth frame, or when the config's
+   *   `firstMessage.isRejection` would not recognise the refusal frame.
    */
-  rejectAuth(options: { code?: number; reason?: string } = {}): AuthFrame {
+  rejectAuth<T = AuthFrame>(options: { code?: number; reason?: string } = {}): T {
     const code = options.code ?? 4001;
     const reason = options.reason ?? (this.#config.closeCodes.forbidden.includes(code) ? 'forbidden' : 'invalid_token');
-    const frame = this.expectAuthFrame();
+    const refusal = this.#authFrames.rejection?.(reason) ?? { type: 'auth_error', reason };
+    if (!this.#config.firstMessage.isRejection(refusal)) {
+      throw new Error(
+        `rejectAuth(): the config's firstMessage.isRejection does not accept ${JSON.stringify(refusal)}. ` +
+          'Give provideAuthSocketTesting({authFrames: {rejection: …}}) the frame your server refuses with.',
+      );
+    }
+    const frame = this.expectAuthFrame<T>();
     const socket = this.socket;
     // The server sends both before the client can react: they are in flight together.
     this.#wire.together(() => {
-      socket.push({ type: 'auth_error', reason });
+      socket.push(refusal);
       socket.close(code, reason);
     });
     return frame;
@@ -516,7 +592,7 @@ export class AuthSocketTestingController {
     await this.flush();
     const socket = this.socket;
     if (socket.state === 'waiting') socket.accept();
-    if (socket.sent.some((f) => (f as { type?: unknown } | null)?.type === 'auth')) this.acceptAuth();
+    if (socket.sent.some(this.#authFrames.isAuth ?? ((f: unknown) => isFrame(f, 'auth')))) this.acceptAuth();
     await this.flush();
     return socket;
   }
