@@ -23,10 +23,14 @@ describe('feature functions', () => {
       }
       now = until;
     };
-    const extension = provider.useValue.extension({
-      setTimeout: (run, ms) => (timers.set(++next, { at: now + ms, run }), next),
-      clearTimeout: (handle) => timers.delete(handle as number),
-    });
+    const reported: AuthSocketError[] = [];
+    const extension = provider.useValue.extension(
+      {
+        setTimeout: (run, ms) => (timers.set(++next, { at: now + ms, run }), next),
+        clearTimeout: (handle) => timers.delete(handle as number),
+      },
+      (e) => reported.push(e),
+    );
     const sent: unknown[] = [];
     const failures: AuthSocketError[] = [];
     extension.ready!(
@@ -58,6 +62,7 @@ describe('feature functions', () => {
     extension.lost!(false);
     advance(100_000);
     expect(sent.length).toBe(2);
+    expect(reported).toEqual([]);
   });
 
   for (const [what, options] of [

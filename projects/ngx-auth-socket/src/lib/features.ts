@@ -30,7 +30,11 @@ export interface AuthSocketFeature<K extends AuthSocketFeatureKind = AuthSocketF
 
 /** What {@link withHeartbeat} provides: the heartbeat of one connection, as its extension. */
 export interface HeartbeatFeature {
-  extension(runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>): ConnectionExtension;
+  /** `report`: the service's errors$ (a ping that cannot be built is the app's to see). */
+  extension(
+    runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>,
+    report: (error: AuthSocketError) => void,
+  ): ConnectionExtension;
 }
 
 /** @internal Null unless {@link withHeartbeat} is used. */
@@ -64,6 +68,8 @@ export const AUTH_SOCKET_RESUME = new InjectionToken<(() => ResumeTracker) | nul
  * Application-level heartbeat: while open, send `{"type":"ping"}` (or `ping()`) every `intervalMs`
  * and declare the connection dead (error `heartbeat-timeout`, then a reconnect) when nothing at all
  * arrives within `timeoutMs` of a ping. Browsers can take minutes to notice a dead TCP connection.
+ * A `ping()` that throws, or whose frame the serializer cannot encode, is reported as
+ * `encode-failed` and that ping is skipped (no answer is awaited for it).
  *
  * @throws AuthSocketError `invalid-config` for intervals or timeouts below 1 ms, or a `ping` or
  * `isPong` that is not a function.
@@ -91,8 +97,26 @@ export function withHeartbeat(options: HeartbeatConfig = {}): AuthSocketFeature<
     );
   }
   const feature: HeartbeatFeature = {
-    extension: (runtime) => {
+    extension: (runtime, report) => {
       let heartbeat: Heartbeat | null = null;
+      // A ping that cannot be built is reported and not sent (encode-failed); nothing then awaits
+      // its answer, so a healthy socket is not torn down for the app's bug.
+      const sendPing = (write: (message: unknown) => boolean): boolean => {
+        let frame: unknown;
+        try {
+          frame = ping();
+        } catch (cause) {
+          report(
+            new AuthSocketError(
+              'encode-failed',
+              (typeof ngDevMode === 'undefined' || ngDevMode) && 'withHeartbeat ping() threw',
+              { cause },
+            ),
+          );
+          return false;
+        }
+        return write(frame);
+      };
       return {
         // Any frame counts as life; only the answer to our ping is ours to consume.
         frame: (message, current) => {
@@ -110,7 +134,7 @@ export function withHeartbeat(options: HeartbeatConfig = {}): AuthSocketFeature<
             runtime,
             intervalMs,
             timeoutMs,
-            () => write(ping()),
+            () => sendPing(write),
             () =>
               fail(
                 new AuthSocketError(
@@ -153,6 +177,7 @@ export interface ChannelsFeature {
     graceMs: number,
     resume: boolean,
     resync: (event: ChannelResync) => void,
+    report: (error: AuthSocketError) => void,
   ): ChannelMembership;
   handle(entry: ChannelEntry, ports: Omit<ChannelPorts, 'scope'>): AuthSocketChannel;
 }

@@ -27,7 +27,10 @@ export type ChannelSignal =
   /** The server does not count this socket in the channel (it answered a scoped frame so). */
   | { readonly kind: 'not-joined'; readonly channel: string };
 
-/** How channels look on the wire. Every member has a default that follows docs/PROTOCOL.md. */
+/**
+ * How channels look on the wire. Every member has a default that follows docs/PROTOCOL.md. A `join`
+ * or `leave` that throws is reported as `encode-failed` and nothing is sent.
+ */
 export interface ChannelFrames {
   /** @default `(channel, { params, resume }) => ({ type: 'join', channel, params?, resume? })` */
   readonly join?: (channel: string, context: JoinContext) => unknown;
@@ -37,10 +40,11 @@ export interface ChannelFrames {
    * Reads a control frame (`joined`, `join_refused`, `kicked`, `presence`, `resume_failed` with a
    * `channel`, and `error` `not_joined`); undefined for every other frame. Control frames never
    * reach the app's streams, except `not-joined`: it answers one of the app's messages, so it is
-   * also delivered to the channel's `messages$` (and the channel is joined again).
+   * also delivered to the channel's `messages$` (and the channel is joined again). A frame it
+   * throws on counts as no control frame.
    */
   readonly read?: (message: SocketMessage) => ChannelSignal | undefined;
-  /** The channel an ordinary message belongs to. @default its string `channel` field */
+  /** The channel an ordinary message belongs to (none for a message it throws on). @default its string `channel` field */
   readonly channelOf?: (message: SocketMessage) => string | undefined;
   /** Puts an outgoing message in a channel. @default adds `channel: name` */
   readonly scope?: (message: object, channel: string) => object;

@@ -72,6 +72,8 @@ export class ChannelMembership {
     /** Present the last channel seq on join and drop replayed duplicates (`withResume()`). */
     private readonly resume: boolean,
     private readonly resync: (event: ChannelResync) => void,
+    /** The service's errors$: a join or leave frame the app's builder could not make. */
+    private readonly report: (error: AuthSocketError) => void,
   ) {}
 
   /** The entry of `name`, created (left) on first use. */
@@ -120,7 +122,7 @@ export class ChannelMembership {
       entry.leaveTimer = null;
       if (entry.refs > 0) return;
       if (entry.state.value.kind !== 'rejected') {
-        if (entry.state.value.kind !== 'left') this.#write?.(this.frames.leave(entry.name));
+        if (entry.state.value.kind !== 'left') this.#send(() => this.frames.leave(entry.name));
         this.#set(entry, LEFT);
         this.#setMembers(entry, []);
       }
@@ -248,7 +250,31 @@ export class ChannelMembership {
   #join(entry: ChannelEntry): void {
     this.#set(entry, JOINING);
     const resume = this.resume ? entry.lastSeq : undefined;
-    this.#write?.(this.frames.join(entry.name, { params: entry.params, resume }));
+    this.#send(() => this.frames.join(entry.name, { params: entry.params, resume }));
+  }
+
+  /**
+   * Builds a frame with the app's builder and writes it while a socket is ready. A builder that
+   * throws is reported (`encode-failed`) and nothing is sent: it runs inside the connection's
+   * event handling, which must go on for the other channels.
+   */
+  #send(build: () => unknown): void {
+    const write = this.#write;
+    if (!write) return;
+    let frame: unknown;
+    try {
+      frame = build();
+    } catch (cause) {
+      this.report(
+        new AuthSocketError(
+          'encode-failed',
+          (typeof ngDevMode === 'undefined' || ngDevMode) && 'a withChannels join or leave builder threw',
+          { cause },
+        ),
+      );
+      return;
+    }
+    write(frame);
   }
 
   #apply(entry: ChannelEntry, signal: ChannelSignal): void {

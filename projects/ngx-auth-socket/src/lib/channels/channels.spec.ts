@@ -37,6 +37,54 @@ describe('channels: joined once, joined again after every reconnect and rotation
     expect(h.messages).toEqual([]);
   });
 
+  it('a join the serializer cannot encode is reported (encode-failed); the other channels join', () => {
+    open();
+    h.service.channel('room:1', { since: 1n }).messages$.subscribe();
+    h.service.channel('room:2').messages$.subscribe();
+    h.grantTicket();
+    expect(joins()).toEqual([{ type: 'join', channel: 'room:2' }]);
+    expect(h.errors.map((e) => e.code)).toEqual(['encode-failed']);
+    expect(h.service.channel('room:1').state().kind).toBe('joining');
+  });
+
+  it('a join builder of the app that throws is reported (encode-failed); the socket and the other channels go on', () => {
+    const join = (channel: string) => {
+      if (channel === 'bad') throw new Error('no topic for bad');
+      return { type: 'subscribe', topic: channel };
+    };
+    open({}, [withChannels({ join, channelOf: (m) => m['topic'] as string | undefined })]);
+    h.service.channel('bad').messages$.subscribe();
+    h.service.channel('good').messages$.subscribe();
+    h.grantTicket();
+    expect(h.lastSocket.received).toEqual([{ type: 'subscribe', topic: 'good' }]);
+    expect(h.errors.map((e) => [e.code, (e.cause as Error).message])).toEqual([['encode-failed', 'no topic for bad']]);
+    expect(h.state.kind).toBe('open');
+  });
+
+  it("a frame the app's read or channelOf throws on is no channel's: it reaches messages$, the socket goes on", () => {
+    const read = (m: SocketMessage) => {
+      if (m.type === 'joined') return { kind: 'joined' as const, channel: (m['meta'] as { topic: string }).topic };
+      return undefined;
+    };
+    const channelOf = (m: SocketMessage) => (m['meta'] as { topic: string }).topic;
+    open({}, [withChannels({ read, channelOf })]);
+    const room = h.service.channel('room:1');
+    const texts: unknown[] = [];
+    room.messages$.subscribe((m) => texts.push(m['text']));
+    h.listen();
+    h.grantTicket();
+    h.push({ type: 'joined', meta: { topic: 'room:1' } });
+    expect(room.state().kind).toBe('joined');
+    h.push({ type: 'joined' }); // no meta: read throws
+    h.push({ type: 'chat', text: 'no meta' }); // channelOf throws
+    h.push({ type: 'chat', meta: { topic: 'room:1' }, text: 'hi' });
+    expect(texts).toEqual(['hi']);
+    // The socket's stream has every message but the control frame it understood.
+    expect(h.messages.map((m) => m['text'] ?? m.type)).toEqual(['joined', 'no meta', 'hi']);
+    expect(h.state.kind).toBe('open');
+    expect(h.errors).toEqual([]);
+  });
+
   it('the same name gives the same handle', () => {
     open();
     expect(h.service.channel('room:1')).toBe(h.service.channel('room:1'));

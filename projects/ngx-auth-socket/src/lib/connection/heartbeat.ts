@@ -14,7 +14,8 @@ export class Heartbeat {
     private readonly runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>,
     private readonly intervalMs: number,
     private readonly timeoutMs: number,
-    private readonly ping: () => void,
+    /** Sends a ping; false when none went out (it could not be built or encoded). */
+    private readonly ping: () => boolean,
     private readonly dead: () => void,
   ) {}
 
@@ -40,14 +41,20 @@ export class Heartbeat {
   #schedulePing(): void {
     this.#pingTimer = this.runtime.setTimeout(() => {
       this.#pingTimer = null;
-      if (this.#deadline === null) {
+      // Armed before the ping: an answer that arrives while it is being written counts.
+      const armed = this.#deadline === null;
+      if (armed) {
         this.#deadline = this.runtime.setTimeout(() => {
           this.#deadline = null;
           this.stop();
           this.dead();
         }, this.timeoutMs);
       }
-      this.ping();
+      // No ping went out: no answer to wait for.
+      if (!this.ping() && armed && this.#deadline !== null) {
+        this.runtime.clearTimeout(this.#deadline);
+        this.#deadline = null;
+      }
       if (this.#running) this.#schedulePing();
     }, this.intervalMs);
   }

@@ -320,6 +320,45 @@ describe('delivery: heartbeat', () => {
     expect(h.messages).toEqual([{ type: 'chat', n: 1 }]);
   });
 
+  it('a ping() that throws is reported (encode-failed) and not sent; the healthy socket stays', () => {
+    let calls = 0;
+    const ping = () => {
+      if (++calls <= 2) throw new Error('no session id yet');
+      return { type: 'ping' };
+    };
+    h = new SocketHarness({}, { token: JWT_A, features: [withHeartbeat({ intervalMs: 1000, timeoutMs: 500, ping })] });
+    h.listen();
+    h.grantTicket();
+    h.tick(2999);
+    expect(h.errors.map((e) => [e.code, e.message, (e.cause as Error).message])).toEqual([
+      ['encode-failed', '[ngx-auth-socket encode-failed] withHeartbeat ping() threw', 'no session id yet'],
+      ['encode-failed', '[ngx-auth-socket encode-failed] withHeartbeat ping() threw', 'no session id yet'],
+    ]);
+    expect(h.state.kind).toBe('open');
+    expect(h.sockets.length).toBe(1);
+    // Once it builds a ping again, the heartbeat works as before.
+    h.tick(1);
+    expect(h.lastSocket.received).toEqual([{ type: 'ping' }]);
+    h.tick(500);
+    expect(h.errors.map((e) => e.code)).toEqual(['encode-failed', 'encode-failed', 'heartbeat-timeout']);
+  });
+
+  it('a ping the serializer cannot encode is reported (encode-failed), not dropped in silence', () => {
+    h = new SocketHarness(
+      {},
+      {
+        token: JWT_A,
+        features: [withHeartbeat({ intervalMs: 1000, timeoutMs: 500, ping: () => ({ type: 'ping', n: 1n }) })],
+      },
+    );
+    h.listen();
+    h.grantTicket();
+    h.tick(1500);
+    expect(h.errors.map((e) => e.code)).toEqual(['encode-failed']);
+    expect(h.lastSocket.received).toEqual([]);
+    expect(h.state.kind).toBe('open');
+  });
+
   it('counts any frame as a sign of life', () => {
     h = new SocketHarness({}, { token: JWT_A, features: [withHeartbeat({ intervalMs: 1000, timeoutMs: 500 })] });
     h.listen();

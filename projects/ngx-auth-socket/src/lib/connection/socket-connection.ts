@@ -379,10 +379,14 @@ export class SocketConnection implements ConnectionLike {
     this.#ports.deliver(message);
   }
 
-  /** Encodes and writes `message` on the open socket (the features' frames: pings, joins). */
+  /**
+   * Encodes and writes `message` on the open socket (the features' frames: pings, joins). A frame
+   * that cannot be encoded is reported (`encode-failed`), not dropped in silence.
+   */
   readonly #writeMessage = (message: unknown): boolean => {
     const frame = encodeMessage(message, this.#ports.config.serializer);
-    return !(frame instanceof AuthSocketError) && this.#write(frame);
+    if (frame instanceof AuthSocketError) return (this.#ports.report(frame), false);
+    return this.#write(frame);
   };
 
   /** The socket that carried traffic is gone: the features stop (heartbeat) or note it (channels). */

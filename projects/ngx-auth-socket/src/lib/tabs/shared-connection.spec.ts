@@ -103,7 +103,14 @@ describe('SharedConnection (one socket for all tabs)', () => {
   function openTab(options: { locks?: boolean; token?: string | null; channels?: boolean } = {}): Tab {
     const runtime = hub.runtime({ locks: options.locks });
     const channels = options.channels
-      ? new ChannelMembership(DEFAULT_CHANNEL_FRAMES, timers, 1000, false, () => undefined)
+      ? new ChannelMembership(
+          DEFAULT_CHANNEL_FRAMES,
+          timers,
+          1000,
+          false,
+          () => undefined,
+          () => undefined,
+        )
       : null;
     const tab: Tab = {
       delivered: [],
