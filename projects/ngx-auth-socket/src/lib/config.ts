@@ -42,13 +42,18 @@ export interface AuthMessageContext {
  */
 export interface FirstMessageConfig {
   /**
-   * Builds the first frame (and in-band re-auth frames) from the JWT.
+   * Builds the first frame (and in-band re-auth frames) from the JWT. One that throws, like a
+   * frame the serializer cannot encode, ends the attempt as `encode-failed` (`closed`,
+   * `bad-auth-message`, until a new token or `connect()`).
    * @default `(jwt, { resume }) => ({ type: 'auth', payload: jwt, resume })` (`resume` only when set)
    */
   readonly buildAuthMessage?: (token: string, context: AuthMessageContext) => unknown;
-  /** Recognises the server's acknowledgement. @default `(m) => m.type === 'auth_ok'` */
+  /**
+   * Recognises the server's acknowledgement. It sees every frame; one it throws on does not match.
+   * @default `(m) => m.type === 'auth_ok'`
+   */
   readonly isAck?: (message: SocketMessage) => boolean;
-  /** Recognises the server's refusal. @default `(m) => m.type === 'auth_error'` */
+  /** Recognises the server's refusal (one it throws on does not match). @default `(m) => m.type === 'auth_error'` */
   readonly isRejection?: (message: SocketMessage) => boolean;
   /** Wait for an acknowledgement before the socket counts as open. @default true */
   readonly waitForAck?: boolean;

@@ -3,6 +3,7 @@ import { inject } from '@angular/core';
 import { map } from 'rxjs';
 import { withResume } from '../features';
 import { SendReceipt } from '../messaging/outbox';
+import { SocketMessage } from '../config';
 import { JWT_A, JWT_B, START_TIME, SocketHarness, TICKET_URL, makeJwt } from '../../spec-support/socket-harness';
 import { withRequests } from '../messaging/with-requests';
 
@@ -268,6 +269,57 @@ describe('connection: failures carry their own label', () => {
     h.store.set(JWT_B);
     h.tick();
     expect(h.lastSocket.received).toEqual([{ type: 'auth', t: JWT_B }]);
+  });
+
+  it('an auth frame builder that throws is encode-failed too: bad-auth-message, and a new token tries again', () => {
+    let broken = true;
+    h = new SocketHarness(
+      {
+        auth: 'first-message',
+        firstMessage: {
+          buildAuthMessage: (t) => {
+            if (broken) throw new Error('no device id yet');
+            return { type: 'auth', t };
+          },
+        },
+      },
+      { token: JWT_A },
+    );
+    h.listen();
+    h.tick();
+    expect(h.state).toEqual(jasmine.objectContaining({ kind: 'closed', reason: 'bad-auth-message' }));
+    expect(h.errors.map((e) => [e.code, (e.cause as Error).message])).toEqual([['encode-failed', 'no device id yet']]);
+    expect(h.lastSocket.received).toEqual([]);
+    broken = false;
+    h.store.set(JWT_B);
+    h.tick();
+    expect(h.lastSocket.received).toEqual([{ type: 'auth', t: JWT_B }]);
+    h.acceptAuth();
+    expect(h.state.kind).toBe('open');
+  });
+
+  it('a firstMessage.isAck or isRejection that throws on a frame does not match it: the frame reaches the app', () => {
+    // Predicates written for the server's frames, which all carry a payload.
+    const payloadOf = (m: SocketMessage) => m['payload'] as { status: string };
+    h = new SocketHarness(
+      {
+        auth: 'first-message',
+        firstMessage: {
+          isAck: (m) => m.type === 'reply' && payloadOf(m).status === 'ok',
+          isRejection: (m) => m.type === 'reply' && payloadOf(m).status === 'error',
+        },
+      },
+      { token: JWT_A },
+    );
+    h.listen();
+    h.tick();
+    h.push({ type: 'reply' }); // no payload: both predicates throw
+    expect(h.state.kind).toBe('authenticating');
+    h.push({ type: 'reply', payload: { status: 'ok' } });
+    expect(h.state.kind).toBe('open');
+    h.push({ type: 'reply', n: 1 });
+    expect(h.messages).toEqual([{ type: 'reply' }, { type: 'reply', n: 1 }]);
+    expect(h.errors).toEqual([]);
   });
 
   it('a failing refresh hook is refresh-failed, then unauthorized', async () => {

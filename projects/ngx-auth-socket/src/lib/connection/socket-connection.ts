@@ -212,10 +212,20 @@ export class SocketConnection implements ConnectionLike {
         return this.#openSocket(effect.slot, url);
       }
       case 'send-auth': {
-        const frame = encodeMessage(
-          config.firstMessage.buildAuthMessage(effect.token, { resume: this.#ports.resume?.point }),
-          config.serializer,
-        );
+        let frame: OutgoingFrame | AuthSocketError;
+        try {
+          frame = encodeMessage(
+            config.firstMessage.buildAuthMessage(effect.token, { resume: this.#ports.resume?.point }),
+            config.serializer,
+          );
+        } catch (cause) {
+          // The app's builder threw: the same verdict as a frame the serializer cannot encode.
+          frame = new AuthSocketError(
+            'encode-failed',
+            (typeof ngDevMode === 'undefined' || ngDevMode) && 'firstMessage.buildAuthMessage threw',
+            { cause },
+          );
+        }
         if (frame instanceof AuthSocketError)
           return this.#dispatch({ type: 'failed', slot: effect.slot, error: frame });
         return this.#slots.send(effect.slot, frame);
@@ -359,8 +369,8 @@ export class SocketConnection implements ConnectionLike {
       return;
     }
     // Acknowledgements are consumed whenever they come: a late or repeated one is no app message.
-    if (this.#isAck(message)) return this.#dispatch({ type: 'auth-ack', slot });
-    if (this.#isRejection(message))
+    if (holds(this.#isAck, message)) return this.#dispatch({ type: 'auth-ack', slot });
+    if (holds(this.#isRejection, message))
       return this.#dispatch({ type: 'failed', slot, error: rejectionError(message['reason']) });
     // Nothing reaches the app from a successor before it replaces the open socket.
     if (slot === 'next') return;
@@ -406,5 +416,17 @@ export class SocketConnection implements ConnectionLike {
     if (this.#state.phase.kind !== 'open' || !socket || socket.readyState !== WS_OPEN) return false;
     socket.send(frame);
     return true;
+  }
+}
+
+/**
+ * The app's recogniser on a frame; one that throws on it does not match, so the frame goes on to
+ * the app instead of being lost in the socket's event handler.
+ */
+function holds(predicate: (message: SocketMessage) => boolean, message: SocketMessage): boolean {
+  try {
+    return predicate(message);
+  } catch {
+    return false;
   }
 }
