@@ -430,6 +430,32 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
     });
 
     describe('channels (withChannels())', () => {
+      it("channel frames of the app's own are taken and answered with expectSent() and push()", async () => {
+        setUp(
+          {},
+          {},
+          withChannels({
+            join: (group) => ({ type: 'subscribe', group }),
+            leave: (group) => ({ type: 'unsubscribe', group }),
+            read: (m) => (m.type === 'subscribed' ? { kind: 'joined', channel: m['group'] as string } : undefined),
+            channelOf: (m) => m['group'] as string | undefined,
+          }),
+        );
+        const room = service.channel<SocketMessage & { body: string }>('room-1');
+        const bodies: string[] = [];
+        room.messages$.subscribe((m) => bodies.push(m.body));
+        await socket.open();
+        expect(socket.expectSent((f) => (f as { type?: unknown }).type === 'subscribe')).toEqual({
+          type: 'subscribe',
+          group: 'room-1',
+        });
+        socket.push({ type: 'subscribed', group: 'room-1' });
+        expect(room.state().kind).toBe('joined');
+        socket.push({ type: 'group.message', group: 'room-1', body: 'hi' });
+        expect(bodies).toEqual(['hi']);
+        socket.verify();
+      });
+
       it('expects, accepts and refuses joins, pushes to a channel and changes presence', async () => {
         setUp({}, {}, withChannels());
         const room = service.channel<SocketMessage & { text: string }>('room:1');
