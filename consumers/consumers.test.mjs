@@ -4,7 +4,8 @@
 // CLI's own files, a production build with strict templates and the app's own test runner on a spec
 // that uses ngx-auth-socket/testing; for Angular 21 also a server-side render that stays off the
 // network and a browser that hydrates it and connects (Chromium against the reference server), and
-// `ng serve` with the README's proxy.conf.json. consumers/README.md tells the whole story.
+// `ng serve` with the README's proxy.conf.json, and a type-check of every other TypeScript block of
+// README.md and docs/TESTING.md (consumers/doc-snippets.mjs). consumers/README.md tells the whole story.
 //
 // Run by `npm run test:consumers` (which builds the library and the server first). Installs go to
 // dist/consumers/<app>/ with `npm ci` from the committed lockfile; a later run reuses node_modules
@@ -20,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { REPOSITORY, packageReadme } from '../scripts/package-readme.mjs';
+import { docBlocks, exportedNames, snippetFiles } from './doc-snippets.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = join(ROOT, 'dist/consumers');
@@ -170,6 +172,10 @@ describe('Angular 21 app (ng new --ssr --zoneless; Vitest + jsdom)', () => {
     await app.ngAdd(t);
   });
 
+  test('every other TypeScript block of README.md and docs/TESTING.md type-checks in the app as shown', async (t) => {
+    await app.typeCheckDocs(t);
+  });
+
   test('ng build (production, strict templates, SSR)', async (t) => {
     await app.build(t);
     assert.ok(existsSync(join(app.dir, 'dist/consumer/server/server.mjs')));
@@ -285,6 +291,43 @@ function consumerApp(name, blocks) {
       await timed(t, 'tsc -p tsconfig.app.json --noEmit', () =>
         run(process.execPath, [join(copy, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.app.json', '--noEmit'], {
           cwd: copy,
+        }),
+      );
+    },
+    /**
+     * Writes the docs' blocks (consumers/doc-snippets.mjs) to doc-snippets/, outside src/ so the
+     * app's build and test runner never see them, and type-checks them with the app's compiler
+     * options (the spec fragments with the Vitest globals its specs have).
+     */
+    async typeCheckDocs(t) {
+      const blocks = docBlocks(ROOT);
+      const fenced = ['README.md', 'docs/TESTING.md']
+        .map((doc) => readFileSync(join(ROOT, doc), 'utf8'))
+        .reduce((n, text) => n + (text.match(/^```ts$/gm) ?? []).length, 0);
+      assert.equal(blocks.length, fenced - quickStart.length - quickStartSsr.length, 'every block is checked');
+      const types = join(dir, 'node_modules/ngx-auth-socket/types');
+      const exported = {
+        main: exportedNames(readFileSync(join(types, 'ngx-auth-socket.d.ts'), 'utf8')),
+        testing: exportedNames(readFileSync(join(types, 'ngx-auth-socket-testing.d.ts'), 'utf8')),
+      };
+      assert.ok(exported.main.includes('provideAuthSocket') && exported.testing.includes('provideAuthSocketTesting'));
+      rmSync(join(dir, 'doc-snippets'), { recursive: true, force: true });
+      for (const file of snippetFiles(blocks, 'doc-snippets', exported)) {
+        mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+        writeFileSync(join(dir, file.path), file.code);
+      }
+      writeFileSync(
+        join(dir, 'tsconfig.doc-snippets.json'),
+        JSON.stringify({
+          extends: './tsconfig.json',
+          compilerOptions: { noEmit: true, types: ['vitest/globals'] },
+          include: ['doc-snippets/**/*.ts'],
+        }),
+      );
+      t.diagnostic(`${blocks.length} blocks`);
+      await timed(t, 'tsc -p tsconfig.doc-snippets.json', () =>
+        run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.doc-snippets.json'], {
+          cwd: dir,
         }),
       );
     },
