@@ -110,12 +110,8 @@ export class AuthSocketService {
     const rotation = rotationFeature?.(refreshBeforeExpiryMs ?? 30_000, refreshHook !== undefined) ?? null;
     const channelsFeature = inject(AUTH_SOCKET_CHANNELS);
     const channels = channelsFeature
-      ? channelsFeature.membership(
-          runtime,
-          this.#config.idleCloseDelayMs,
-          createResumeTracker !== null,
-          (event) => this.#resyncSubject.next(event),
-          (error) => this.#errorsSubject.next(error),
+      ? channelsFeature.membership(runtime, this.#config.idleCloseDelayMs, createResumeTracker !== null, (event) =>
+          this.#resyncSubject.next(event),
         )
       : null;
     this.#channels = channels;
@@ -153,7 +149,7 @@ export class AuthSocketService {
           rotation,
           // The heartbeat sees every frame first; channels judge their own messages before resume.
           extensions: [
-            ...(heartbeat ? [heartbeat.extension(runtime, outward.report)] : []),
+            ...(heartbeat ? [heartbeat.extension(runtime)] : []),
             ...(channels ? [channels] : []),
             ...(resume ? [resume.extension(outward.resyncNeeded)] : []),
           ],

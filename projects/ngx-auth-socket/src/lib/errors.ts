@@ -21,8 +21,9 @@ import { redact } from './redact';
  * - `unauthorized`: no (new) token is available after a rejection; the socket waits for one.
  * - `retries-exhausted`: the reconnect attempt budget is used up.
  * - `bad-frame`: a received frame was not JSON, was binary, or had no string `type`.
- * - `encode-failed`: a message passed to `send()` (or the auth frame built from the token) could
- *   not be serialized.
+ * - `encode-failed`: a message passed to `send()`, the auth frame built from the token, or a
+ *   feature's frame (a heartbeat ping, a channel's join or leave) could not be serialized, or the
+ *   app's function building it threw (`cause`).
  * - `outbox-full`: `send()` was called while offline and the outbox was at its limit.
  * - `send-expired`: a message was not written (or, with acks, not acknowledged) within its
  *   time-to-live.

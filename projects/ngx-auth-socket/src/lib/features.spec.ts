@@ -24,19 +24,17 @@ describe('feature functions', () => {
       now = until;
     };
     const reported: AuthSocketError[] = [];
-    const extension = provider.useValue.extension(
-      {
-        setTimeout: (run, ms) => (timers.set(++next, { at: now + ms, run }), next),
-        clearTimeout: (handle) => timers.delete(handle as number),
-      },
-      (e) => reported.push(e),
-    );
+    const extension = provider.useValue.extension({
+      setTimeout: (run, ms) => (timers.set(++next, { at: now + ms, run }), next),
+      clearTimeout: (handle) => timers.delete(handle as number),
+    });
     const sent: unknown[] = [];
     const failures: AuthSocketError[] = [];
     extension.ready!(
       (m) => sent.push(m) > 0,
       (e) => failures.push(e),
       () => undefined,
+      (e) => reported.push(e),
     );
     advance(24_999);
     expect(sent).toEqual([]);
@@ -63,6 +61,41 @@ describe('feature functions', () => {
     advance(100_000);
     expect(sent.length).toBe(2);
     expect(reported).toEqual([]);
+  });
+
+  it('withHeartbeat() awaits the answer to a ping that found the socket closing, not to one that could not be encoded', () => {
+    const provider = withHeartbeat({ intervalMs: 100, timeoutMs: 50 }).ɵproviders[0] as { useValue: HeartbeatFeature };
+    let now = 0;
+    const timers = new Map<number, { at: number; run: () => void }>();
+    let next = 0;
+    const advanceTo = (until: number) => {
+      for (;;) {
+        const due = [...timers].filter(([, t]) => t.at <= until).sort((x, y) => x[1].at - y[1].at)[0];
+        if (!due) break;
+        timers.delete(due[0]);
+        now = due[1].at;
+        due[1].run();
+      }
+      now = until;
+    };
+    const extension = provider.useValue.extension({
+      setTimeout: (run, ms) => (timers.set(++next, { at: now + ms, run }), next),
+      clearTimeout: (handle) => timers.delete(handle as number),
+    });
+    // undefined: the frame could not be encoded (the connection reported it); false: the socket is closing.
+    let result: boolean | undefined = undefined;
+    const failures: string[] = [];
+    extension.ready!(
+      () => result,
+      (e) => failures.push(e.code),
+      () => undefined,
+      () => undefined,
+    );
+    advanceTo(1000);
+    expect(failures).toEqual([]);
+    result = false; // a close handshake that never completes: the heartbeat ends it
+    advanceTo(1200);
+    expect(failures).toEqual(['heartbeat-timeout']);
   });
 
   for (const [what, options] of [

@@ -3,7 +3,7 @@ import { HeartbeatConfig, SocketMessage, checkNumber } from './config';
 import { Heartbeat } from './connection/heartbeat';
 import { ResumeTracker } from './messaging/resume-tracker';
 import { AuthSocketRuntime } from './runtime';
-import type { ConnectionExtension, ConnectionLike } from './connection/connection-like';
+import type { ConnectionExtension, ConnectionLike, FeatureWrite } from './connection/connection-like';
 import { AuthSocketError } from './errors';
 import type { TokenRotationMoves } from './connection/lifecycle-types';
 import type { AuthSocketChannel, ChannelPorts } from './channels/auth-socket-channel';
@@ -30,11 +30,7 @@ export interface AuthSocketFeature<K extends AuthSocketFeatureKind = AuthSocketF
 
 /** What {@link withHeartbeat} provides: the heartbeat of one connection, as its extension. */
 export interface HeartbeatFeature {
-  /** `report`: the service's errors$ (a ping that cannot be built is the app's to see). */
-  extension(
-    runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>,
-    report: (error: AuthSocketError) => void,
-  ): ConnectionExtension;
+  extension(runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>): ConnectionExtension;
 }
 
 /** @internal Null unless {@link withHeartbeat} is used. */
@@ -97,11 +93,12 @@ export function withHeartbeat(options: HeartbeatConfig = {}): AuthSocketFeature<
     );
   }
   const feature: HeartbeatFeature = {
-    extension: (runtime, report) => {
+    extension: (runtime) => {
       let heartbeat: Heartbeat | null = null;
-      // A ping that cannot be built is reported and not sent (encode-failed); nothing then awaits
-      // its answer, so a healthy socket is not torn down for the app's bug.
-      const sendPing = (write: (message: unknown) => boolean): boolean => {
+      // A ping that cannot be built or encoded is reported (encode-failed) and not sent; nothing then
+      // awaits its answer, so a healthy socket is not torn down for the app's bug. A ping that found
+      // the socket closing awaits it still: a close that never completes is what the heartbeat is for.
+      const sendPing = (write: FeatureWrite, report: (error: AuthSocketError) => void): boolean => {
         let frame: unknown;
         try {
           frame = ping();
@@ -115,7 +112,7 @@ export function withHeartbeat(options: HeartbeatConfig = {}): AuthSocketFeature<
           );
           return false;
         }
-        return write(frame);
+        return write(frame) !== undefined;
       };
       return {
         // Any frame counts as life; only the answer to our ping is ours to consume.
@@ -128,13 +125,13 @@ export function withHeartbeat(options: HeartbeatConfig = {}): AuthSocketFeature<
             return false;
           }
         },
-        ready: (write, fail) => {
+        ready: (write, fail, _refuse, report) => {
           heartbeat?.stop();
           heartbeat = new Heartbeat(
             runtime,
             intervalMs,
             timeoutMs,
-            () => sendPing(write),
+            () => sendPing(write, report),
             () =>
               fail(
                 new AuthSocketError(
@@ -177,7 +174,6 @@ export interface ChannelsFeature {
     graceMs: number,
     resume: boolean,
     resync: (event: ChannelResync) => void,
-    report: (error: AuthSocketError) => void,
   ): ChannelMembership;
   handle(entry: ChannelEntry, ports: Omit<ChannelPorts, 'scope'>): AuthSocketChannel;
 }

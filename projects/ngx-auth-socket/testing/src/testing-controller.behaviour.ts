@@ -418,6 +418,45 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         socket.socket.takeAll();
       });
 
+      it('open() without authFrames says what to configure instead of returning with the client still waiting', async () => {
+        setUp(djangoFrames);
+        let message = 'open() did not throw';
+        try {
+          await socket.open();
+        } catch (e) {
+          message = (e as Error).message;
+        }
+        expect(message).toMatch(
+          /^open\(\): the client waits for the answer to its auth frame, but none of the frames it sent is one: \{"type":"authenticate",.*authFrames: \{isAuth, ack\}/,
+        );
+        socket.socket.takeAll();
+      });
+
+      it('authFrames.rejection null: rejectAuth() only closes, for a server that refuses by its close code', () => {
+        setUp(
+          { ...djangoFrames, firstMessage: { ...djangoFrames.firstMessage, isRejection: () => false } },
+          {
+            authFrames: { ...authFrames, rejection: null },
+          },
+        );
+        socket.rejectAuth({ code: 4003 });
+        expect(socket.socket.closed).toEqual({ code: 4003, reason: 'forbidden' });
+        const state = service.state();
+        expect(state.kind === 'closed' && state.reason).toBe('forbidden');
+        socket.verify();
+      });
+
+      it("a config predicate that throws on the kit's answer reads as not accepting it (the kit's message, not a TypeError)", () => {
+        setUp({
+          ...djangoFrames,
+          firstMessage: { ...djangoFrames.firstMessage, isAck: (m) => (m['payload'] as { ok: boolean }).ok },
+        });
+        expect(() => socket.acceptAuth()).toThrowError(
+          /^acceptAuth\(\): the config's firstMessage\.isAck does not accept/,
+        );
+        socket.socket.takeAll();
+      });
+
       it('with authFrames, a frame isAuth does not match is not taken for the auth frame', () => {
         setUp(djangoFrames, {
           authFrames: { ...authFrames, isAuth: (f) => (f as { type?: unknown }).type === 'login' },

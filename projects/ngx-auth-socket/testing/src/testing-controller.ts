@@ -71,10 +71,11 @@ export interface AuthFramesOptions {
   /** What `acceptAuth()` answers (its `reply` argument is merged in). @default `{type: 'auth_ok'}` */
   readonly ack?: { readonly type: string; readonly [key: string]: unknown };
   /**
-   * What `rejectAuth()` sends before its close, given the reason.
+   * What `rejectAuth()` sends before its close, given the reason; `null` for a server that refuses
+   * by its close code alone (`rejectAuth()` then only closes).
    * @default `reason => ({type: 'auth_error', reason})`
    */
-  readonly rejection?: (reason: string) => { readonly type: string; readonly [key: string]: unknown };
+  readonly rejection?: ((reason: string) => { readonly type: string; readonly [key: string]: unknown }) | null;
 }
 
 /**
@@ -464,7 +465,7 @@ export class AuthSocketTestingController {
    */
   acceptAuth<T = AuthFrame>(reply: Record<string, unknown> = {}): T {
     const ack = { ...(this.#authFrames.ack ?? { type: 'auth_ok' }), ...reply } as SocketMessage;
-    if (!this.#config.firstMessage.isAck(ack)) {
+    if (!recognises(this.#config.firstMessage.isAck, ack)) {
       throw new Error(
         `acceptAuth(): the config's firstMessage.isAck does not accept ${JSON.stringify(ack)}, so the client ` +
           'would wait for its ackTimeoutMs. Give provideAuthSocketTesting({authFrames: {ack: …}}) the frame your server acknowledges with.',
@@ -486,8 +487,9 @@ export class AuthSocketTestingController {
   rejectAuth<T = AuthFrame>(options: { code?: number; reason?: string } = {}): T {
     const code = options.code ?? 4001;
     const reason = options.reason ?? (this.#config.closeCodes.forbidden.includes(code) ? 'forbidden' : 'invalid_token');
-    const refusal = this.#authFrames.rejection?.(reason) ?? { type: 'auth_error', reason };
-    if (!this.#config.firstMessage.isRejection(refusal)) {
+    const { rejection } = this.#authFrames;
+    const refusal = rejection === null ? null : (rejection?.(reason) ?? { type: 'auth_error', reason });
+    if (refusal !== null && !recognises(this.#config.firstMessage.isRejection, refusal)) {
       throw new Error(
         `rejectAuth(): the config's firstMessage.isRejection does not accept ${JSON.stringify(refusal)}. ` +
           'Give provideAuthSocketTesting({authFrames: {rejection: …}}) the frame your server refuses with.',
@@ -497,7 +499,7 @@ export class AuthSocketTestingController {
     const socket = this.socket;
     // The server sends both before the client can react: they are in flight together.
     this.#wire.together(() => {
-      socket.push(refusal);
+      if (refusal !== null) socket.push(refusal);
       socket.close(code, reason);
     });
     return frame;
@@ -593,6 +595,14 @@ export class AuthSocketTestingController {
     const socket = this.socket;
     if (socket.state === 'waiting') socket.accept();
     if (socket.sent.some(this.#authFrames.isAuth ?? ((f: unknown) => isFrame(f, 'auth')))) this.acceptAuth();
+    else if (this.#state().kind === 'authenticating') {
+      // The client sent its auth frame and waits for the answer, but the kit did not know it.
+      throw new Error(
+        `open(): the client waits for the answer to its auth frame, but none of the frames it sent is one: ` +
+          `${describeFrames(socket.sent)}. An app whose firstMessage.buildAuthMessage builds a frame of another ` +
+          'type tells provideAuthSocketTesting({authFrames: {isAuth, ack}}) how to find and answer it.',
+      );
+    }
     await this.flush();
     return socket;
   }
@@ -673,6 +683,15 @@ export class AuthSocketTestingController {
 export const AUTH_SOCKET_TESTING_OPTIONS = new InjectionToken<AuthSocketTestingOptions>('AUTH_SOCKET_TESTING_OPTIONS', {
   factory: () => ({}),
 });
+
+/** The app's recogniser on the kit's answer; one that throws on it does not recognise it (as in the library). */
+function recognises(predicate: (message: SocketMessage) => boolean, frame: SocketMessage): boolean {
+  try {
+    return predicate(frame);
+  } catch {
+    return false;
+  }
+}
 
 /** What a spec can do about a state, for error messages. */
 function hintFor(kind: ConnectionState['kind']): string {

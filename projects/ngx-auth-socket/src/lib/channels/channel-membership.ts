@@ -2,6 +2,7 @@ import { BehaviorSubject, Subscriber } from 'rxjs';
 import type { SocketMessage } from '../config';
 import { AuthSocketError } from '../errors';
 import type { AuthSocketRuntime } from '../runtime';
+import type { FeatureWrite } from '../connection/connection-like';
 import type { ChannelFrames, ChannelSignal } from './channel-frames';
 
 /**
@@ -58,7 +59,9 @@ const NOBODY: ChannelPresence = { members: [], joined: [], left: [] };
 export class ChannelMembership {
   readonly #entries = new Map<string, ChannelEntry>();
   /** Writes a frame on the authenticated socket; null while there is none. */
-  #write: ((message: unknown) => boolean) | null = null;
+  #write: FeatureWrite | null = null;
+  /** Tells the app (errors$ in every tab): a join or leave frame the app's builder could not make. */
+  #report: ((error: AuthSocketError) => void) | null = null;
   /** Ends an unacknowledged message the server refused (from the connection, while a socket is ready). */
   #refuse: ((id: string, error: AuthSocketError) => void) | null = null;
   /** Told of every change of a channel's state or presence (the leader tab relays them). */
@@ -72,8 +75,6 @@ export class ChannelMembership {
     /** Present the last channel seq on join and drop replayed duplicates (`withResume()`). */
     private readonly resume: boolean,
     private readonly resync: (event: ChannelResync) => void,
-    /** The service's errors$: a join or leave frame the app's builder could not make. */
-    private readonly report: (error: AuthSocketError) => void,
   ) {}
 
   /** The entry of `name`, created (left) on first use. */
@@ -131,12 +132,14 @@ export class ChannelMembership {
 
   /** The socket authenticated (a connect, reconnect or rotation): join every wanted channel on it. */
   ready(
-    write: (message: unknown) => boolean,
+    write: FeatureWrite,
     fail?: unknown,
     refuse?: (id: string, error: AuthSocketError) => void,
+    report?: (error: AuthSocketError) => void,
   ): void {
     this.#write = write;
     this.#refuse = refuse ?? null;
+    this.#report = report ?? null;
     for (const entry of this.#entries.values()) {
       const kind = entry.state.value.kind;
       if (kind === 'joining' || kind === 'joined') this.#join(entry);
@@ -150,6 +153,7 @@ export class ChannelMembership {
   lost(final = false): void {
     this.#write = null;
     this.#refuse = null;
+    this.#report = null;
     if (final) return;
     for (const entry of this.#entries.values()) if (entry.state.value.kind === 'joined') this.#set(entry, JOINING);
   }
@@ -265,7 +269,7 @@ export class ChannelMembership {
     try {
       frame = build();
     } catch (cause) {
-      this.report(
+      this.#report?.(
         new AuthSocketError(
           'encode-failed',
           (typeof ngDevMode === 'undefined' || ngDevMode) && 'a withChannels join or leave builder threw',
@@ -286,7 +290,7 @@ export class ChannelMembership {
           entry.lastSeq = signal.seq;
         }
         this.#set(entry, signal.seq === undefined ? { kind: 'joined' } : { kind: 'joined', seq: signal.seq });
-        if (signal.presence) this.#setMembers(entry, signal.presence);
+        if (signal.presence) this.#setMembers(entry, list(signal.presence));
         return;
       case 'not-joined':
         // The server lost this socket's membership (the client still counts it joined): join
@@ -301,8 +305,9 @@ export class ChannelMembership {
         return;
       case 'presence': {
         const members = new Set(entry.presence.value.members);
-        for (const user of signal.left) members.delete(user);
-        for (const user of signal.joined) members.add(user);
+        // An app's read may leave a list out or get it wrong: no list is no change.
+        for (const user of list(signal.left)) members.delete(user);
+        for (const user of list(signal.joined)) members.add(user);
         this.#setMembers(entry, [...members]);
         return;
       }
@@ -332,4 +337,9 @@ export class ChannelMembership {
     entry.presence.next({ members: [...after].sort(), joined, left });
     this.onChange?.(entry.name, entry.state.value, entry.presence.value);
   }
+}
+
+/** A list of users from an app's `read`, which the types cannot hold to it at run time. */
+function list(users: unknown): readonly string[] {
+  return Array.isArray(users) ? users : [];
 }

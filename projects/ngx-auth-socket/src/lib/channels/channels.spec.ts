@@ -2,7 +2,8 @@ import { AuthSocketFeature, withResume } from '../features';
 import { withChannels } from './with-channels';
 import { AuthSocketError } from '../errors';
 import { SocketMessage } from '../config';
-import { ChannelPresence, ChannelState } from './channel-membership';
+import { ChannelMembership, ChannelPresence, ChannelState } from './channel-membership';
+import { DEFAULT_CHANNEL_FRAMES } from './channel-frames';
 import { JWT_A, JWT_B, SocketHarness } from '../../spec-support/socket-harness';
 
 describe('channels: joined once, joined again after every reconnect and rotation', () => {
@@ -59,6 +60,44 @@ describe('channels: joined once, joined again after every reconnect and rotation
     expect(h.lastSocket.received).toEqual([{ type: 'subscribe', topic: 'good' }]);
     expect(h.errors.map((e) => [e.code, (e.cause as Error).message])).toEqual([['encode-failed', 'no topic for bad']]);
     expect(h.state.kind).toBe('open');
+  });
+
+  it('a leave builder of the app that throws is reported (encode-failed) when the grace period ends', () => {
+    const leave = () => {
+      throw new Error('no leave frame');
+    };
+    open({ idleCloseDelayMs: 1000, keepAlive: true }, [withChannels({ leave })]);
+    const sub = h.service.channel('room:1').messages$.subscribe();
+    h.grantTicket();
+    h.push({ type: 'joined', channel: 'room:1' });
+    sub.unsubscribe();
+    h.tick(1000);
+    expect(h.errors.map((e) => [e.code, (e.cause as Error).message])).toEqual([['encode-failed', 'no leave frame']]);
+    expect(h.service.channel('room:1').state().kind).toBe('left');
+    expect(h.state.kind).toBe('open');
+  });
+
+  it("a presence signal of the app's read without its lists, or with a wrong one, changes nothing and breaks nothing", () => {
+    const read = (m: SocketMessage) =>
+      m.type === 'joined'
+        ? { kind: 'joined' as const, channel: 'room:1', presence: m['who'] as string[] }
+        : m.type === 'presence'
+          ? ({ kind: 'presence', channel: 'room:1', joined: m['joined'] } as never)
+          : undefined;
+    open({}, [withChannels({ read })]);
+    const room = h.service.channel('room:1');
+    let members: readonly string[] = [];
+    room.presence$.subscribe((p) => (members = p.members));
+    h.listen();
+    h.grantTicket();
+    h.push({ type: 'joined', who: 'alice' }); // not a list
+    expect(room.state().kind).toBe('joined');
+    expect(members).toEqual([]);
+    h.push({ type: 'presence', joined: ['bob'] }); // no left
+    h.push({ type: 'presence', joined: 7 });
+    expect(members).toEqual(['bob']);
+    h.push({ type: 'chat', channel: 'room:1', text: 'still here' });
+    expect(h.messages.map((m) => m['text'])).toEqual(['still here']);
   });
 
   it("a frame the app's read or channelOf throws on is no channel's: it reaches messages$, the socket goes on", () => {
@@ -378,5 +417,34 @@ describe('channels: joined once, joined again after every reconnect and rotation
     h.dispose();
     open();
     expect(() => h.service.channel('')).toThrowMatching(invalid);
+  });
+});
+
+describe('channels: ChannelMembership reports through the connection it is ready on', () => {
+  it("a join builder's failure goes to the report of ready() (the connection's: errors$ in every tab)", () => {
+    const join = () => {
+      throw new Error('no join frame');
+    };
+    const membership = new ChannelMembership(
+      { ...DEFAULT_CHANNEL_FRAMES, join },
+      { setTimeout: () => 0, clearTimeout: () => undefined },
+      1000,
+      false,
+      () => undefined,
+    );
+    membership.want('room:1', undefined);
+    const reported: AuthSocketError[] = [];
+    const written: unknown[] = [];
+    membership.ready(
+      (m) => written.push(m) > 0,
+      undefined,
+      undefined,
+      (e) => reported.push(e),
+    );
+    expect(written).toEqual([]);
+    expect(reported.map((e) => e.code)).toEqual(['encode-failed']);
+    membership.lost();
+    membership.want('room:2', undefined); // no socket: nothing built, nothing reported
+    expect(reported.length).toBe(1);
   });
 });

@@ -16,24 +16,37 @@ import { ChannelMembership } from './channel-membership';
  * ```
  */
 export function withChannels(frames: ChannelFrames = {}): AuthSocketFeature<'channels'> {
-  const all = { ...DEFAULT_CHANNEL_FRAMES, ...frames };
-  // The app's readers see every frame the server sends: a frame one of them throws on is no
-  // channel's, and reaches messages$ rather than being lost in the socket's event handler.
-  const { read, channelOf } = all;
-  if (frames.read) all.read = (m) => lenient(() => read(m));
-  if (frames.channelOf) all.channelOf = (m) => lenient(() => channelOf(m));
+  // Member by member: an option given as undefined keeps its default.
+  const read = frames.read;
+  const channelOf = frames.channelOf;
+  const all: Required<ChannelFrames> = {
+    join: frames.join ?? DEFAULT_CHANNEL_FRAMES.join,
+    leave: frames.leave ?? DEFAULT_CHANNEL_FRAMES.leave,
+    scope: frames.scope ?? DEFAULT_CHANNEL_FRAMES.scope,
+    // The app's readers see every frame the server sends: a frame one of them throws on is no
+    // channel's, and reaches messages$ rather than being lost in the socket's event handler.
+    read: read
+      ? (m) => {
+          try {
+            return read(m);
+          } catch {
+            return undefined;
+          }
+        }
+      : DEFAULT_CHANNEL_FRAMES.read,
+    channelOf: channelOf
+      ? (m) => {
+          try {
+            return channelOf(m);
+          } catch {
+            return undefined;
+          }
+        }
+      : DEFAULT_CHANNEL_FRAMES.channelOf,
+  };
   const feature: ChannelsFeature = {
-    membership: (timers, graceMs, resume, resync, report) =>
-      new ChannelMembership(all, timers, graceMs, resume, resync, report),
+    membership: (timers, graceMs, resume, resync) => new ChannelMembership(all, timers, graceMs, resume, resync),
     handle: (entry, ports) => new AuthSocketChannel(entry, { ...ports, scope: all.scope }),
   };
   return { ɵkind: 'channels', ɵproviders: [{ provide: AUTH_SOCKET_CHANNELS, useValue: feature }] };
-}
-
-function lenient<T>(read: () => T | undefined): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
 }

@@ -47,6 +47,12 @@ export interface ConnectionHooks {
  * `withChannels()`): it sees every frame first, may veto a delivery, and hears when a socket starts
  * or stops carrying traffic. The connection knows no feature by name.
  */
+/**
+ * Writes a feature's frame on the open socket: true when sent, false when no socket is open right
+ * now (it is closing), undefined when the frame cannot be encoded (reported as `encode-failed`).
+ */
+export type FeatureWrite = (message: unknown) => boolean | undefined;
+
 export interface ConnectionExtension {
   /** A frame from one of the connection's sockets (`current`: the one carrying traffic); true: the feature's own, not delivered. */
   frame?(message: SocketMessage, current: boolean): boolean;
@@ -54,12 +60,14 @@ export interface ConnectionExtension {
   admit?(message: SocketMessage): boolean | undefined;
   /**
    * A socket authenticated and carries traffic now: `write` sends on it, `fail` ends it, `refuse`
-   * ends the message with this `id` (acknowledged delivery) with `error`, when the server refused it.
+   * ends the message with this `id` (acknowledged delivery) with `error`, when the server refused it,
+   * `report` tells the app (errors$, in every tab sharing the socket).
    */
   ready?(
-    write: (message: unknown) => boolean,
+    write: FeatureWrite,
     fail: (error: AuthSocketError) => void,
     refuse: (id: string, error: AuthSocketError) => void,
+    report: (error: AuthSocketError) => void,
   ): void;
   /** The socket that carried traffic went away; `final`: the connection itself ends (no next socket). */
   lost?(final: boolean): void;

@@ -13,6 +13,8 @@ export interface DevChecks {
   check(state: Lifecycle): void;
   /** A ticket request got its answer (the interceptor should have seen it). */
   ticketAnswered(): void;
+  /** The app's function `name` threw on a frame, which then counted as no match. */
+  threw(name: string, error: unknown): void;
   destroy(): void;
 }
 
@@ -81,6 +83,13 @@ export function createDevChecks(
         'authTokenInterceptor is not installed: the ticket request went out without it, so login responses are ' +
           'not captured and the token is not attached to your API calls. Add ' +
           'provideHttpClient(withInterceptors([authTokenInterceptor])).',
+      );
+    },
+    threw(name, error) {
+      once(
+        `threw:${name}`,
+        `${name} threw on a frame (${error instanceof Error ? error.message : String(error)}), so that frame ` +
+          'counted as no match. It sees every frame the server sends: return false for frames it does not know.',
       );
     },
     destroy: stopTimer,

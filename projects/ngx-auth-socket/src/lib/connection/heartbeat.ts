@@ -14,7 +14,7 @@ export class Heartbeat {
     private readonly runtime: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>,
     private readonly intervalMs: number,
     private readonly timeoutMs: number,
-    /** Sends a ping; false when none went out (it could not be built or encoded). */
+    /** Sends a ping; false when no answer is to be awaited (the ping could not be built or encoded). */
     private readonly ping: () => boolean,
     private readonly dead: () => void,
   ) {}
@@ -50,7 +50,7 @@ export class Heartbeat {
           this.dead();
         }, this.timeoutMs);
       }
-      // No ping went out: no answer to wait for.
+      // A ping that could not be made awaits no answer.
       if (!this.ping() && armed && this.#deadline !== null) {
         this.runtime.clearTimeout(this.#deadline);
         this.#deadline = null;

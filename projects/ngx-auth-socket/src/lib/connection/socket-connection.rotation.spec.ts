@@ -298,7 +298,31 @@ describe('connection: failures carry their own label', () => {
     expect(h.state.kind).toBe('open');
   });
 
+  it('an auth frame builder that throws on an in-band re-auth stops the open socket as bad-auth-message', () => {
+    h = new SocketHarness(
+      {
+        auth: 'first-message',
+        firstMessage: {
+          buildAuthMessage: (t) => {
+            if (t === JWT_B) throw new Error('cannot sign for B');
+            return { type: 'auth', payload: t };
+          },
+        },
+      },
+      { token: JWT_A },
+    );
+    h.listen();
+    h.tick();
+    h.acceptAuth();
+    h.store.set(JWT_B);
+    h.tick();
+    expect(h.state).toEqual(jasmine.objectContaining({ kind: 'closed', reason: 'bad-auth-message' }));
+    expect(h.errors.map((e) => [e.code, (e.cause as Error).message])).toEqual([['encode-failed', 'cannot sign for B']]);
+    expect(h.sockets[0].closeCode).not.toBeNull();
+  });
+
   it('a firstMessage.isAck or isRejection that throws on a frame does not match it: the frame reaches the app', () => {
+    const warn = spyOn(console, 'warn');
     // Predicates written for the server's frames, which all carry a payload.
     const payloadOf = (m: SocketMessage) => m['payload'] as { status: string };
     h = new SocketHarness(
@@ -320,6 +344,10 @@ describe('connection: failures carry their own label', () => {
     h.push({ type: 'reply', n: 1 });
     expect(h.messages).toEqual([{ type: 'reply' }, { type: 'reply', n: 1 }]);
     expect(h.errors).toEqual([]);
+    // In dev mode, once per predicate: the app learns why, without a warning per frame.
+    const warnings = warn.calls.allArgs().map(([m]) => String(m));
+    expect(warnings.filter((m) => m.includes('firstMessage.isAck threw on a frame')).length).toBe(1);
+    expect(warnings.filter((m) => m.includes('firstMessage.isRejection threw on a frame')).length).toBe(1);
   });
 
   it('a failing refresh hook is refresh-failed, then unauthorized', async () => {

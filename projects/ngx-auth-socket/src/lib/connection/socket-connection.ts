@@ -4,7 +4,7 @@ import { AuthSocketError } from '../errors';
 import { decodeFrame, encodeMessage, OutgoingFrame } from '../messaging/frame-codec';
 import { SendReceipt } from '../messaging/outbox';
 import { SocketLike } from '../runtime';
-import type { ConnectionLike, ConnectionPorts } from './connection-like';
+import type { ConnectionLike, ConnectionPorts, FeatureWrite } from './connection-like';
 import { ConnectionState } from './connection-state';
 import { closeError, rejectionError } from './failure-policy';
 import { INITIAL_LIFECYCLE, publicState, transition } from './lifecycle';
@@ -263,7 +263,8 @@ export class SocketConnection implements ConnectionLike {
         const refuse = (id: string, error: AuthSocketError) => {
           if (this.#outgoing.outbox.acknowledge(id, error)) this.reviewDemand();
         };
-        for (const extension of this.#ports.extensions) extension.ready?.(this.#writeMessage, fail, refuse);
+        const report = (error: AuthSocketError) => this.#ports.report(error);
+        for (const extension of this.#ports.extensions) extension.ready?.(this.#writeMessage, fail, refuse, report);
         return this.#outgoing.wentOpen();
       }
       case 'start-timer': {
@@ -369,13 +370,26 @@ export class SocketConnection implements ConnectionLike {
       return;
     }
     // Acknowledgements are consumed whenever they come: a late or repeated one is no app message.
-    if (holds(this.#isAck, message)) return this.#dispatch({ type: 'auth-ack', slot });
-    if (holds(this.#isRejection, message))
+    if (this.#holds(this.#isAck, 'isAck', message)) return this.#dispatch({ type: 'auth-ack', slot });
+    if (this.#holds(this.#isRejection, 'isRejection', message))
       return this.#dispatch({ type: 'failed', slot, error: rejectionError(message['reason']) });
     // Nothing reaches the app from a successor before it replaces the open socket.
     if (slot === 'next') return;
     if (this.#overlap !== null && !this.#overlap.firstTime(message, true)) return;
     this.#deliver(message);
+  }
+
+  /**
+   * The app's recogniser on a frame. One that throws on it does not match, so the frame goes on to
+   * the app instead of being lost in the socket's event handler (in dev mode, a warning says so).
+   */
+  #holds(predicate: (message: SocketMessage) => boolean, name: string, message: SocketMessage): boolean {
+    try {
+      return predicate(message);
+    } catch (error) {
+      this.#ports.dev?.threw(`firstMessage.${name}`, error);
+      return false;
+    }
   }
 
   /** A replay may repeat what this client already has: the first feature with an opinion decides. */
@@ -393,9 +407,9 @@ export class SocketConnection implements ConnectionLike {
    * Encodes and writes `message` on the open socket (the features' frames: pings, joins). A frame
    * that cannot be encoded is reported (`encode-failed`), not dropped in silence.
    */
-  readonly #writeMessage = (message: unknown): boolean => {
+  readonly #writeMessage: FeatureWrite = (message) => {
     const frame = encodeMessage(message, this.#ports.config.serializer);
-    if (frame instanceof AuthSocketError) return (this.#ports.report(frame), false);
+    if (frame instanceof AuthSocketError) return void this.#ports.report(frame);
     return this.#write(frame);
   };
 
@@ -416,17 +430,5 @@ export class SocketConnection implements ConnectionLike {
     if (this.#state.phase.kind !== 'open' || !socket || socket.readyState !== WS_OPEN) return false;
     socket.send(frame);
     return true;
-  }
-}
-
-/**
- * The app's recogniser on a frame; one that throws on it does not match, so the frame goes on to
- * the app instead of being lost in the socket's event handler.
- */
-function holds(predicate: (message: SocketMessage) => boolean, message: SocketMessage): boolean {
-  try {
-    return predicate(message);
-  } catch {
-    return false;
   }
 }

@@ -103,14 +103,7 @@ describe('SharedConnection (one socket for all tabs)', () => {
   function openTab(options: { locks?: boolean; token?: string | null; channels?: boolean } = {}): Tab {
     const runtime = hub.runtime({ locks: options.locks });
     const channels = options.channels
-      ? new ChannelMembership(
-          DEFAULT_CHANNEL_FRAMES,
-          timers,
-          1000,
-          false,
-          () => undefined,
-          () => undefined,
-        )
+      ? new ChannelMembership(DEFAULT_CHANNEL_FRAMES, timers, 1000, false, () => undefined)
       : null;
     const tab: Tab = {
       delivered: [],
