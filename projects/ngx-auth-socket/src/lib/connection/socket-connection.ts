@@ -387,7 +387,7 @@ export class SocketConnection implements ConnectionLike {
     try {
       return predicate(message);
     } catch (error) {
-      this.#ports.dev?.threw(`firstMessage.${name}`, error);
+      if (typeof ngDevMode === 'undefined' || ngDevMode) this.#ports.dev?.threw(`firstMessage.${name}`, error);
       return false;
     }
   }
