@@ -10,6 +10,13 @@
 //   expiry                    close 4001 "token expired" when the socket's token lapses
 //   close codes               4001 / 4003 unless `closeCodes` names others (a server with codes of its own)
 //   chat                      {"type":"chat","text"} → {"type":"chat","id","user","text"} to all of the user's sockets
+//   groups                    {"type":"subscribe","group"} → {"type":"subscribed","group"}, or
+//                             {"type":"subscription_denied","group","detail"} (`private-*` groups: only
+//                             `private-<user>`); {"type":"unsubscribe","group"} (no answer);
+//                             {"type":"group.send","group","body"} from a member → the group's message;
+//                             {"type":"removed","group","detail"} when `remove()` kicks a user; messages
+//                             {"type":"group.message","group","msg_id","body"} (`id` with `groupIdField: 'id'`)
+//                             to the group's sockets. Membership is per socket and ends with it; no presence.
 // It also serves the built lab page, so the page and the API share one origin.
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -35,9 +42,13 @@ export function foreignOptions() {
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.ico': 'image/x-icon' };
 
+/** Who may subscribe to a group: anyone, except `private-<user>`, which only that user may. */
+const mayJoin = (user, group) => !group.startsWith('private-') || group === `private-${user}`;
+
 /**
  * @param {{ profile?: 'foreign' | 'no-reauth', tokenTtlS?: number, ticketEndpoint?: boolean,
- *   ticketStyle?: 'get' | 'post', closeCodes?: { unauthorized: number, forbidden: number } }} options
+ *   ticketStyle?: 'get' | 'post', closeCodes?: { unauthorized: number, forbidden: number },
+ *   groupIdField?: 'msg_id' | 'id' }} options
  */
 export async function startForeignServer({
   profile = 'foreign',
@@ -45,6 +56,7 @@ export async function startForeignServer({
   ticketEndpoint = true,
   ticketStyle = 'get',
   closeCodes = { unauthorized: 4001, forbidden: 4003 },
+  groupIdField = 'msg_id',
 } = {}) {
   const secret = randomBytes(32);
   const tickets = new Map(); // ticket → { user, exp, token expiry }
@@ -63,6 +75,14 @@ export async function startForeignServer({
     chats: 0,
   };
   const received = []; // chat texts in the order the server accepted them
+  const groups = new Map(); // group → Set of peers subscribed to it
+  /** Every socket: its number (1, 2, …), user, and when it opened and closed (ms since the epoch). */
+  const connections = [];
+  /** Every group frame a socket sent, and its fate: {socket, user, action, group, at}. */
+  const groupLog = [];
+  /** Every group message: {id, group, body, to: socket numbers it was written to, at}. */
+  const published = [];
+  let nextMessage = 0;
   /** @type {'none' | 'fail' | 'hang'} */
   let ticketFault = 'none';
 
@@ -160,7 +180,9 @@ export async function startForeignServer({
 
   function accept(ws, identity) {
     stats.sockets++;
-    const peer = { ws, user: null, expiry: null };
+    const peer = { ws, n: stats.sockets, user: null, expiry: null, groups: new Set(), lagMs: 0 };
+    const connection = { socket: peer.n, user: identity?.user ?? null, openedAt: Date.now(), closedAt: null };
+    connections.push(connection);
     sockets.add(peer);
     const authenticate = (user, exp) => {
       peer.user = user;
@@ -181,6 +203,8 @@ export async function startForeignServer({
       clearTimeout(peer.expiry);
       clearTimeout(deadline);
       sockets.delete(peer);
+      for (const group of peer.groups) groups.get(group)?.delete(peer);
+      connection.closedAt = Date.now();
     });
     ws.on('message', (data) => {
       let frame;
@@ -203,6 +227,7 @@ export async function startForeignServer({
         if (peer.user) stats.reauths++;
         clearTimeout(deadline);
         authenticate(claims.sub, claims.exp);
+        connection.user = claims.sub;
         return ws.send(JSON.stringify({ type: 'authenticated' }));
       }
       if (!peer.user) return ws.close(closeCodes.unauthorized, 'authentication required');
@@ -212,7 +237,49 @@ export async function startForeignServer({
         const out = JSON.stringify({ type: 'chat', id: randomUUID(), user: peer.user, text: frame.text });
         for (const p of sockets) if (p.user === peer.user) p.ws.send(out);
       }
+      if (typeof frame.group === 'string') groupFrame(peer, frame);
     });
+  }
+
+  function groupFrame(peer, { type, group, body }) {
+    const log = (action) => groupLog.push({ socket: peer.n, user: peer.user, action, group, at: Date.now() });
+    const reply = (frame) => peer.ws.send(JSON.stringify({ ...frame, group }));
+    if (type === 'subscribe') {
+      if (!mayJoin(peer.user, group)) {
+        log('denied');
+        return reply({ type: 'subscription_denied', detail: 'You do not have permission to join this group.' });
+      }
+      log('subscribe');
+      api.beforeSubscribe?.(peer.n, peer.user, group);
+      peer.groups.add(group);
+      if (!groups.has(group)) groups.set(group, new Set());
+      groups.get(group).add(peer);
+      return reply({ type: 'subscribed' });
+    }
+    if (type === 'unsubscribe') {
+      log('unsubscribe');
+      peer.groups.delete(group);
+      groups.get(group)?.delete(peer);
+      return;
+    }
+    if (type === 'group.send') {
+      if (!peer.groups.has(group)) return reply({ type: 'error', detail: 'Not subscribed to this group.' });
+      log('send');
+      publish(group, body);
+    }
+  }
+
+  /** Sends a message to every socket subscribed to `group`; `id` defaults to a fresh one. */
+  function publish(group, body, id = `m${++nextMessage}`) {
+    const to = [...(groups.get(group) ?? [])];
+    const out = JSON.stringify({ type: 'group.message', group, [groupIdField]: id, body });
+    for (const p of to) {
+      if (p.lagMs > 0) setTimeout(() => p.ws.send(out), p.lagMs);
+      else p.ws.send(out);
+    }
+    const entry = { id, group, body, to: to.map((p) => p.n), at: Date.now() };
+    published.push(entry);
+    return entry;
   }
 
   /** A crash: every socket and HTTP connection dropped (the browser sees 1006), the port closed. */
@@ -224,10 +291,37 @@ export async function startForeignServer({
 
   await new Promise((ok) => http.listen(0, '127.0.0.1', ok));
   const { port } = http.address();
-  return {
+  const api = {
     url: `http://127.0.0.1:${port}`,
     stats,
     received,
+    connections,
+    groupLog,
+    published,
+    /**
+     * Called with (socket number, user, group) as a subscribe is accepted, before the socket is in
+     * the group: what it publishes reaches the group's other sockets only.
+     */
+    beforeSubscribe: null,
+    publish,
+    /** Group messages to socket `n` leave `ms` later (a slower path: another node, a busy link). */
+    lag(n, ms) {
+      for (const p of sockets) if (p.n === n) p.lagMs = ms;
+    },
+    /** The numbers of the sockets subscribed to `group` now. */
+    members(group) {
+      return [...(groups.get(group) ?? [])].map((p) => p.n);
+    },
+    /** Kicks `user` out of `group` (each of their sockets gets `removed`); returns how many sockets. */
+    remove(group, user, detail = 'You were removed from this group.') {
+      const kicked = [...(groups.get(group) ?? [])].filter((p) => p.user === user);
+      for (const p of kicked) {
+        p.groups.delete(group);
+        groups.get(group).delete(p);
+        p.ws.send(JSON.stringify({ type: 'removed', group, detail }));
+      }
+      return kicked.length;
+    },
     /** Sockets open now. */
     get open() {
       return sockets.size;
@@ -250,6 +344,7 @@ export async function startForeignServer({
       await stop();
     },
   };
+  return api;
 }
 
 function serveStatic(pathname, res) {

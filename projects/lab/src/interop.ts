@@ -3,7 +3,8 @@
  * one AuthSocketService at the root, the login and refresh endpoints of whatever server it talks
  * to, and the token handed over the way the app chose (captured by the interceptor, stored by the
  * app, read by a tokenGetter, or set as a Bearer header by a class-based interceptor of its own,
- * before or after ours). Driven through `window.interop` by the e2e tests.
+ * before or after ours). Driven through `window.interop` by the e2e tests. With `channels: 'foreign'`
+ * it also uses `withChannels()` named for a server's own group frames (e2e/support/foreign-server.mjs).
  */
 import {
   HTTP_INTERCEPTORS,
@@ -25,12 +26,13 @@ import {
   provideZonelessChangeDetection,
 } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
-import { Observable, firstValueFrom, map } from 'rxjs';
+import { Observable, Subscription, firstValueFrom, map } from 'rxjs';
 import {
   AuthMode,
   AuthSocketConfig,
   AuthSocketService,
   AuthTokenStore,
+  ChannelFrames,
   CloseCodesConfig,
   FirstMessageConfig,
   ReconnectConfig,
@@ -38,6 +40,7 @@ import {
   TokenChangePolicy,
   authTokenInterceptor,
   provideAuthSocket,
+  withChannels,
   withResume,
   withTokenRotation,
 } from 'ngx-auth-socket';
@@ -54,6 +57,7 @@ export interface InteropOptions {
     readonly reconnect?: ReconnectConfig;
     readonly closeCodes?: CloseCodesConfig;
     readonly ticketTimeoutMs?: number;
+    readonly idleCloseDelayMs?: number;
   };
   /** The server's auth frames: ours (`auth` / `auth_ok` / `auth_error`) or a foreign server's. */
   readonly frames: 'reference' | 'foreign';
@@ -86,12 +90,55 @@ export interface InteropOptions {
   readonly rotation?: boolean;
   /** A ticket endpoint of its own: `POST` → `{token, expires_in}` (`ticketMethod` + `readTicket`). */
   readonly ticketBody?: 'token-expires-in';
+  /** `withChannels()` for a server's own group frames (`FOREIGN_CHANNELS`). */
+  readonly channels?: 'foreign';
+}
+
+/** What the page recorded of one channel (`subscribeChannel()`). */
+interface ChannelRecord {
+  /** Every state, `rejected:<reason>` for a rejected one. */
+  states: string[];
+  /** When each state came (ms since the page loaded). */
+  stateAt: number[];
+  /** Every message delivered in the channel: its id (`msg_id`, else `id`), body and when (ms since the page loaded). */
+  messages: Array<{ id: unknown; body: unknown; at: number }>;
+  /** The members after each presence update (the current value replayed included). */
+  members: string[][];
+  /** Errors or completions of the channel's streams. */
+  errors: string[];
 }
 
 const FOREIGN_FRAMES: FirstMessageConfig = {
   buildAuthMessage: (token) => ({ type: 'authenticate', token }),
   isAck: (m) => m.type === 'authenticated',
   isRejection: (m) => m.type === 'auth_failed',
+};
+
+/**
+ * A Django-Channels-like server's groups (e2e/support/foreign-server.mjs): `subscribe` /
+ * `unsubscribe` a `group`; answers `subscribed`, `subscription_denied` {detail}, `removed` {detail};
+ * messages carry the `group` they belong to.
+ */
+const FOREIGN_CHANNELS: ChannelFrames = {
+  join: (group) => ({ type: 'subscribe', group }),
+  leave: (group) => ({ type: 'unsubscribe', group }),
+  read: (m) => {
+    const group = m['group'];
+    if (typeof group !== 'string') return undefined;
+    const detail = typeof m['detail'] === 'string' && m['detail'] !== '' ? m['detail'] : undefined;
+    switch (m.type) {
+      case 'subscribed':
+        return { kind: 'joined', channel: group };
+      case 'subscription_denied':
+        return { kind: 'refused', channel: group, reason: detail ?? 'subscription_denied' };
+      case 'removed':
+        return { kind: 'kicked', channel: group, reason: detail ?? 'removed' };
+      default:
+        return undefined;
+    }
+  },
+  channelOf: (m) => (typeof m['group'] === 'string' ? m['group'] : undefined),
+  scope: (message, group) => ({ ...message, group }),
 };
 
 /** Sets `Authorization: Bearer <localStorage.access>` on same-origin requests, as angular-jwt does. */
@@ -140,6 +187,7 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
     reconnect: socket.reconnect,
     closeCodes: socket.closeCodes,
     ticketTimeoutMs: socket.ticketTimeoutMs,
+    ...(socket.idleCloseDelayMs === undefined ? {} : { idleCloseDelayMs: socket.idleCloseDelayMs }),
     ...(options.ticketBody === 'token-expires-in'
       ? {
           ticketMethod: 'POST' as const,
@@ -176,7 +224,12 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
     providers: [
       provideZonelessChangeDetection(),
       ...httpProviders(options),
-      provideAuthSocket(config, ...(rotation ? [withTokenRotation()] : []), ...(options.resume ? [withResume()] : [])),
+      provideAuthSocket(
+        config,
+        ...(rotation ? [withTokenRotation()] : []),
+        ...(options.resume ? [withResume()] : []),
+        ...(options.channels === 'foreign' ? [withChannels(FOREIGN_CHANNELS)] : []),
+      ),
     ],
   });
   const service = app.injector.get(AuthSocketService);
@@ -189,7 +242,12 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
     /** Every chat delivery with its seq or id and when (ms since the page loaded): for diagnosing a doubled line. */
     deliveries: [] as Array<{ text: string; seq: unknown; id: unknown; t: number }>,
     fates: {} as Record<string, string>,
+    /** How many messages of each type reached `messages$` (after `listen()`). */
+    types: {} as Record<string, number>,
+    /** Per channel, from `subscribeChannel()` on. */
+    channels: {} as Record<string, ChannelRecord>,
   };
+  const channelSubscriptions = new Map<string, Subscription>();
   service.state$.subscribe((s) => record.states.push(s.kind));
   service.errors$.subscribe((e) => record.errors.push(e.code));
 
@@ -208,6 +266,7 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
     /** Subscribes to messages (which opens the socket once a token is there). */
     listen(): void {
       service.messages$.subscribe((m: SocketMessage) => {
+        record.types[m.type] = (record.types[m.type] ?? 0) + 1;
         if (m.type !== 'chat' || typeof m['text'] !== 'string') return;
         record.texts.push(m['text']);
         record.deliveries.push({ text: m['text'], seq: m['seq'], id: m['id'], t: Math.round(performance.now()) });
@@ -219,6 +278,53 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
         next: () => (record.fates[text] = 'written'),
         error: (e: { code?: string }) => (record.fates[text] = e.code ?? 'error'),
       });
+    },
+    /**
+     * Subscribes to channel `name`'s messages and presence (which joins it), recording them; its
+     * states are recorded from the first call on, also after `unsubscribeChannel()`.
+     */
+    subscribeChannel(name: string): void {
+      const channel = service.channel(name);
+      let entry = record.channels[name];
+      if (!entry) {
+        const created: ChannelRecord = { states: [], stateAt: [], messages: [], members: [], errors: [] };
+        record.channels[name] = entry = created;
+        channel.state$.subscribe((s) => {
+          created.states.push(s.kind === 'rejected' ? `rejected:${s.reason}` : s.kind);
+          created.stateAt.push(Math.round(performance.now()));
+        });
+      }
+      const mine = entry;
+      const subscription = new Subscription();
+      const ended = (what: string) => (e?: { code?: string }) => mine.errors.push(e?.code ?? what);
+      subscription.add(
+        channel.messages$.subscribe({
+          next: (m) =>
+            mine.messages.push({ id: m['msg_id'] ?? m['id'], body: m['body'], at: Math.round(performance.now()) }),
+          error: ended('messages-error'),
+          complete: () => mine.errors.push('messages-complete'),
+        }),
+      );
+      subscription.add(
+        channel.presence$.subscribe({
+          next: (p) => mine.members.push([...p.members]),
+          error: ended('presence-error'),
+        }),
+      );
+      channelSubscriptions.get(name)?.unsubscribe();
+      channelSubscriptions.set(name, subscription);
+    },
+    /** Ends the page's subscriptions of channel `name` (the library leaves it after `idleCloseDelayMs`). */
+    unsubscribeChannel(name: string): void {
+      channelSubscriptions.get(name)?.unsubscribe();
+      channelSubscriptions.delete(name);
+    },
+    /** Sends `{type: 'group.send', body}` in channel `name` (the channel's `scope` adds its group). */
+    sendInChannel(name: string, body: unknown): void {
+      service
+        .channel(name)
+        .send({ type: 'group.send', body })
+        .subscribe({ error: (e: { code?: string }) => record.channels[name]?.errors.push(e.code ?? 'send-error') });
     },
     /** The app refreshing on its own, through HttpClient (without the socket's refresh hook). */
     async refreshNow(): Promise<void> {
