@@ -88,6 +88,8 @@ export interface InteropOptions {
    * refreshes on its own (`refreshNow()`, captured by the `captureRefresh` rule).
    */
   readonly rotation?: boolean;
+  /** `withTokenRotation({ messageId })` reading a server's own id field (`msg_id`). */
+  readonly messageId?: 'msg_id';
   /** A ticket endpoint of its own: `POST` → `{token, expires_in}` (`ticketMethod` + `readTicket`). */
   readonly ticketBody?: 'token-expires-in';
   /** `withChannels()` for a server's own group frames (`FOREIGN_CHANNELS`). */
@@ -226,7 +228,7 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
       ...httpProviders(options),
       provideAuthSocket(
         config,
-        ...(rotation ? [withTokenRotation()] : []),
+        ...(rotation ? [withTokenRotation(options.messageId ? { messageId: (m) => m[options.messageId!] } : {})] : []),
         ...(options.resume ? [withResume()] : []),
         ...(options.channels === 'foreign' ? [withChannels(FOREIGN_CHANNELS)] : []),
       ),

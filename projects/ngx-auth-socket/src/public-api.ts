@@ -6,7 +6,7 @@ export { provideAuthSocket, provideAuthSocketAs, type AuthSocketConfigSource } f
 export { withHeartbeat, withResume, type AuthSocketFeature, type AuthSocketFeatureKind } from './lib/features';
 export { withChannels } from './lib/channels/with-channels';
 export { withRequests, type RequestsConfig } from './lib/messaging/with-requests';
-export { withTokenRotation } from './lib/connection/with-token-rotation';
+export { withTokenRotation, type TokenRotationConfig } from './lib/connection/with-token-rotation';
 export { AuthSocketChannel } from './lib/channels/auth-socket-channel';
 export type { ChannelPresence, ChannelResync, ChannelState } from './lib/channels/channel-membership';
 export type { ChannelFrames, ChannelSignal, JoinContext } from './lib/channels/channel-frames';

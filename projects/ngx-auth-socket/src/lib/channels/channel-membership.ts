@@ -142,7 +142,10 @@ export class ChannelMembership {
     this.#report = report ?? null;
     for (const entry of this.#entries.values()) {
       const kind = entry.state.value.kind;
-      if (kind === 'joining' || kind === 'joined') this.#join(entry);
+      if (kind === 'joining') this.#join(entry);
+      // Still joined: no socket was lost, a make-before-break successor took over while the
+      // replaced socket kept the membership. Join on the successor without showing `joining`.
+      else if (kind === 'joined') this.#join(entry, false);
     }
   }
 
@@ -251,8 +254,8 @@ export class ChannelMembership {
     this.#entries.clear();
   }
 
-  #join(entry: ChannelEntry): void {
-    this.#set(entry, JOINING);
+  #join(entry: ChannelEntry, show = true): void {
+    if (show) this.#set(entry, JOINING);
     const resume = this.resume ? entry.lastSeq : undefined;
     this.#send(() => this.frames.join(entry.name, { params: entry.params, resume }));
   }

@@ -9,14 +9,16 @@ export const DRAIN_MS = 2000;
 
 /** A socket a successor replaced, still heard until it closes. */
 export interface Draining {
-  /** Closes it (1000) now, without reporting `ended`. */
+  /** Closes it (1000) now, if still open, without reporting `ended`. */
   close(): void;
 }
 
 /**
  * Keeps `old` open for {@link DRAIN_MS} after a make-before-break swap and hands what it still
  * receives to `frame`: acks and replies to requests it carried, and messages the server sent it
- * before the successor existed. `ended` runs once when it closed by itself or the time is up.
+ * before the successor existed. `ended` runs once, {@link DRAIN_MS} after it closed (by itself or
+ * when the time was up): the successor may still carry copies of what it delivered until then, so
+ * what it delivered must be remembered that long.
  */
 export function drain(
   old: SocketLike,
@@ -24,13 +26,15 @@ export function drain(
   frame: (data: unknown) => void,
   ended: () => void,
 ): Draining {
+  let tail: unknown = null;
   const close = () => {
     timers.clearTimeout(timer);
+    if (tail !== null) timers.clearTimeout(tail);
     detachAndClose(old, 'token rotated');
   };
   const end = () => {
     close();
-    ended();
+    tail = timers.setTimeout(ended, DRAIN_MS);
   };
   const timer = timers.setTimeout(end, DRAIN_MS);
   old.onopen = old.onerror = null;

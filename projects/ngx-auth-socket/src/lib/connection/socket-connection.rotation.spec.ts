@@ -6,6 +6,9 @@ import { SendReceipt } from '../messaging/outbox';
 import { SocketMessage } from '../config';
 import { JWT_A, JWT_B, START_TIME, SocketHarness, TICKET_URL, makeJwt } from '../../spec-support/socket-harness';
 import { withRequests } from '../messaging/with-requests';
+import { AuthSocketError } from '../errors';
+import { DRAIN_MS } from './drain';
+import { withTokenRotation } from './with-token-rotation';
 
 const NOW = START_TIME;
 const FIRST = makeJwt({ sub: 'alice', exp: NOW / 1000 + 120 });
@@ -165,6 +168,53 @@ describe('connection: token rotation never drops a healthy socket', () => {
     h.sockets[1].send({ type: 'chat', id: 'm3' });
     expect(h.messages.map((m) => m['id'] ?? m['seq'])).toEqual(['m0', 'm1', 7, 'm2', 'm3']);
     expect(h.errors).toEqual([]);
+  });
+
+  it("make-before-break with withTokenRotation({messageId}): a server's own id field tells copies apart", () => {
+    h = new SocketHarness(
+      {},
+      { token: JWT_A, rotation: false, features: [withTokenRotation({ messageId: (m) => m['msg_id'] })] },
+    );
+    h.holdConnections();
+    h.listen();
+    h.grantTicket('tk-1');
+    h.sockets[0].accept();
+    h.store.set(JWT_B);
+    h.grantTicket('tk-2');
+    h.sockets[1].accept(); // socket 0 drains now
+    h.sockets[1].send({ type: 'group.message', msg_id: 'a' });
+    h.sockets[0].send({ type: 'group.message', msg_id: 'a' }); // a late copy
+    h.sockets[0].send({ type: 'group.message', msg_id: 'b' }); // only the replaced socket had it
+    h.sockets[1].send({ type: 'group.message', id: 'x' }); // `id` is no key now: delivered as it is
+    h.sockets[0].send({ type: 'group.message', id: 'x' }); // ...and its copy, keyless, dropped
+    expect(h.messages.map((m) => m['msg_id'] ?? m['id'])).toEqual(['a', 'b', 'x']);
+  });
+
+  it('a copy the successor delivers after the replaced socket closed is not delivered again, for DRAIN_MS', () => {
+    h = new SocketHarness({}, { token: JWT_A });
+    h.holdConnections();
+    h.listen();
+    h.grantTicket('tk-1');
+    h.sockets[0].accept();
+    h.store.set(JWT_B);
+    h.grantTicket('tk-2');
+    h.sockets[1].accept(); // socket 0 drains now
+    h.sockets[0].send({ type: 'chat', id: 'm1' }); // the old path was faster
+    h.sockets[0].close(1000); // the drain ends
+    h.tick(DRAIN_MS - 1);
+    h.sockets[1].send({ type: 'chat', id: 'm1' }); // the same message, still in flight on the successor
+    h.sockets[1].send({ type: 'chat', id: 'm2' });
+    expect(h.messages.map((m) => m['id'])).toEqual(['m1', 'm2']);
+    // Then it is forgotten: the filter holds nothing once two sockets cannot overlap any more.
+    h.tick(1);
+    h.sockets[1].send({ type: 'chat', id: 'm2' });
+    expect(h.messages.map((m) => m['id'])).toEqual(['m1', 'm2', 'm2']);
+  });
+
+  it('withTokenRotation() refuses a messageId that is not a function', () => {
+    expect(() => withTokenRotation({ messageId: 'msg_id' as never })).toThrowMatching(
+      (e) => e instanceof AuthSocketError && e.code === 'invalid-config',
+    );
   });
 
   it('back-to-back rotations: a socket still draining cannot double what its successor delivered', () => {

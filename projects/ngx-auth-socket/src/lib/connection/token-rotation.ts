@@ -39,7 +39,11 @@ const LATE_REFRESH_KEPT: ReadonlyArray<Phase['kind']> = [
  * The moves `withTokenRotation()` provides. `leadMs`: the proactive refresh lead (false: none);
  * `canRefresh`: the app gave a `refreshToken()` hook.
  */
-export function tokenRotation(leadMs: number | false, canRefresh: boolean): TokenRotationMoves {
+export function tokenRotation(
+  leadMs: number | false,
+  canRefresh: boolean,
+  messageId?: (message: SocketMessage) => unknown,
+): TokenRotationMoves {
   const lead = canRefresh ? leadMs : false;
   return {
     opened: (token, env, out) => scheduleRefresh(token, lead, env, out),
@@ -68,7 +72,7 @@ export function tokenRotation(leadMs: number | false, canRefresh: boolean): Toke
     drain,
     inOpen: (m, phase, e, env, out) => inOpen(m, phase, e, env, out, lead),
     overlap: (channels: { channelOf(message: SocketMessage): string | undefined } | null) =>
-      new OverlapFilter(channels),
+      new OverlapFilter(channels, messageId),
   };
 }
 

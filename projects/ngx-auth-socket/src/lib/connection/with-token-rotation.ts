@@ -1,5 +1,21 @@
+import type { SocketMessage } from '../config';
+import { AuthSocketError } from '../errors';
 import { AUTH_SOCKET_ROTATION, AuthSocketFeature } from '../features';
 import { tokenRotation } from './token-rotation';
+
+/** Options of {@link withTokenRotation}. */
+export interface TokenRotationConfig {
+  /**
+   * The id a message keeps on every socket it is sent on: while a make-before-break swap has two
+   * sockets open, a message both deliver is delivered once by it. For a server whose messages
+   * carry their id in a field of their own (`m => m['msg_id']`). A message without one (undefined
+   * or null; also when the function throws) cannot be told apart: from the replaced socket it is
+   * dropped, so one only that socket carried (a channel message just before the successor's join
+   * took effect) is lost.
+   * @default its numeric `seq`, else its `id`
+   */
+  readonly messageId?: (message: SocketMessage) => unknown;
+}
 
 /**
  * Keeps an open socket across token changes. Without it, a socket keeps the token it authenticated
@@ -13,12 +29,30 @@ import { tokenRotation } from './token-rotation';
  *   mode) or make-before-break with a second socket (`'reconnect'`, the default with tickets). The
  *   state stays `open`; nothing is lost or delivered twice.
  *
- * `onTokenChange` or a numeric `refreshBeforeExpiryMs` without this feature throws `invalid-config`.
+ * `onTokenChange` or a numeric `refreshBeforeExpiryMs` without this feature throws `invalid-config`,
+ * as does a `messageId` that is not a function.
  * @usageNotes
  * ```ts
  * provideAuthSocket({ url: '/channel/', refreshToken: () => inject(AuthApi).refresh() }, withTokenRotation())
+ * // a server whose messages carry their id as msg_id:
+ * withTokenRotation({ messageId: (m) => m['msg_id'] })
  * ```
  */
-export function withTokenRotation(): AuthSocketFeature<'token-rotation'> {
-  return { ɵkind: 'token-rotation', ɵproviders: [{ provide: AUTH_SOCKET_ROTATION, useValue: tokenRotation }] };
+export function withTokenRotation(options: TokenRotationConfig = {}): AuthSocketFeature<'token-rotation'> {
+  const { messageId } = options;
+  if (messageId !== undefined && typeof messageId !== 'function') {
+    throw new AuthSocketError(
+      'invalid-config',
+      typeof ngDevMode === 'undefined' || ngDevMode ? 'withTokenRotation messageId must be a function.' : 'messageId',
+    );
+  }
+  return {
+    ɵkind: 'token-rotation',
+    ɵproviders: [
+      {
+        provide: AUTH_SOCKET_ROTATION,
+        useValue: (leadMs: number | false, canRefresh: boolean) => tokenRotation(leadMs, canRefresh, messageId),
+      },
+    ],
+  };
 }
