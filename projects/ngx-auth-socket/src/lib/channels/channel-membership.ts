@@ -62,6 +62,11 @@ export class ChannelMembership {
   #write: FeatureWrite | null = null;
   /** Tells the app (errors$ in every tab): a join or leave frame the app's builder could not make. */
   #report: ((error: AuthSocketError) => void) | null = null;
+  /**
+   * Channels joined again on a make-before-break successor while they stay `joined`, until the
+   * server answers that join: a `not_joined` meanwhile is the join not having arrived yet.
+   */
+  readonly #rejoining = new Set<string>();
   /** Ends an unacknowledged message the server refused (from the connection, while a socket is ready). */
   #refuse: ((id: string, error: AuthSocketError) => void) | null = null;
   /** Told of every change of a channel's state or presence (the leader tab relays them). */
@@ -125,6 +130,7 @@ export class ChannelMembership {
       if (entry.state.value.kind !== 'rejected') {
         if (entry.state.value.kind !== 'left') this.#send(() => this.frames.leave(entry.name));
         this.#set(entry, LEFT);
+        this.#rejoining.delete(entry.name);
         this.#setMembers(entry, []);
       }
     }, this.graceMs);
@@ -143,9 +149,18 @@ export class ChannelMembership {
     for (const entry of this.#entries.values()) {
       const kind = entry.state.value.kind;
       if (kind === 'joining') this.#join(entry);
-      // Still joined: no socket was lost, a make-before-break successor took over while the
-      // replaced socket kept the membership. Join on the successor without showing `joining`.
-      else if (kind === 'joined') this.#join(entry, false);
+      else if (kind === 'joined') {
+        // Still joined: no socket was lost, a make-before-break successor took over while the
+        // replaced socket kept the membership. Join on the successor without showing `joining`,
+        // unless that join cannot be made: then the channel is not joined on the socket it uses.
+        this.#rejoining.add(entry.name);
+        if (
+          !this.#send(() => this.frames.join(entry.name, { params: entry.params, resume: this.#resumeFrom(entry) }))
+        ) {
+          this.#rejoining.delete(entry.name);
+          this.#set(entry, JOINING);
+        }
+      }
     }
   }
 
@@ -157,6 +172,7 @@ export class ChannelMembership {
     this.#write = null;
     this.#refuse = null;
     this.#report = null;
+    this.#rejoining.clear();
     if (final) return;
     for (const entry of this.#entries.values()) if (entry.state.value.kind === 'joined') this.#set(entry, JOINING);
   }
@@ -226,6 +242,7 @@ export class ChannelMembership {
   /** This tab now holds the socket: what its tabs want is to be joined on it, the rest is left. */
   takeOver(): void {
     this.#write = null;
+    this.#rejoining.clear();
     for (const entry of this.#entries.values()) {
       if (entry.state.value.kind === 'rejected') continue;
       this.#set(entry, entry.refs > 0 ? JOINING : LEFT);
@@ -254,10 +271,14 @@ export class ChannelMembership {
     this.#entries.clear();
   }
 
-  #join(entry: ChannelEntry, show = true): void {
-    if (show) this.#set(entry, JOINING);
-    const resume = this.resume ? entry.lastSeq : undefined;
-    this.#send(() => this.frames.join(entry.name, { params: entry.params, resume }));
+  #join(entry: ChannelEntry): void {
+    this.#set(entry, JOINING);
+    this.#send(() => this.frames.join(entry.name, { params: entry.params, resume: this.#resumeFrom(entry) }));
+  }
+
+  /** With `withResume()`: the channel's last seq seen, presented on its join. */
+  #resumeFrom(entry: ChannelEntry): number | undefined {
+    return this.resume ? entry.lastSeq : undefined;
   }
 
   /**
@@ -265,9 +286,9 @@ export class ChannelMembership {
    * throws is reported (`encode-failed`) and nothing is sent: it runs inside the connection's
    * event handling, which must go on for the other channels.
    */
-  #send(build: () => unknown): void {
+  #send(build: () => unknown): boolean {
     const write = this.#write;
-    if (!write) return;
+    if (!write) return false;
     let frame: unknown;
     try {
       frame = build();
@@ -279,12 +300,15 @@ export class ChannelMembership {
           { cause },
         ),
       );
-      return;
+      return false;
     }
-    write(frame);
+    // Undefined: the serializer could not encode it (the connection reported it).
+    return write(frame) !== undefined;
   }
 
   #apply(entry: ChannelEntry, signal: ChannelSignal): void {
+    // The server answered the successor's join (or removed the channel): no join is pending.
+    if (signal.kind !== 'not-joined' && signal.kind !== 'presence') this.#rejoining.delete(entry.name);
     switch (signal.kind) {
       case 'joined':
         // The server's latest seq of the channel: a later re-join resumes from here even when no
@@ -298,7 +322,7 @@ export class ChannelMembership {
       case 'not-joined':
         // The server lost this socket's membership (the client still counts it joined): join
         // again, once — while the join is on its way, further not_joined answers change nothing.
-        if (entry.state.value.kind === 'joined') this.#join(entry);
+        if (entry.state.value.kind === 'joined' && !this.#rejoining.has(entry.name)) this.#join(entry);
         return;
       case 'refused':
       case 'kicked':

@@ -202,6 +202,44 @@ describe('channels: joined once, joined again after every reconnect and rotation
     expect(states).toEqual(['joining', 'joined', 'joined']); // the second: the successor's answer, seq 1
   });
 
+  it('a not_joined on the successor before the server took its join is no reason to join twice; after its answer it is', () => {
+    open();
+    h.service.channel('room:1').messages$.subscribe();
+    h.grantTicket('tk-1');
+    h.push({ type: 'joined', channel: 'room:1', seq: 0 });
+    h.store.set(JWT_B);
+    h.grantTicket('tk-2');
+    expect(h.sockets[1].received).toEqual([{ type: 'join', channel: 'room:1' }]);
+    h.push({ type: 'error', channel: 'room:1', reason: 'not_joined' }); // the join is still on its way
+    expect(h.sockets[1].received.length).toBe(1);
+    expect(h.service.channel('room:1').state().kind).toBe('joined');
+    h.push({ type: 'joined', channel: 'room:1', seq: 0 });
+    h.push({ type: 'error', channel: 'room:1', reason: 'not_joined' }); // now the server lost it: join again
+    expect(h.sockets[1].received).toEqual([
+      { type: 'join', channel: 'room:1' },
+      { type: 'join', channel: 'room:1' },
+    ]);
+  });
+
+  it('a join the successor cannot make at a swap shows the channel joining (it is not joined on that socket)', () => {
+    let broken = false;
+    const join = (channel: string) => {
+      if (broken) throw new Error('no join frame now');
+      return { type: 'join', channel };
+    };
+    open({}, [withChannels({ join })]);
+    const room = h.service.channel('room:1');
+    room.messages$.subscribe();
+    h.grantTicket('tk-1');
+    h.push({ type: 'joined', channel: 'room:1', seq: 0 });
+    broken = true;
+    h.store.set(JWT_B);
+    h.grantTicket('tk-2');
+    expect(h.sockets[1].received).toEqual([]);
+    expect(room.state().kind).toBe('joining');
+    expect(h.errors.map((e) => e.code)).toEqual(['encode-failed']);
+  });
+
   it('a refused channel is rejected with the reason and not joined again on reconnect, until the app asks again', () => {
     open();
     const secret = h.service.channel('private:bob');

@@ -7,23 +7,24 @@ import { detachAndClose } from './socket-slots';
  */
 export const DRAIN_MS = 2000;
 
-/** A socket a successor replaced, still heard until it closes. */
+/** A socket a successor replaced: heard until it closes, remembered for a moment after. */
 export interface Draining {
-  /** Closes it (1000) now, if still open, without reporting `ended`. */
+  /** Closes it (1000) now, if still open, without reporting `closed` or `ended`. */
   close(): void;
 }
 
 /**
  * Keeps `old` open for {@link DRAIN_MS} after a make-before-break swap and hands what it still
  * receives to `frame`: acks and replies to requests it carried, and messages the server sent it
- * before the successor existed. `ended` runs once, {@link DRAIN_MS} after it closed (by itself or
- * when the time was up): the successor may still carry copies of what it delivered until then, so
- * what it delivered must be remembered that long.
+ * before the successor existed. `closed` runs when it closed (by itself or when the time was up),
+ * `ended` {@link DRAIN_MS} later: the successor may still carry copies of what it delivered until
+ * then, so what it delivered must be remembered that long. Neither runs after `close()`.
  */
 export function drain(
   old: SocketLike,
   timers: Pick<AuthSocketRuntime, 'setTimeout' | 'clearTimeout'>,
   frame: (data: unknown) => void,
+  closed: () => void,
   ended: () => void,
 ): Draining {
   let tail: unknown = null;
@@ -34,6 +35,7 @@ export function drain(
   };
   const end = () => {
     close();
+    closed();
     tail = timers.setTimeout(ended, DRAIN_MS);
   };
   const timer = timers.setTimeout(end, DRAIN_MS);

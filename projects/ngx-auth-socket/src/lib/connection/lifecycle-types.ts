@@ -216,8 +216,13 @@ export interface TokenRotationMoves {
   ): Lifecycle | undefined;
   /** Keeps a replaced socket heard for a moment (`drain.ts`). */
   drain: typeof import('./drain').drain;
-  /** The seqs and ids delivered while two sockets overlap (without `withResume()`). */
-  overlap(channels: { channelOf(message: SocketMessage): string | undefined } | null): {
+  /** The keys delivered while two sockets overlap (without `withResume()`; `overlap-filter.ts`). */
+  overlap(
+    channels: { channelOf(message: SocketMessage): string | undefined } | null,
+    threw?: (error: unknown) => void,
+  ): {
     firstTime(message: SocketMessage, keyless: boolean): boolean;
+    seal(): void;
+    unseal(): void;
   };
 }

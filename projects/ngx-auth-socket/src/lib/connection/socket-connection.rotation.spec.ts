@@ -1,5 +1,6 @@
 import { HttpClient } from '@angular/common/http';
 import { inject } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
 import { map } from 'rxjs';
 import { withResume } from '../features';
 import { SendReceipt } from '../messaging/outbox';
@@ -9,6 +10,7 @@ import { withRequests } from '../messaging/with-requests';
 import { AuthSocketError } from '../errors';
 import { DRAIN_MS } from './drain';
 import { withTokenRotation } from './with-token-rotation';
+import { withChannels } from '../channels/with-channels';
 
 const NOW = START_TIME;
 const FIRST = makeJwt({ sub: 'alice', exp: NOW / 1000 + 120 });
@@ -209,6 +211,78 @@ describe('connection: token rotation never drops a healthy socket', () => {
     h.tick(1);
     h.sockets[1].send({ type: 'chat', id: 'm2' });
     expect(h.messages.map((m) => m['id'])).toEqual(['m1', 'm2', 'm2']);
+  });
+
+  it('after the replaced socket closed, ids are looked up, not remembered: an app repeating an id is not cut', () => {
+    h = new SocketHarness({}, { token: JWT_A });
+    h.holdConnections();
+    h.listen();
+    h.grantTicket('tk-1');
+    h.sockets[0].accept();
+    h.store.set(JWT_B);
+    h.grantTicket('tk-2');
+    h.sockets[1].accept();
+    h.sockets[0].send({ type: 'price', id: 'EUR' });
+    h.sockets[0].close(1000);
+    h.sockets[1].send({ type: 'price', id: 'EUR' }); // the copy: dropped
+    h.sockets[1].send({ type: 'price', id: 'USD' });
+    h.sockets[1].send({ type: 'price', id: 'USD' }); // a new price under the same id: delivered
+    expect(h.messages.map((m) => m['id'])).toEqual(['EUR', 'USD', 'USD']);
+  });
+
+  it('a rotation during the 2 s after a drain carries the filter on; destroying the service then leaves no timer', () => {
+    h = new SocketHarness({}, { token: JWT_A });
+    h.holdConnections();
+    h.listen();
+    h.grantTicket('tk-1');
+    h.sockets[0].accept();
+    h.store.set(JWT_B);
+    h.grantTicket('tk-2');
+    h.sockets[1].accept();
+    h.sockets[0].send({ type: 'chat', id: 'm1' });
+    h.sockets[0].close(1000); // the tail begins
+    h.store.set(makeJwt({ sub: 'alice', n: 3 }));
+    h.grantTicket('tk-3');
+    h.sockets[2].accept(); // socket 1 drains now
+    h.sockets[2].send({ type: 'chat', id: 'm1' }); // a copy of what socket 0 delivered: still known
+    h.sockets[1].send({ type: 'chat', id: 'm2' });
+    h.sockets[2].send({ type: 'chat', id: 'm2' });
+    expect(h.messages.map((m) => m['id'])).toEqual(['m1', 'm2']);
+    TestBed.resetTestingModule();
+    expect(h.activeTimers).toBe(0);
+  });
+
+  it('messageId: a key that is no string or number is no key; numbers and strings do not collide in a channel', () => {
+    const warn = spyOn(console, 'warn');
+    h = new SocketHarness(
+      {},
+      {
+        token: JWT_A,
+        rotation: false,
+        features: [
+          withChannels(),
+          withTokenRotation({
+            messageId: (m) => (m['key'] === 'throw' ? (m['nothing'] as { x: 1 }).x : m['key']),
+          }),
+        ],
+      },
+    );
+    h.holdConnections();
+    h.listen();
+    h.grantTicket('tk-1');
+    h.sockets[0].accept();
+    h.store.set(JWT_B);
+    h.grantTicket('tk-2');
+    h.sockets[1].accept(); // socket 0 drains now
+    h.sockets[1].send({ type: 'm', channel: 'room:1', key: 1, n: 'number 1' });
+    h.sockets[1].send({ type: 'm', channel: 'room:1', key: '1', n: 'string 1' });
+    h.sockets[1].send({ type: 'm', key: { id: 1 }, n: 'object key, current' });
+    h.sockets[0].send({ type: 'm', key: { id: 1 }, n: 'object key, replaced: no key, dropped' });
+    h.sockets[1].send({ type: 'm', key: 'throw', n: 'throws, current' });
+    h.sockets[0].send({ type: 'm', key: 'throw', n: 'throws, replaced: dropped' });
+    expect(h.messages.map((m) => m['n'])).toEqual(['number 1', 'string 1', 'object key, current', 'throws, current']);
+    const warnings = warn.calls.allArgs().map(([m]) => String(m));
+    expect(warnings.filter((m) => m.includes('withTokenRotation messageId threw on a frame')).length).toBe(1);
   });
 
   it('withTokenRotation() refuses a messageId that is not a function', () => {

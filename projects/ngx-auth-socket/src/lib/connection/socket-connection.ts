@@ -38,12 +38,12 @@ export class SocketConnection implements ConnectionLike {
   readonly #refresh: (() => void) | undefined;
   readonly #slots: SocketSlots;
   /**
-   * While two sockets overlap (make-before-break without `withResume()`): the seqs and ids already
-   * delivered, so a message both sockets carry is delivered once and one only the old socket
-   * carried is not lost.
+   * While two sockets overlap (make-before-break without `withResume()`), and for a moment after
+   * the replaced one closed: the keys already delivered, so a message both sockets carry is
+   * delivered once and one only the old socket carried is not lost.
    */
   #overlap: ReturnType<NonNullable<ConnectionPorts['rotation']>['overlap']> | null = null;
-  /** The socket a successor replaced, still heard for a moment (`withTokenRotation()`). */
+  /** The socket a successor replaced, heard until it closes, then remembered for a moment (`withTokenRotation()`). */
   #draining: Draining | null = null;
   readonly #timers = new Map<TimerName, unknown>();
   /** Events raised while effects run wait here: one transition at a time, in order. */
@@ -207,8 +207,15 @@ export class SocketConnection implements ConnectionLike {
       case 'open-socket': {
         const url = effect.ticket === null ? config.url : withQueryParam(config.url, config.ticketParam, effect.ticket);
         // One filter for as long as two sockets overlap, across back-to-back rotations.
-        if (effect.slot === 'next' && this.#ports.resume === null)
-          this.#overlap ??= this.#ports.rotation!.overlap(this.#ports.channels);
+        if (effect.slot === 'next' && this.#ports.resume === null) {
+          this.#overlap ??= this.#ports.rotation!.overlap(
+            this.#ports.channels,
+            (typeof ngDevMode === 'undefined' || ngDevMode) && this.#ports.dev
+              ? (error) => this.#ports.dev!.threw('withTokenRotation messageId', error)
+              : undefined,
+          );
+          this.#overlap.unseal();
+        }
         return this.#openSocket(effect.slot, url);
       }
       case 'send-auth': {
@@ -253,6 +260,7 @@ export class SocketConnection implements ConnectionLike {
             old,
             runtime,
             (data) => this.#drained(data),
+            () => this.#overlap?.seal(),
             () => this.#drainEnded(),
           );
         return;

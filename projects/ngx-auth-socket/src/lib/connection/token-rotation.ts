@@ -71,8 +71,10 @@ export function tokenRotation(
     refresher,
     drain,
     inOpen: (m, phase, e, env, out) => inOpen(m, phase, e, env, out, lead),
-    overlap: (channels: { channelOf(message: SocketMessage): string | undefined } | null) =>
-      new OverlapFilter(channels, messageId),
+    overlap: (
+      channels: { channelOf(message: SocketMessage): string | undefined } | null,
+      threw?: (error: unknown) => void,
+    ) => new OverlapFilter(channels, messageId, threw),
   };
 }
 

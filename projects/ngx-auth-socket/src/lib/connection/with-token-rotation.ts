@@ -6,12 +6,13 @@ import { tokenRotation } from './token-rotation';
 /** Options of {@link withTokenRotation}. */
 export interface TokenRotationConfig {
   /**
-   * The id a message keeps on every socket it is sent on: while a make-before-break swap has two
-   * sockets open, a message both deliver is delivered once by it. For a server whose messages
-   * carry their id in a field of their own (`m => m['msg_id']`). A message without one (undefined
-   * or null; also when the function throws) cannot be told apart: from the replaced socket it is
-   * dropped, so one only that socket carried (a channel message just before the successor's join
-   * took effect) is lost.
+   * The id a message keeps on every socket it is sent on, unique per message: while a
+   * make-before-break swap has two sockets open (and 2 s after), a message both deliver is
+   * delivered once by it. For a server whose messages carry their id in a field of their own
+   * (`m => m['msg_id']`). Anything but a string or a number (also when the function throws) is no
+   * id: such a message cannot be told apart, and from the replaced socket it is dropped, so one
+   * only that socket carried (a channel message just before the successor's join took effect) is
+   * lost. Not used with `withResume()`, where the successor resumes by `seq`.
    * @default its numeric `seq`, else its `id`
    */
   readonly messageId?: (message: SocketMessage) => unknown;
