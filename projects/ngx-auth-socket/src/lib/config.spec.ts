@@ -4,6 +4,23 @@ import { AuthSocketError, isAuthSocketError } from './errors';
 describe('resolveConfig', () => {
   const page = 'https://app.example.com/home';
 
+  it('an option given as undefined keeps its default (firstMessage, reconnect, delivery)', () => {
+    const optional: { isAck?: (m: { type: string }) => boolean; maxAttempts?: number; acks?: boolean } = {};
+    const c = resolveConfig(
+      {
+        url: '/channel/',
+        firstMessage: { isAck: optional.isAck, ackTimeoutMs: 500 },
+        reconnect: { maxAttempts: optional.maxAttempts },
+        delivery: { acks: optional.acks },
+      },
+      page,
+    );
+    expect(c.firstMessage.isAck).toBe(DEFAULTS.firstMessage.isAck);
+    expect(c.firstMessage.ackTimeoutMs).toBe(500);
+    expect(c.reconnect.maxAttempts).toBe(Infinity);
+    expect(c.delivery.acks).toBeFalse();
+  });
+
   it('fills every default', () => {
     const c = resolveConfig({ url: '/channel/' }, page);
     expect(c.url).toBe('wss://app.example.com/channel/');

@@ -331,9 +331,9 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
       typeof ngDevMode === 'undefined' || ngDevMode ? `Unknown auth mode "${auth}".` : 'auth',
     );
   }
-  const reconnect = { ...DEFAULTS.reconnect, ...config.reconnect };
+  const reconnect = { ...DEFAULTS.reconnect, ...defined(config.reconnect) };
   // In ticket mode these still describe in-band re-auth, so they are accepted in every mode.
-  const firstMessage = { ...DEFAULTS.firstMessage, ...config.firstMessage };
+  const firstMessage = { ...DEFAULTS.firstMessage, ...defined(config.firstMessage) };
   const ticketParam = config.ticketParam ?? DEFAULTS.ticketParam;
   if (!/^[A-Za-z0-9_.~-]+$/.test(ticketParam)) {
     throw new AuthSocketError(
@@ -379,7 +379,7 @@ export function resolveConfig(config: AuthSocketConfig, baseUrl: string): Resolv
     keepAlive: config.keepAlive ?? DEFAULTS.keepAlive,
     outboxLimit: config.outboxLimit ?? DEFAULTS.outboxLimit,
     serializer: config.serializer ?? jsonSerializer,
-    delivery: { ...DEFAULTS.delivery, ...config.delivery },
+    delivery: { ...DEFAULTS.delivery, ...defined(config.delivery) },
     refreshBeforeExpiryMs: config.refreshBeforeExpiryMs ?? undefined,
     protocols: config.protocols ?? undefined,
     allowInsecure,
@@ -500,3 +500,8 @@ export function checkNumber(name: string, value: number, min: number): void {
 
 /** The resolved configuration, provided by `provideAuthSocket()`. */
 export const AUTH_SOCKET_CONFIG = new InjectionToken<ResolvedAuthSocketConfig>('AUTH_SOCKET_CONFIG');
+
+/** The options given a value: one given as `undefined` (`{ isAck: cfg.isAck }`) keeps its default. */
+function defined<T extends object>(options: T | undefined): Partial<T> {
+  return options ? (Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>) : {};
+}

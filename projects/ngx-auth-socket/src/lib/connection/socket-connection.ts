@@ -1,5 +1,5 @@
 import { BehaviorSubject, Observable } from 'rxjs';
-import { SocketMessage } from '../config';
+import { DEFAULTS, SocketMessage } from '../config';
 import { AuthSocketError } from '../errors';
 import { decodeFrame, encodeMessage, OutgoingFrame } from '../messaging/frame-codec';
 import { SendReceipt } from '../messaging/outbox';
@@ -79,8 +79,8 @@ export class SocketConnection implements ConnectionLike {
     this.#tokenHooks = new TokenHooks(ports, (event) => this.#dispatch(event));
     this.#refresh = ports.refresh && ports.rotation?.refresher(ports.refresh, (event) => this.#dispatch(event));
     this.#acks = config.delivery.acks;
-    this.#isAck = config.firstMessage.isAck;
-    this.#isRejection = config.firstMessage.isRejection;
+    this.#isAck = this.#guard(config.firstMessage.isAck, DEFAULTS.firstMessage.isAck, 'isAck');
+    this.#isRejection = this.#guard(config.firstMessage.isRejection, DEFAULTS.firstMessage.isRejection, 'isRejection');
     this.#stopWatchingNetwork = enabled
       ? runtime.watchNetwork({
           online: () => this.#dispatch({ type: 'network', change: 'online' }),
@@ -378,8 +378,8 @@ export class SocketConnection implements ConnectionLike {
       return;
     }
     // Acknowledgements are consumed whenever they come: a late or repeated one is no app message.
-    if (this.#holds(this.#isAck, 'isAck', message)) return this.#dispatch({ type: 'auth-ack', slot });
-    if (this.#holds(this.#isRejection, 'isRejection', message))
+    if (this.#isAck(message)) return this.#dispatch({ type: 'auth-ack', slot });
+    if (this.#isRejection(message))
       return this.#dispatch({ type: 'failed', slot, error: rejectionError(message['reason']) });
     // Nothing reaches the app from a successor before it replaces the open socket.
     if (slot === 'next') return;
@@ -388,16 +388,24 @@ export class SocketConnection implements ConnectionLike {
   }
 
   /**
-   * The app's recogniser on a frame. One that throws on it does not match, so the frame goes on to
-   * the app instead of being lost in the socket's event handler (in dev mode, a warning says so).
+   * The app's recogniser of frames, run on every frame. One that throws on a frame does not match
+   * it, so the frame goes on to the app instead of being lost in the socket's event handler (in dev
+   * mode, a warning says so). Ours cannot throw: it runs bare, on the hot path.
    */
-  #holds(predicate: (message: SocketMessage) => boolean, name: string, message: SocketMessage): boolean {
-    try {
-      return predicate(message);
-    } catch (error) {
-      if (typeof ngDevMode === 'undefined' || ngDevMode) this.#ports.dev?.threw(`firstMessage.${name}`, error);
-      return false;
-    }
+  #guard(
+    predicate: (message: SocketMessage) => boolean,
+    ours: (message: SocketMessage) => boolean,
+    name: string,
+  ): (message: SocketMessage) => boolean {
+    if (predicate === ours) return predicate;
+    return (message) => {
+      try {
+        return predicate(message);
+      } catch (error) {
+        if (typeof ngDevMode === 'undefined' || ngDevMode) this.#ports.dev?.threw(`firstMessage.${name}`, error);
+        return false;
+      }
+    };
   }
 
   /** A replay may repeat what this client already has: the first feature with an opinion decides. */
