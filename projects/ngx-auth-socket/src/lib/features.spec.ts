@@ -1,5 +1,6 @@
 import { AuthSocketError } from './errors';
 import { provideAuthSocket } from './provide-auth-socket';
+import { withTokenRotation } from './connection/with-token-rotation';
 import { AUTH_SOCKET_HEARTBEAT, AUTH_SOCKET_RESUME, HeartbeatFeature, withHeartbeat, withResume } from './features';
 
 describe('feature functions', () => {
@@ -111,6 +112,12 @@ describe('feature functions', () => {
       );
     });
   }
+
+  it('withTokenRotation() refuses a messageId that is not a function', () => {
+    expect(() => withTokenRotation({ messageId: 'msg_id' as never })).toThrowMatching(
+      (e) => e instanceof AuthSocketError && e.code === 'invalid-config',
+    );
+  });
 
   it('withResume() provides a fresh tracker per service', () => {
     const provider = withResume().ɵproviders[0] as { provide: unknown; useValue: () => object };
