@@ -20,9 +20,11 @@ import { JWT_PATTERN } from './support/server.mjs';
 
 const tickets = new DjangoServer();
 const noTickets = new DjangoServer({ WS_TICKETS: 'off' });
-// 6 s tokens: short enough to see several expiries and refreshes, long enough that a refresh,
-// a ticket and a second socket fit in the second half of a token's life on a busy machine.
-const shortTokens = new DjangoServer({ ACCESS_TOKEN_LIFETIME_S: '6' });
+// 8 s tokens (7–8 s: exp is in whole seconds): short enough to see several expiries and
+// refreshes, long enough that a refresh, a ticket, a second socket and the replaced socket's 2 s
+// drain fit in the second half of a token's life on a busy machine (with 6 s, a clean-clone CI run
+// saw a draining socket reach its expiry).
+const shortTokens = new DjangoServer({ ACCESS_TOKEN_LIFETIME_S: '8' });
 const demo = new DjangoServer({ WS_SPA_DIR: DEMO });
 const servers = [tickets, noTickets, shortTokens, demo];
 let browser;
@@ -212,7 +214,7 @@ test('token expiry: 4001 token_expired → refreshToken() through /api/token/ref
   const before = await shortTokens.stats();
   const alice = await labFor(shortTokens);
   // No refresh ahead of expiry: let the server close at `exp`. The attempt streak (and with it the
-  // one-refresh budget) resets after 1 s open, shorter than the 6 s token, so every expiry refreshes.
+  // one-refresh budget) resets after 1 s open, shorter than the 8 s token, so every expiry refreshes.
   const id = await clientOn(alice, { refreshBeforeExpiryMs: false, reconnect: { resetAfterMs: 1000 } });
   await waitForKind(alice, id, 'open');
   await waitForOpenCount(alice, id, 2, 15_000);
@@ -244,7 +246,7 @@ test('proactive refresh never drops the socket: in band ("authenticate" → "aut
       return { ...variant, lab, id };
     }),
   );
-  // 6 s tokens, refreshed halfway: every socket rotates about every 3 s.
+  // 8 s tokens, refreshed halfway: every socket rotates about every 4 s.
   const refreshes = (lab) => lab.page.evaluate(() => window.lab.refreshes().tokens);
   for (const { lab } of runs) await waitUntil(async () => (await refreshes(lab)) >= 3, 'three refreshes', 25_000);
   for (const { name, inBand, lab, id } of runs) {
