@@ -154,9 +154,7 @@ export class ChannelMembership {
         // replaced socket kept the membership. Join on the successor without showing `joining`,
         // unless that join cannot be made: then the channel is not joined on the socket it uses.
         this.#rejoining.add(entry.name);
-        if (
-          !this.#send(() => this.frames.join(entry.name, { params: entry.params, resume: this.#resumeFrom(entry) }))
-        ) {
+        if (!this.#join(entry, false)) {
           this.#rejoining.delete(entry.name);
           this.#set(entry, JOINING);
         }
@@ -271,14 +269,11 @@ export class ChannelMembership {
     this.#entries.clear();
   }
 
-  #join(entry: ChannelEntry): void {
-    this.#set(entry, JOINING);
-    this.#send(() => this.frames.join(entry.name, { params: entry.params, resume: this.#resumeFrom(entry) }));
-  }
-
-  /** With `withResume()`: the channel's last seq seen, presented on its join. */
-  #resumeFrom(entry: ChannelEntry): number | undefined {
-    return this.resume ? entry.lastSeq : undefined;
+  /** Sends the channel's join (showing `joining` unless `show` is false); false when it could not be made. */
+  #join(entry: ChannelEntry, show = true): boolean {
+    if (show) this.#set(entry, JOINING);
+    const resume = this.resume ? entry.lastSeq : undefined;
+    return this.#send(() => this.frames.join(entry.name, { params: entry.params, resume }));
   }
 
   /**
