@@ -1,3 +1,4 @@
+import { VirtualClock } from 'ngx-auth-socket/testing';
 import { AuthSocketError } from './errors';
 import { provideAuthSocket } from './provide-auth-socket';
 import { withTokenRotation } from './connection/with-token-rotation';
@@ -66,22 +67,10 @@ describe('feature functions', () => {
 
   it('withHeartbeat() awaits the answer to a ping that found the socket closing, not to one that could not be encoded', () => {
     const provider = withHeartbeat({ intervalMs: 100, timeoutMs: 50 }).ɵproviders[0] as { useValue: HeartbeatFeature };
-    let now = 0;
-    const timers = new Map<number, { at: number; run: () => void }>();
-    let next = 0;
-    const advanceTo = (until: number) => {
-      for (;;) {
-        const due = [...timers].filter(([, t]) => t.at <= until).sort((x, y) => x[1].at - y[1].at)[0];
-        if (!due) break;
-        timers.delete(due[0]);
-        now = due[1].at;
-        due[1].run();
-      }
-      now = until;
-    };
+    const clock = new VirtualClock(0);
     const extension = provider.useValue.extension({
-      setTimeout: (run, ms) => (timers.set(++next, { at: now + ms, run }), next),
-      clearTimeout: (handle) => timers.delete(handle as number),
+      setTimeout: (run, ms) => clock.setTimeout(run, ms),
+      clearTimeout: (handle) => clock.clearTimeout(handle),
     });
     // undefined: the frame could not be encoded (the connection reported it); false: the socket is closing.
     let result: boolean | undefined = undefined;
@@ -92,10 +81,10 @@ describe('feature functions', () => {
       () => undefined,
       () => undefined,
     );
-    advanceTo(1000);
+    clock.tick(1000);
     expect(failures).toEqual([]);
     result = false; // a close handshake that never completes: the heartbeat ends it
-    advanceTo(1200);
+    clock.tick(200);
     expect(failures).toEqual(['heartbeat-timeout']);
   });
 

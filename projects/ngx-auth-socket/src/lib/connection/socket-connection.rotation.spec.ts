@@ -19,6 +19,17 @@ describe('connection: token rotation never drops a healthy socket', () => {
   let h: SocketHarness;
   afterEach(() => h.dispose());
 
+  /** Socket 1 replaces socket 0 make-before-break (the spec said when each opened): socket 0 drains now. */
+  function swap(): void {
+    h.holdConnections();
+    h.listen();
+    h.grantTicket('tk-1');
+    h.sockets[0].accept();
+    h.store.set(JWT_B);
+    h.grantTicket('tk-2');
+    h.sockets[1].accept();
+  }
+
   it('the refresh trap: a refresh through HttpClient whose response the interceptor also captures rotates once (ticket mode)', async () => {
     h = new SocketHarness(
       {
@@ -176,13 +187,7 @@ describe('connection: token rotation never drops a healthy socket', () => {
       {},
       { token: JWT_A, rotation: false, features: [withTokenRotation({ messageId: (m) => m['msg_id'] })] },
     );
-    h.holdConnections();
-    h.listen();
-    h.grantTicket('tk-1');
-    h.sockets[0].accept();
-    h.store.set(JWT_B);
-    h.grantTicket('tk-2');
-    h.sockets[1].accept(); // socket 0 drains now
+    swap(); // socket 1 carries traffic, socket 0 drains
     h.sockets[1].send({ type: 'group.message', msg_id: 'a' });
     h.sockets[0].send({ type: 'group.message', msg_id: 'a' }); // a late copy
     h.sockets[0].send({ type: 'group.message', msg_id: 'b' }); // only the replaced socket had it
@@ -193,13 +198,7 @@ describe('connection: token rotation never drops a healthy socket', () => {
 
   it('a copy the successor delivers after the replaced socket closed is not delivered again, for DRAIN_MS', () => {
     h = new SocketHarness({}, { token: JWT_A });
-    h.holdConnections();
-    h.listen();
-    h.grantTicket('tk-1');
-    h.sockets[0].accept();
-    h.store.set(JWT_B);
-    h.grantTicket('tk-2');
-    h.sockets[1].accept(); // socket 0 drains now
+    swap(); // socket 1 carries traffic, socket 0 drains
     h.sockets[0].send({ type: 'chat', id: 'm1' }); // the old path was faster
     h.sockets[0].close(1000); // the drain ends
     h.tick(DRAIN_MS - 1);
@@ -214,13 +213,7 @@ describe('connection: token rotation never drops a healthy socket', () => {
 
   it('after the replaced socket closed, ids are looked up, not remembered: an app repeating an id is not cut', () => {
     h = new SocketHarness({}, { token: JWT_A });
-    h.holdConnections();
-    h.listen();
-    h.grantTicket('tk-1');
-    h.sockets[0].accept();
-    h.store.set(JWT_B);
-    h.grantTicket('tk-2');
-    h.sockets[1].accept();
+    swap(); // socket 1 carries traffic, socket 0 drains
     h.sockets[0].send({ type: 'price', id: 'EUR' });
     h.sockets[0].close(1000);
     h.sockets[1].send({ type: 'price', id: 'EUR' }); // the copy: dropped
@@ -231,13 +224,7 @@ describe('connection: token rotation never drops a healthy socket', () => {
 
   it('a rotation during the 2 s after a drain carries the filter on; destroying the service then leaves no timer', () => {
     h = new SocketHarness({}, { token: JWT_A });
-    h.holdConnections();
-    h.listen();
-    h.grantTicket('tk-1');
-    h.sockets[0].accept();
-    h.store.set(JWT_B);
-    h.grantTicket('tk-2');
-    h.sockets[1].accept();
+    swap(); // socket 1 carries traffic, socket 0 drains
     h.sockets[0].send({ type: 'chat', id: 'm1' });
     h.sockets[0].close(1000); // the tail begins
     h.store.set(makeJwt({ sub: 'alice', n: 3 }));
@@ -266,13 +253,7 @@ describe('connection: token rotation never drops a healthy socket', () => {
         ],
       },
     );
-    h.holdConnections();
-    h.listen();
-    h.grantTicket('tk-1');
-    h.sockets[0].accept();
-    h.store.set(JWT_B);
-    h.grantTicket('tk-2');
-    h.sockets[1].accept(); // socket 0 drains now
+    swap(); // socket 1 carries traffic, socket 0 drains
     h.sockets[1].send({ type: 'm', channel: 'room:1', key: 1, n: 'number 1' });
     h.sockets[1].send({ type: 'm', channel: 'room:1', key: '1', n: 'string 1' });
     h.sockets[1].send({ type: 'm', key: { id: 1 }, n: 'object key, current' });
