@@ -3,10 +3,11 @@
  * the events that move it and the effects it asks the driver to perform. `transition()` in
  * `lifecycle.ts` is the only code that turns one phase into the next.
  */
-import type { ResolvedAuthSocketConfig, SocketMessage } from '../config';
+import type { ResolvedAuthSocketConfig } from '../config';
 import type { AuthSocketError } from '../errors';
 import type { Ticket } from '../ticket/ticket';
 import type { ActiveAuthMode, ConnectionState } from './connection-state';
+import type { Handover, HandoverHost } from './handover';
 
 /** The socket that carries traffic (`current`) or the one replacing it during a token rotation (`next`). */
 export type Slot = 'current' | 'next';
@@ -214,15 +215,6 @@ export interface TokenRotationMoves {
     env: LifecycleEnv,
     out: Effect[],
   ): Lifecycle | undefined;
-  /** Keeps a replaced socket heard for a moment (`drain.ts`). */
-  drain: typeof import('./drain').drain;
-  /** The keys delivered while two sockets overlap (without `withResume()`; `overlap-filter.ts`). */
-  overlap(
-    channels: { channelOf(message: SocketMessage): string | undefined } | null,
-    threw?: (error: unknown) => void,
-  ): {
-    firstTime(message: SocketMessage, keyless: boolean): boolean;
-    seal(): void;
-    unseal(): void;
-  };
+  /** The connection's side of a make-before-break swap (`handover.ts`). */
+  handover(host: HandoverHost): Handover;
 }

@@ -10,7 +10,7 @@ import { closeError, rejectionError } from './failure-policy';
 import { INITIAL_LIFECYCLE, publicState, transition } from './lifecycle';
 import type { Effect, Lifecycle, LifecycleEnv, LifecycleEvent, Slot, TimerName } from './lifecycle-types';
 import { Outgoing } from './outgoing';
-import type { Draining } from './drain';
+import type { Handover } from './handover';
 import { SocketSlots } from './socket-slots';
 import { TokenHooks } from './token-hooks';
 import { withQueryParam } from './socket-url';
@@ -37,14 +37,8 @@ export class SocketConnection implements ConnectionLike {
   /** Runs the app's `refreshToken()` (with `withTokenRotation()` and the hook). */
   readonly #refresh: (() => void) | undefined;
   readonly #slots: SocketSlots;
-  /**
-   * While two sockets overlap (make-before-break without `withResume()`), and for a moment after
-   * the replaced one closed: the keys already delivered, so a message both sockets carry is
-   * delivered once and one only the old socket carried is not lost.
-   */
-  #overlap: ReturnType<NonNullable<ConnectionPorts['rotation']>['overlap']> | null = null;
-  /** The socket a successor replaced, heard until it closes, then remembered for a moment (`withTokenRotation()`). */
-  #draining: Draining | null = null;
+  /** The make-before-break swap's two sockets (`withTokenRotation()`); null without the feature. */
+  readonly #handover: Handover | null;
   readonly #timers = new Map<TimerName, unknown>();
   /** Events raised while effects run wait here: one transition at a time, in order. */
   readonly #queue: LifecycleEvent[] = [];
@@ -78,6 +72,16 @@ export class SocketConnection implements ConnectionLike {
     });
     this.#tokenHooks = new TokenHooks(ports, (event) => this.#dispatch(event));
     this.#refresh = ports.refresh && ports.rotation?.refresher(ports.refresh, (event) => this.#dispatch(event));
+    this.#handover =
+      ports.rotation?.handover({
+        ports,
+        acknowledge: (id) => this.#outgoing.outbox.acknowledge(id),
+        deliver: (message) => this.#deliver(message),
+        successorPending: () => {
+          const phase = this.#state.phase;
+          return phase.kind === 'open' && phase.rotation?.kind === 'successor';
+        },
+      }) ?? null;
     this.#acks = config.delivery.acks;
     this.#isAck = this.#guard(config.firstMessage.isAck, DEFAULTS.firstMessage.isAck, 'isAck');
     this.#isRejection = this.#guard(config.firstMessage.isRejection, DEFAULTS.firstMessage.isRejection, 'isRejection');
@@ -138,7 +142,7 @@ export class SocketConnection implements ConnectionLike {
     this.#lost(true);
     this.#slots.drop('current', 'client destroyed');
     this.#slots.drop('next', 'client destroyed');
-    this.#draining?.close();
+    this.#handover?.reset();
     for (const handle of this.#timers.values()) this.#ports.runtime.clearTimeout(handle);
     this.#timers.clear();
     this.#outgoing.stopFlush();
@@ -206,16 +210,7 @@ export class SocketConnection implements ConnectionLike {
         return this.#fetchTicket(effect.slot, effect.token);
       case 'open-socket': {
         const url = effect.ticket === null ? config.url : withQueryParam(config.url, config.ticketParam, effect.ticket);
-        // One filter for as long as two sockets overlap, across back-to-back rotations.
-        if (effect.slot === 'next' && this.#ports.resume === null) {
-          this.#overlap ??= this.#ports.rotation!.overlap(
-            this.#ports.channels,
-            (typeof ngDevMode === 'undefined' || ngDevMode) && this.#ports.dev
-              ? (error) => this.#ports.dev!.threw('withTokenRotation messageId', error)
-              : undefined,
-          );
-          this.#overlap.unseal();
-        }
+        if (effect.slot === 'next') this.#handover?.opening();
         return this.#openSocket(effect.slot, url);
       }
       case 'send-auth': {
@@ -238,33 +233,18 @@ export class SocketConnection implements ConnectionLike {
         return this.#slots.send(effect.slot, frame);
       }
       case 'drop':
-        if (effect.slot === 'next' && !this.#draining) this.#overlap = null;
+        if (effect.slot === 'next') this.#handover?.dropped();
         return this.#slots.drop(effect.slot, 'superseded');
       case 'teardown':
         this.#lost(false);
         this.#outgoing.stopFlush();
-        this.#overlap = null;
-        this.#draining?.close();
-        this.#draining = null;
+        this.#handover?.reset();
         this.#slots.drop('current', effect.reason);
         this.#slots.drop('next', effect.reason);
         for (const name of ATTEMPT_TIMERS) this.#stopTimer(name);
         return;
-      case 'promote': {
-        const old = this.#slots.swap();
-        // A socket replaced two rotations ago is done: close it without ending the new overlap.
-        this.#draining?.close();
-        this.#draining =
-          old &&
-          this.#ports.rotation!.drain(
-            old,
-            runtime,
-            (data) => this.#drained(data),
-            () => this.#overlap?.seal(),
-            () => this.#drainEnded(),
-          );
-        return;
-      }
+      case 'promote':
+        return this.#handover?.promoted(this.#slots.swap());
       case 'went-open': {
         const fail = (error: AuthSocketError) => this.#dispatch({ type: 'failed', slot: 'current', error });
         // Before the outbox: channel joins go first, queued messages may be for those channels.
@@ -295,25 +275,6 @@ export class SocketConnection implements ConnectionLike {
       case 'cancel-queued':
         return this.#outgoing.cancelQueued(effect.why);
     }
-  }
-
-  /** A frame from the replaced socket: acks and replies count; a message only it carried is delivered. */
-  #drained(data: unknown): void {
-    const message = decodeFrame(data, this.#ports.config.serializer);
-    if (message instanceof AuthSocketError) return;
-    // Control frames (a channel's join answer, a pong, a resume answer) are the features', not the app's.
-    const extensions = this.#ports.extensions;
-    for (let i = 0; i < extensions.length; i++) if (extensions[i].frame?.(message, false)) return;
-    if (message.type === 'ack' && typeof message['id'] === 'string') this.#outgoing.outbox.acknowledge(message['id']);
-    // Without a seq or id there is no telling a repeat from a message only the old socket had: drop it.
-    else if (!this.#ports.answer(message) && this.#overlap?.firstTime(message, false) === true) this.#deliver(message);
-  }
-
-  #drainEnded(): void {
-    this.#draining = null;
-    // Keep the filter while a successor is on its way: it will need what was delivered so far.
-    const phase = this.#state.phase;
-    if (phase.kind !== 'open' || phase.rotation?.kind !== 'successor') this.#overlap = null;
   }
 
   // ---- effects -----------------------------------------------------------------------------
@@ -383,7 +344,7 @@ export class SocketConnection implements ConnectionLike {
       return this.#dispatch({ type: 'failed', slot, error: rejectionError(message['reason']) });
     // Nothing reaches the app from a successor before it replaces the open socket.
     if (slot === 'next') return;
-    if (this.#overlap !== null && !this.#overlap.firstTime(message, true)) return;
+    if (this.#handover !== null && !this.#handover.admits(message)) return;
     this.#deliver(message);
   }
 

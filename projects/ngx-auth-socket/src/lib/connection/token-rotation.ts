@@ -24,8 +24,7 @@ import {
   withRotation,
 } from './lifecycle-moves';
 import type { Lifecycle, LifecycleEnv, LifecycleEvent, Phase, Rotation, TokenRotationMoves } from './lifecycle-types';
-import { drain } from './drain';
-import { OverlapFilter } from './overlap-filter';
+import { Handover } from './handover';
 
 /** Phases that keep a refreshed token arriving after its run was no longer awaited. */
 const LATE_REFRESH_KEPT: ReadonlyArray<Phase['kind']> = [
@@ -69,12 +68,8 @@ export function tokenRotation(
       return true;
     },
     refresher,
-    drain,
     inOpen: (m, phase, e, env, out) => inOpen(m, phase, e, env, out, lead),
-    overlap: (
-      channels: { channelOf(message: SocketMessage): string | undefined } | null,
-      threw?: (error: unknown) => void,
-    ) => new OverlapFilter(channels, messageId, threw),
+    handover: (host) => new Handover(host, messageId),
   };
 }
 
