@@ -1,10 +1,12 @@
 // Token rotation against more than one server: our reference server, a foreign server with its own
-// frame names (authenticate / authenticated / auth_failed, expiry close 4001) and one with no
-// in-band re-auth at all, in each auth mode, over at least three refresh cycles. The app is set up
+// frame names (authenticate / authenticated / auth_failed, expiry close 4001), the same server with
+// NestJS-style frames that carry no `type` at all ({event, data}, read through the README's
+// serializer), and one with no in-band re-auth at all, in each auth mode, over at least three refresh cycles. The app is set up
 // the way apps are: the refresh hook calls the refresh endpoint through HttpClient and a
 // captureToken rule also matches that endpoint (the refresh trap). Every cycle must keep the socket
 // `open`: in-band re-auth on one socket, or make-before-break with nothing lost or doubled.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, waitUntil } from './support/browser.mjs';
 import { foreignOptions, startForeignServer } from './support/foreign-server.mjs';
@@ -48,6 +50,8 @@ before(async () => {
     tokenTtlS: TTL_S,
     closeCodes: { unauthorized: 1008, forbidden: 4100 },
   });
+  // Frames named by `event`, fields under `data` (NestJS's WsAdapter): no frame has a `type`.
+  servers.event = await startForeignServer({ tokenTtlS: TTL_S, envelope: 'event' });
   // A ticket endpoint of its own: POST → {token, expires_in}.
   servers.postTicket = await startForeignServer({ tokenTtlS: TTL_S, ticketStyle: 'post' });
 });
@@ -65,6 +69,12 @@ const PROFILES = {
     options: { frames: 'reference', api: REFERENCE_API, socket: { url: '/channel/' } },
   }),
   foreign: () => ({ url: servers.foreign.url, user: 'fiona', server: servers.foreign, options: foreignOptions() }),
+  event: () => ({
+    url: servers.event.url,
+    user: 'evan',
+    server: servers.event,
+    options: { ...foreignOptions(), envelope: 'event' },
+  }),
   'no-reauth': () => ({ url: servers.noReauth.url, user: 'nora', server: servers.noReauth, options: foreignOptions() }),
   4401: () => ({ url: servers.code4401.url, user: 'gail', server: servers.code4401, options: foreignOptions() }),
   1008: () => {
@@ -184,6 +194,7 @@ async function rotate(profile, mode, rotation, prefix) {
 const EXPECTED = {
   reference: { ticket: 'make-before-break', 'first-message': 'reauth', auto: 'make-before-break' },
   foreign: { ticket: 'make-before-break', 'first-message': 'reauth', auto: 'make-before-break' },
+  event: { ticket: 'make-before-break', 'first-message': 'reauth', auto: 'make-before-break' },
   // First-message mode tries re-auth once, gets no answer within ackTimeoutMs, then replaces sockets.
   'no-reauth': { ticket: 'make-before-break', 'first-message': 'make-before-break', auto: 'make-before-break' },
 };
@@ -292,6 +303,15 @@ async function withoutRotation(profile, mode, between, prefix) {
   }
   assert.deepEqual(app.problems, []);
 }
+
+test("the event-envelope server saw no frame with a type, and the serializer is the README's, verbatim", () => {
+  assert.ok(servers.event.stats.authFrames >= 3 && servers.event.stats.chats > 0, JSON.stringify(servers.event.stats));
+  assert.equal(servers.event.stats.typedFrames, 0);
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const lab = readFileSync(new URL('../projects/lab/src/event-envelope.ts', import.meta.url), 'utf8');
+  const recipe = lab.slice(lab.indexOf('import '));
+  assert.ok(readme.includes('```ts\n' + recipe + '```'), 'projects/lab/src/event-envelope.ts is the README block');
+});
 
 test('no-reauth profile: the one unanswered re-auth is the only one tried', () => {
   assert.equal(servers.noReauth.stats.ignoredReauths, 1);

@@ -17,6 +17,8 @@
 //                             {"type":"removed","group","detail"} when `remove()` kicks a user; messages
 //                             {"type":"group.message","group","msg_id","body"} (`id` with `groupIdField: 'id'`)
 //                             to the group's sockets. Membership is per socket and ends with it; no presence.
+// With `envelope: 'event'` every frame travels as NestJS's WsAdapter writes and reads them,
+// `{"event": <type>, "data": {<the other fields>}}`: no frame on the wire has a `type`.
 // It also serves the built lab page, so the page and the API share one origin.
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -48,7 +50,7 @@ const mayJoin = (user, group) => !group.startsWith('private-') || group === `pri
 /**
  * @param {{ profile?: 'foreign' | 'no-reauth', tokenTtlS?: number, ticketEndpoint?: boolean,
  *   ticketStyle?: 'get' | 'post', closeCodes?: { unauthorized: number, forbidden: number },
- *   groupIdField?: 'msg_id' | 'id' }} options
+ *   groupIdField?: 'msg_id' | 'id', envelope?: 'type' | 'event' }} options
  */
 export async function startForeignServer({
   profile = 'foreign',
@@ -57,7 +59,23 @@ export async function startForeignServer({
   ticketStyle = 'get',
   closeCodes = { unauthorized: 4001, forbidden: 4003 },
   groupIdField = 'msg_id',
+  envelope = 'type',
 } = {}) {
+  // The frames below are written as {type, …fields}; the envelope is what goes on the wire.
+  const encode =
+    envelope === 'event'
+      ? ({ type, ...data }) => JSON.stringify({ event: type, data })
+      : (frame) => JSON.stringify(frame);
+  const decode =
+    envelope === 'event'
+      ? (text) => {
+          const parsed = JSON.parse(text);
+          if (typeof parsed === 'object' && parsed !== null && 'type' in parsed) stats.typedFrames++;
+          const { event, data } = parsed ?? {};
+          if (typeof event !== 'string') throw new TypeError('no event');
+          return { ...(typeof data === 'object' && data !== null ? data : {}), type: event };
+        }
+      : (text) => JSON.parse(text);
   const secret = randomBytes(32);
   const tickets = new Map(); // ticket → { user, exp, token expiry }
   const refreshTokens = new Map(); // refresh token → user (single use: rotated on every refresh)
@@ -73,6 +91,8 @@ export async function startForeignServer({
     ignoredReauths: 0,
     expiryCloses: 0,
     chats: 0,
+    /** With `envelope: 'event'`: frames that came with a `type` of their own (none should). */
+    typedFrames: 0,
   };
   const received = []; // chat texts in the order the server accepted them
   const groups = new Map(); // group → Set of peers subscribed to it
@@ -209,9 +229,9 @@ export async function startForeignServer({
     ws.on('message', (data) => {
       let frame;
       try {
-        frame = JSON.parse(String(data));
+        frame = decode(String(data));
       } catch {
-        return ws.send(JSON.stringify({ type: 'error', detail: 'invalid JSON' }));
+        return ws.send(encode({ type: 'error', detail: 'invalid frame' }));
       }
       if (frame.type === 'authenticate') {
         stats.authFrames++;
@@ -221,20 +241,20 @@ export async function startForeignServer({
         }
         const claims = verify(frame.token);
         if (!claims || (peer.user && claims.sub !== peer.user)) {
-          ws.send(JSON.stringify({ type: 'auth_failed', reason: claims ? 'forbidden' : 'invalid token' }));
+          ws.send(encode({ type: 'auth_failed', reason: claims ? 'forbidden' : 'invalid token' }));
           return ws.close(claims ? closeCodes.forbidden : closeCodes.unauthorized, 'authentication failed');
         }
         if (peer.user) stats.reauths++;
         clearTimeout(deadline);
         authenticate(claims.sub, claims.exp);
         connection.user = claims.sub;
-        return ws.send(JSON.stringify({ type: 'authenticated' }));
+        return ws.send(encode({ type: 'authenticated' }));
       }
       if (!peer.user) return ws.close(closeCodes.unauthorized, 'authentication required');
       if (frame.type === 'chat' && typeof frame.text === 'string') {
         stats.chats++;
         received.push(frame.text);
-        const out = JSON.stringify({ type: 'chat', id: randomUUID(), user: peer.user, text: frame.text });
+        const out = encode({ type: 'chat', id: randomUUID(), user: peer.user, text: frame.text });
         for (const p of sockets) if (p.user === peer.user) p.ws.send(out);
       }
       if (typeof frame.group === 'string') groupFrame(peer, frame);
@@ -243,7 +263,7 @@ export async function startForeignServer({
 
   function groupFrame(peer, { type, group, body }) {
     const log = (action) => groupLog.push({ socket: peer.n, user: peer.user, action, group, at: Date.now() });
-    const reply = (frame) => peer.ws.send(JSON.stringify({ ...frame, group }));
+    const reply = (frame) => peer.ws.send(encode({ ...frame, group }));
     if (type === 'subscribe') {
       if (!mayJoin(peer.user, group)) {
         log('denied');
@@ -272,7 +292,7 @@ export async function startForeignServer({
   /** Sends a message to every socket subscribed to `group`; `id` defaults to a fresh one. */
   function publish(group, body, id = `m${++nextMessage}`) {
     const to = [...(groups.get(group) ?? [])];
-    const out = JSON.stringify({ type: 'group.message', group, [groupIdField]: id, body });
+    const out = encode({ type: 'group.message', group, [groupIdField]: id, body });
     for (const p of to) {
       if (p.lagMs > 0) setTimeout(() => p.ws.send(out), p.lagMs);
       else p.ws.send(out);
@@ -318,7 +338,7 @@ export async function startForeignServer({
       for (const p of kicked) {
         p.groups.delete(group);
         groups.get(group).delete(p);
-        p.ws.send(JSON.stringify({ type: 'removed', group, detail }));
+        p.ws.send(encode({ type: 'removed', group, detail }));
       }
       return kicked.length;
     },

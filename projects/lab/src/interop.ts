@@ -44,6 +44,7 @@ import {
   withResume,
   withTokenRotation,
 } from 'ngx-auth-socket';
+import { eventEnvelope } from './event-envelope';
 
 /** What a test asks for; plain JSON in the page URL. */
 export interface InteropOptions {
@@ -94,6 +95,8 @@ export interface InteropOptions {
   readonly ticketBody?: 'token-expires-in';
   /** `withChannels()` for a server's own group frames (`FOREIGN_CHANNELS`). */
   readonly channels?: 'foreign';
+  /** Frames named by `event` with their fields under `data` (NestJS): the README's `eventEnvelope` serializer. */
+  readonly envelope?: 'event';
 }
 
 /** What the page recorded of one channel (`subscribeChannel()`). */
@@ -204,6 +207,7 @@ export async function bootInterop(options: InteropOptions): Promise<void> {
       ...(socket.ackTimeoutMs ? { ackTimeoutMs: socket.ackTimeoutMs } : {}),
     },
     captureToken,
+    ...(options.envelope === 'event' ? { serializer: eventEnvelope } : {}),
     ...(options.tokenSource === 'getter' ? { tokenGetter: () => localStorage.getItem('access') } : {}),
   };
   // The usual refresh: the refresh endpoint through HttpClient, rotating the refresh token.

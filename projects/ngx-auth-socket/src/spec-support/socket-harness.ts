@@ -41,7 +41,7 @@ export class ServerSideSocket {
     return this.kit.url;
   }
 
-  /** Frames the client sent, parsed as JSON where possible (the harness never takes them). */
+  /** Frames the client sent, read with the app's serializer where possible (the harness never takes them). */
   get received(): readonly unknown[] {
     return this.kit.sent;
   }

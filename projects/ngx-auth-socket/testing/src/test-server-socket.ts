@@ -1,3 +1,4 @@
+import type { SocketSerializer } from 'ngx-auth-socket';
 import type { TestClientSocket, TestNetwork } from './test-network';
 
 /**
@@ -14,8 +15,9 @@ export type FrameMatcher = string | ((frame: unknown) => boolean);
 /**
  * The server's end of one socket the library opened: what the client sent, and the means to
  * accept, answer, push and close. Frames the client sent are recorded the moment it sends them,
- * parsed as JSON where possible (raw text or binary otherwise), and wait in `sent` until a spec
- * takes them with `expectSent()` or `takeAll()`.
+ * read with the app's `serializer` (JSON by default) where it can (raw text or binary otherwise),
+ * and wait in `sent` until a spec takes them with `expectSent()` or `takeAll()`. What a spec pushes
+ * is written with the same serializer, so specs speak in messages whatever the wire format.
  *
  * What the server does reaches the client at once when a spec calls it; called from inside a
  * library or subscriber callback, it arrives right after that callback returns (never on a timer).
@@ -38,6 +40,7 @@ export class TestServerSocket {
   readonly #client: TestClientSocket;
   readonly #network: TestNetwork;
   readonly #number: number;
+  readonly #serializer: SocketSerializer;
   readonly #sent: unknown[] = [];
   /** Every id the client sent on this socket, taken or not: what `ack()` may acknowledge. */
   readonly #ids = new Set<string>();
@@ -52,12 +55,14 @@ export class TestServerSocket {
     network: TestNetwork,
     number: number,
     accept: boolean,
+    serializer: SocketSerializer,
   ) {
     this.url = client.url;
     this.protocols = protocols;
     this.#client = client;
     this.#network = network;
     this.#number = number;
+    this.#serializer = serializer;
     client.connect({
       frame: (data) => this.#frame(data),
       clientClosed: (code, reason, connecting) => this.#clientClosed(code, reason, connecting),
@@ -141,12 +146,14 @@ export class TestServerSocket {
   }
 
   /**
-   * Sends `message` to the client as a JSON text frame. On a socket the client is closing or
-   * closed, the frame is dropped on arrival, as a browser drops it.
-   * @throws Error when the server closed this socket, or has not accepted it yet.
+   * Sends `message` to the client, written with the app's `serializer` (a JSON text frame by
+   * default). On a socket the client is closing or closed, the frame is dropped on arrival, as a
+   * browser drops it.
+   * @throws Error when the server closed this socket, or has not accepted it yet, or when the
+   * serializer cannot write `message` (or writes a `Blob`: use `pushRaw()`).
    */
   push(message: unknown): void {
-    this.#send('push', JSON.stringify(message));
+    this.#send('push', this.#encode(message));
   }
 
   /** Sends a raw frame (not JSON, binary…) to the client; a `Blob` when the client's `binaryType` asks for one. */
@@ -206,11 +213,35 @@ export class TestServerSocket {
   #frame(data: unknown): void {
     // A server that closed the connection reads nothing more from it.
     if (this.#closedBy === 'server') return;
-    const frame = parseFrame(data);
+    const frame = this.#decode(data);
     const id = idOf(frame);
     if (id !== undefined) this.#ids.add(id);
     this.#sent.push(frame);
     this.#network.moved();
+  }
+
+  /** The app's serializer reads what the client sent; raw text or binary where it cannot. */
+  #decode(data: unknown): unknown {
+    if (typeof data !== 'string' && !(data instanceof ArrayBuffer)) return data;
+    try {
+      return this.#serializer.deserialize(data);
+    } catch {
+      return data;
+    }
+  }
+
+  #encode(message: unknown): string | ArrayBuffer {
+    let frame: ReturnType<SocketSerializer['serialize']>;
+    try {
+      frame = this.#serializer.serialize(message);
+    } catch (error) {
+      throw new Error(`push(): the app's serializer could not write ${describeFrames([message])}: ${String(error)}`);
+    }
+    if (typeof frame === 'string') return frame;
+    if (ArrayBuffer.isView(frame))
+      return new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength).slice().buffer;
+    if (frame instanceof ArrayBuffer) return frame;
+    throw new Error(`push(): the app's serializer wrote ${describeFrames([frame])}, not text or bytes; use pushRaw()`);
   }
 
   #clientClosed(code: number, reason: string, connecting: boolean): void {
@@ -253,15 +284,6 @@ export class TestServerSocket {
     if (this.#phase === 'waiting') return ` (socket ${this.#number} is waiting to be accepted: accept() it)`;
     if (this.#closed) return ` (socket ${this.#number} is closed: ${this.#describeClose()})`;
     return '';
-  }
-}
-
-function parseFrame(data: unknown): unknown {
-  if (typeof data !== 'string') return data;
-  try {
-    return JSON.parse(data);
-  } catch {
-    return data;
   }
 }
 

@@ -355,6 +355,71 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
       });
     });
 
+    describe("the app's serializer", () => {
+      // The README's recipe for a NestJS-style server: `{event, data}` on the wire, `{type, …}` in the app.
+      const eventEnvelope: AuthSocketConfig['serializer'] = {
+        serialize: (message) => {
+          const { type, ...data } = message as SocketMessage;
+          return JSON.stringify({ event: type, data });
+        },
+        deserialize: (frame) => {
+          if (typeof frame !== 'string') throw new TypeError('binary frame');
+          const { event, data } = JSON.parse(frame);
+          const fields = typeof data === 'object' && data !== null && !Array.isArray(data) ? data : { data };
+          return { ...fields, type: event };
+        },
+      };
+      /** What the client wrote on the wire: the frame the next push will carry, read back raw. */
+      const wire = (message: SocketMessage) => eventEnvelope!.serialize(message);
+
+      it('push() writes messages with it and sent frames are read with it, so a spec speaks in messages', async () => {
+        setUp({ serializer: eventEnvelope, auth: 'first-message' });
+        const opened = await socket.open();
+        // The auth frame went out as {event: 'auth', data: {payload}} and was read back as a message.
+        expect(socket.socket.sent).toEqual([]);
+        socket.push({ type: 'chat', text: 'hi' });
+        expect(messages).toEqual([{ type: 'chat', text: 'hi' }]);
+        service.send({ type: 'chat', text: 'back' }).subscribe();
+        await socket.flush();
+        expect(opened.expectSent('chat')).toEqual({ type: 'chat', text: 'back' });
+        // The same frame raw is what the library itself reads: the kit wrote what the server would.
+        opened.pushRaw(wire({ type: 'chat', text: 'raw' }) as string);
+        expect(messages.map((m) => m['text'])).toEqual(['hi', 'raw']);
+        expect(codes()).toEqual([]);
+        socket.verify();
+      });
+
+      it('ack(id) and the auth answers go through it too', async () => {
+        setUp({ serializer: eventEnvelope, auth: 'first-message', delivery: { acks: true } });
+        await socket.open();
+        const receipts: SendReceipt[] = [];
+        service.send({ type: 'chat', text: 'kept' }).subscribe((r) => receipts.push(r));
+        await socket.flush();
+        const frame = socket.socket.expectSent<{ id: string }>('chat');
+        socket.socket.ack(frame.id);
+        expect(receipts).toEqual([{ queued: false, acked: true }]);
+        expect(messages).toEqual([]);
+        socket.verify();
+      });
+
+      it('a message it cannot write is an error naming it, not a frame the client chokes on', async () => {
+        const fussy: AuthSocketConfig['serializer'] = {
+          serialize: (message) => {
+            if ((message as SocketMessage).type === 'odd') throw new TypeError('no odd frames');
+            return JSON.stringify(message);
+          },
+          deserialize: (frame) => JSON.parse(frame as string),
+        };
+        setUp({ serializer: fussy });
+        await socket.open();
+        expect(() => socket.push({ type: 'odd' })).toThrowError(
+          `push(): the app's serializer could not write {"type":"odd"}: TypeError: no odd frames`,
+        );
+        expect(messages).toEqual([]);
+        socket.verify();
+      });
+    });
+
     describe('first-message frames of its own (the testing option authFrames)', () => {
       // The frames of the Django Channels example (README "Your server").
       const djangoFrames: Partial<AuthSocketConfig> = {

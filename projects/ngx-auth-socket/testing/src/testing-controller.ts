@@ -205,7 +205,9 @@ export class AuthSocketTestingController {
     createSocket: (url, protocols) => {
       const client = new TestClientSocket(url);
       const asked = protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : [...protocols];
-      this.#sockets.push(new TestServerSocket(client, asked, this.#wire, this.#sockets.length + 1, !this.#hold));
+      this.#sockets.push(
+        new TestServerSocket(client, asked, this.#wire, this.#sockets.length + 1, !this.#hold, this.#config.serializer),
+      );
       return client;
     },
     setTimeout: (callback, ms) => this.#clock.setTimeout(callback, ms),
