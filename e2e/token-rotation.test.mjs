@@ -1,7 +1,7 @@
 // Token rotation against more than one server: our reference server, a foreign server with its own
 // frame names (authenticate / authenticated / auth_failed, expiry close 4001), the same server with
 // NestJS-style frames that carry no `type` at all ({event, data}, read through the README's
-// serializer), and one with no in-band re-auth at all, in each auth mode, over at least three refresh cycles. The app is set up
+// serializer), a real NestJS server (examples/nestjs) and one with no in-band re-auth at all, in each auth mode, over at least three refresh cycles. The app is set up
 // the way apps are: the refresh hook calls the refresh endpoint through HttpClient and a
 // captureToken rule also matches that endpoint (the refresh trap). Every cycle must keep the socket
 // `open`: in-band re-auth on one socket, or make-before-break with nothing lost or doubled.
@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { launchBrowser, waitUntil } from './support/browser.mjs';
 import { foreignOptions, startForeignServer } from './support/foreign-server.mjs';
 import { LAB, ServerProcess } from './support/server.mjs';
+import { NestServer, nestOptions } from './support/nest-server.mjs';
 import { openInterop } from './support/interop.mjs';
 
 // Tokens live 16 s and are refreshed 8 s before expiry: a refresh cycle every ~8 s. An unanswered
@@ -33,11 +34,13 @@ const REFERENCE_API = {
 
 let browser;
 const reference = new ServerProcess({ STATIC_DIR: LAB, TOKEN_TTL_S: String(TTL_S) });
+const nest = new NestServer({ tokenTtlS: TTL_S });
 const servers = {};
 
 before(async () => {
   browser = await launchBrowser();
   await reference.start();
+  await nest.start();
   servers.foreign = await startForeignServer({ profile: 'foreign', tokenTtlS: TTL_S });
   servers.noReauth = await startForeignServer({ profile: 'no-reauth', tokenTtlS: TTL_S });
   servers.noTicket = await startForeignServer({ profile: 'foreign', tokenTtlS: TTL_S, ticketEndpoint: false });
@@ -59,6 +62,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await reference.stop();
+  await nest.stop();
   for (const s of Object.values(servers)) await s.close();
 });
 
@@ -75,6 +79,7 @@ const PROFILES = {
     server: servers.event,
     options: { ...foreignOptions(), envelope: 'event' },
   }),
+  nest: () => ({ url: nest.url, user: 'nestor', options: nestOptions() }),
   'no-reauth': () => ({ url: servers.noReauth.url, user: 'nora', server: servers.noReauth, options: foreignOptions() }),
   4401: () => ({ url: servers.code4401.url, user: 'gail', server: servers.code4401, options: foreignOptions() }),
   1008: () => {
@@ -195,6 +200,7 @@ const EXPECTED = {
   reference: { ticket: 'make-before-break', 'first-message': 'reauth', auto: 'make-before-break' },
   foreign: { ticket: 'make-before-break', 'first-message': 'reauth', auto: 'make-before-break' },
   event: { ticket: 'make-before-break', 'first-message': 'reauth', auto: 'make-before-break' },
+  nest: { ticket: 'make-before-break', 'first-message': 'reauth', auto: 'make-before-break' },
   // First-message mode tries re-auth once, gets no answer within ackTimeoutMs, then replaces sockets.
   'no-reauth': { ticket: 'make-before-break', 'first-message': 'make-before-break', auto: 'make-before-break' },
 };
@@ -304,9 +310,13 @@ async function withoutRotation(profile, mode, between, prefix) {
   assert.deepEqual(app.problems, []);
 }
 
-test("the event-envelope server saw no frame with a type, and the serializer is the README's, verbatim", () => {
+test('the event-envelope server saw no frame with a type', (t) => {
+  if (servers.event.stats.authFrames === 0) return t.skip('the event profile did not run');
   assert.ok(servers.event.stats.authFrames >= 3 && servers.event.stats.chats > 0, JSON.stringify(servers.event.stats));
   assert.equal(servers.event.stats.typedFrames, 0);
+});
+
+test("the lab's eventEnvelope serializer is the README's, verbatim", () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const lab = readFileSync(new URL('../projects/lab/src/event-envelope.ts', import.meta.url), 'utf8');
   const recipe = lab.slice(lab.indexOf('import '));

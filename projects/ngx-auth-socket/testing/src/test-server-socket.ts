@@ -1,5 +1,10 @@
-import type { SocketSerializer } from 'ngx-auth-socket';
 import type { TestClientSocket, TestNetwork } from './test-network';
+
+/** The app's `serializer` (the config's), as the kit uses it: the server writes, and reads the client. */
+interface WireCodec {
+  serialize(message: unknown): string | ArrayBufferLike | Blob | ArrayBufferView;
+  deserialize(data: string | ArrayBuffer): unknown;
+}
 
 /**
  * Which client frame a spec expects: a message `type`, or a predicate over the parsed frame.
@@ -40,7 +45,7 @@ export class TestServerSocket {
   readonly #client: TestClientSocket;
   readonly #network: TestNetwork;
   readonly #number: number;
-  readonly #serializer: SocketSerializer;
+  readonly #serializer: WireCodec;
   readonly #sent: unknown[] = [];
   /** Every id the client sent on this socket, taken or not: what `ack()` may acknowledge. */
   readonly #ids = new Set<string>();
@@ -55,7 +60,7 @@ export class TestServerSocket {
     network: TestNetwork,
     number: number,
     accept: boolean,
-    serializer: SocketSerializer,
+    serializer: WireCodec,
   ) {
     this.url = client.url;
     this.protocols = protocols;
@@ -150,10 +155,18 @@ export class TestServerSocket {
    * default). On a socket the client is closing or closed, the frame is dropped on arrival, as a
    * browser drops it.
    * @throws Error when the server closed this socket, or has not accepted it yet, or when the
-   * serializer cannot write `message` (or writes a `Blob`: use `pushRaw()`).
+   * serializer cannot write `message` as text or bytes (it throws, or writes nothing or a `Blob`).
    */
   push(message: unknown): void {
-    this.#send('push', this.#encode(message));
+    this.#send('push', this.#encode(message, 'push'));
+  }
+
+  /**
+   * @internal Throws as `push()` would for a `message` the serializer cannot write, naming the
+   * kit method `what`: the controller's answers check before they take the frame they answer.
+   */
+  assertWritable(message: unknown, what: string): void {
+    this.#encode(message, what);
   }
 
   /** Sends a raw frame (not JSON, binary…) to the client; a `Blob` when the client's `binaryType` asks for one. */
@@ -220,28 +233,33 @@ export class TestServerSocket {
     this.#network.moved();
   }
 
-  /** The app's serializer reads what the client sent; raw text or binary where it cannot. */
+  /**
+   * The app's serializer reads what the client sent (bytes as the `ArrayBuffer` a browser would
+   * deliver); what it cannot read is kept raw.
+   */
   #decode(data: unknown): unknown {
-    if (typeof data !== 'string' && !(data instanceof ArrayBuffer)) return data;
+    const wire = ArrayBuffer.isView(data) ? bytesOf(data) : data;
+    if (typeof wire !== 'string' && !(wire instanceof ArrayBuffer)) return data;
     try {
-      return this.#serializer.deserialize(data);
+      return this.#serializer.deserialize(wire);
     } catch {
       return data;
     }
   }
 
-  #encode(message: unknown): string | ArrayBuffer {
-    let frame: ReturnType<SocketSerializer['serialize']>;
+  #encode(message: unknown, what: string): string | ArrayBuffer {
+    let frame: unknown;
     try {
       frame = this.#serializer.serialize(message);
     } catch (error) {
-      throw new Error(`push(): the app's serializer could not write ${describeFrames([message])}: ${String(error)}`);
+      throw new Error(`${what}(): the app's serializer could not write ${describe(message)}: ${String(error)}`);
     }
-    if (typeof frame === 'string') return frame;
-    if (ArrayBuffer.isView(frame))
-      return new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength).slice().buffer;
-    if (frame instanceof ArrayBuffer) return frame;
-    throw new Error(`push(): the app's serializer wrote ${describeFrames([frame])}, not text or bytes; use pushRaw()`);
+    if (typeof frame === 'string' || frame instanceof ArrayBuffer) return frame;
+    if (ArrayBuffer.isView(frame)) return bytesOf(frame);
+    throw new Error(
+      `${what}(): the app's serializer wrote ${describe(frame)} for ${describe(message)}, not text or bytes; ` +
+        'to send such a frame, make it a string or an ArrayBuffer and use pushRaw()',
+    );
   }
 
   #clientClosed(code: number, reason: string, connecting: boolean): void {
@@ -300,5 +318,26 @@ export function idOf(frame: unknown): string | undefined {
 /** @internal Frames as a spec author reads them in an error message. */
 export function describeFrames(frames: readonly unknown[]): string {
   if (frames.length === 0) return 'nothing';
-  return frames.map((f) => JSON.stringify(f) ?? String(f)).join(', ');
+  return frames.map(describe).join(', ');
+}
+
+/** One value as JSON where it has a JSON form, else by its kind (`[object Blob]`, `undefined`, …). */
+function describe(value: unknown): string {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.getPrototypeOf(value) !== Object.prototype &&
+    !Array.isArray(value)
+  )
+    return Object.prototype.toString.call(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** A copy of a view's bytes, as the `ArrayBuffer` a socket carries. */
+function bytesOf(view: ArrayBufferView): ArrayBuffer {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice().buffer;
 }

@@ -357,16 +357,23 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
 
     describe("the app's serializer", () => {
       // The README's recipe for a NestJS-style server: `{event, data}` on the wire, `{type, …}` in the app.
+      const isObject = (value: unknown): value is Record<string, unknown> =>
+        typeof value === 'object' && value !== null && !Array.isArray(value);
       const eventEnvelope: AuthSocketConfig['serializer'] = {
         serialize: (message) => {
-          const { type, ...data } = message as SocketMessage;
-          return JSON.stringify({ event: type, data });
+          const { type, ...fields } = message as SocketMessage;
+          if (typeof type !== 'string') throw new TypeError('a message needs a string type');
+          const keys = Object.keys(fields);
+          const whole = keys.length === 1 && keys[0] === 'data' && !isObject(fields['data']);
+          return JSON.stringify({ event: type, data: whole ? fields['data'] : fields });
         },
         deserialize: (frame) => {
           if (typeof frame !== 'string') throw new TypeError('binary frame');
           const { event, data } = JSON.parse(frame);
-          const fields = typeof data === 'object' && data !== null && !Array.isArray(data) ? data : { data };
-          return { ...fields, type: event };
+          if (data === undefined) return { type: event };
+          if (!isObject(data)) return { type: event, data };
+          if ('type' in data) throw new TypeError('the payload has a type of its own');
+          return { ...data, type: event };
         },
       };
       /** What the client wrote on the wire: the frame the next push will carry, read back raw. */
@@ -400,6 +407,62 @@ export function describeTestingKit(fakeTimers: FakeTimers | null): void {
         expect(receipts).toEqual([{ queued: false, acked: true }]);
         expect(messages).toEqual([]);
         socket.verify();
+      });
+
+      it('with the default JSON: what it writes nothing for, or throws on, is named, not sent or rethrown raw', async () => {
+        setUp();
+        await socket.open();
+        expect(() => socket.push(undefined)).toThrowError(
+          "push(): the app's serializer wrote undefined for undefined, not text or bytes; to send such a frame, make it a string or an ArrayBuffer and use pushRaw()",
+        );
+        expect(() => socket.push({ type: 'big', n: BigInt(1) })).toThrowError(
+          "push(): the app's serializer could not write [object Object]: TypeError: Do not know how to serialize a BigInt",
+        );
+        expect(messages).toEqual([]);
+        expect(codes()).toEqual([]);
+        socket.verify();
+      });
+
+      it('binary: frames the client writes as bytes are read back, and push() writes bytes', async () => {
+        // A length-prefixed binary codec: serialize returns a Uint8Array view, as msgpack codecs do.
+        const binary: AuthSocketConfig['serializer'] = {
+          serialize: (message) => {
+            const body = new TextEncoder().encode(JSON.stringify(message));
+            const framed = new Uint8Array(body.length + 4);
+            framed.set(body, 4);
+            return framed.subarray(2); // a view that does not start at its buffer's beginning
+          },
+          deserialize: (frame) => {
+            if (typeof frame === 'string') throw new TypeError('text frame');
+            return JSON.parse(new TextDecoder().decode(new Uint8Array(frame).subarray(2)));
+          },
+        };
+        setUp({ serializer: binary, auth: 'first-message' });
+        const opened = await socket.open();
+        socket.push({ type: 'chat', text: 'hi' });
+        expect(messages).toEqual([{ type: 'chat', text: 'hi' }]);
+        service.send({ type: 'chat', text: 'back' }).subscribe();
+        await socket.flush();
+        expect(opened.expectSent('chat')).toEqual({ type: 'chat', text: 'back' });
+        expect(codes()).toEqual([]);
+        socket.verify();
+      });
+
+      it('an answer it cannot write throws before the frame it answers is taken', async () => {
+        const noAcks: AuthSocketConfig['serializer'] = {
+          serialize: (message) => {
+            if ((message as SocketMessage).type === 'auth_ok') throw new TypeError('cannot write auth_ok');
+            return JSON.stringify(message);
+          },
+          deserialize: (frame) => JSON.parse(frame as string),
+        };
+        setUp({ serializer: noAcks, auth: 'first-message' });
+        await socket.flush();
+        expect(() => socket.acceptAuth()).toThrowError(
+          `acceptAuth(): the app's serializer could not write {"type":"auth_ok"}: TypeError: cannot write auth_ok`,
+        );
+        // Still there for a spec that answers it another way.
+        expect(socket.expectAuthFrame()).toEqual({ type: 'auth', payload: JWT });
       });
 
       it('a message it cannot write is an error naming it, not a frame the client chokes on', async () => {

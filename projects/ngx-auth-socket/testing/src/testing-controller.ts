@@ -406,12 +406,12 @@ export class AuthSocketTestingController {
     return this.socket.expectSent<T>(matcher);
   }
 
-  /** Pushes a server message (any JSON value) to the client on the newest socket. */
+  /** Pushes a server message to the client on the newest socket, written with the app's `serializer` (JSON by default). */
   push(message: unknown): void {
     this.socket.push(message);
   }
 
-  /** Pushes a raw frame (not JSON, binary…) on the newest socket, e.g. to provoke `bad-frame`. */
+  /** Pushes a raw frame exactly as given (not JSON, binary…) on the newest socket, e.g. to provoke `bad-frame`. */
   pushRaw(data: string | ArrayBuffer): void {
     this.socket.pushRaw(data);
   }
@@ -473,6 +473,7 @@ export class AuthSocketTestingController {
           'would wait for its ackTimeoutMs. Give provideAuthSocketTesting({authFrames: {ack: …}}) the frame your server acknowledges with.',
       );
     }
+    this.socket.assertWritable(ack, 'acceptAuth');
     const frame = this.expectAuthFrame<T>();
     this.socket.push(ack);
     return frame;
@@ -497,6 +498,7 @@ export class AuthSocketTestingController {
           'Give provideAuthSocketTesting({authFrames: {rejection: …}}) the frame your server refuses with.',
       );
     }
+    if (refusal !== null) this.socket.assertWritable(refusal, 'rejectAuth');
     const frame = this.expectAuthFrame<T>();
     const socket = this.socket;
     // The server sends both before the client can react: they are in flight together.
@@ -523,8 +525,10 @@ export class AuthSocketTestingController {
    * Returns the join frame.
    */
   acceptJoin(channel: string, options: { seq?: number; presence?: readonly string[] } = {}): JoinFrame {
+    const answer = { type: 'joined', channel, seq: options.seq ?? 0, presence: options.presence ?? [] };
+    this.socket.assertWritable(answer, 'acceptJoin');
     const frame = this.expectJoin(channel);
-    this.socket.push({ type: 'joined', channel, seq: options.seq ?? 0, presence: options.presence ?? [] });
+    this.socket.push(answer);
     return frame;
   }
 
@@ -533,8 +537,10 @@ export class AuthSocketTestingController {
    * the channel ends `rejected` and is not joined again until the app asks again.
    */
   refuseJoin(channel: string, reason = 'forbidden'): JoinFrame {
+    const answer = { type: 'join_refused', channel, reason };
+    this.socket.assertWritable(answer, 'refuseJoin');
     const frame = this.expectJoin(channel);
-    this.socket.push({ type: 'join_refused', channel, reason });
+    this.socket.push(answer);
     return frame;
   }
 
@@ -546,7 +552,7 @@ export class AuthSocketTestingController {
   #expectChannelFrame<T>(type: 'join' | 'leave', channel: string): T {
     const socket = this.socket;
     if (!socket.sent.some((f) => isFrame(f, type) && f['channel'] === channel)) {
-      const sent = socket.sent.length ? socket.sent.map((f) => JSON.stringify(f)).join(', ') : 'nothing';
+      const sent = describeFrames(socket.sent);
       const number = this.#sockets.indexOf(socket) + 1;
       throw new Error(
         `Expected a "${type}" frame for ${JSON.stringify(channel)} from the client on socket ${number}; it sent ${sent}.`,

@@ -9,7 +9,7 @@ import { OverlapFilter } from './overlap-filter';
 /** What a handover needs from its connection. */
 export interface HandoverHost {
   readonly ports: ConnectionPorts;
-  /** Settles the outbox entry acknowledged by `id`. */
+  /** Settles the outbox entry acknowledged by `id` (and lets the demand drop if that was the last). */
   acknowledge(id: string): void;
   /** Hands a message to the app (after the features' admission). */
   deliver(message: SocketMessage): void;
@@ -87,7 +87,10 @@ export class Handover {
     // Control frames (a channel's join answer, a pong, a resume answer) are the features', not the app's.
     const extensions = ports.extensions;
     for (let i = 0; i < extensions.length; i++) if (extensions[i].frame?.(message, false)) return;
-    if (message.type === 'ack' && typeof message['id'] === 'string') this.host.acknowledge(message['id']);
+    // As on the socket carrying traffic: with acks on, an ack is the outbox's, whatever it settles.
+    if (ports.config.delivery.acks && message.type === 'ack') {
+      if (typeof message['id'] === 'string') this.host.acknowledge(message['id']);
+    }
     // Without a seq or id there is no telling a repeat from a message only the old socket had: drop it.
     else if (!ports.answer(message) && this.#overlap?.firstTime(message, false) === true) this.host.deliver(message);
   }

@@ -157,6 +157,26 @@ describe('connection: token rotation never drops a healthy socket', () => {
     expect(h.errors).toEqual([]);
   });
 
+  it('an ack heard on the replaced socket settles the last queued send, and the socket nobody wants closes', () => {
+    h = new SocketHarness({ delivery: { acks: true }, idleCloseDelayMs: 1000 }, { token: JWT_A });
+    h.holdConnections(); // the spec says when each socket opens
+    // No subscriber: only the send wants the socket.
+    const receipts: SendReceipt[] = [];
+    h.service.send({ type: 'chat', text: 'x' }).subscribe((r) => receipts.push(r));
+    h.grantTicket('tk-1');
+    h.sockets[0].accept();
+    h.store.set(JWT_B);
+    h.grantTicket('tk-2');
+    h.sockets[1].accept();
+    // The server acknowledges on the socket the frame came on, which drains now.
+    h.sockets[0].send({ type: 'ack', id: 'test-id-1' });
+    expect(receipts).toEqual([{ queued: true, acked: true }]);
+    h.tick(1000);
+    expect(h.sockets[1].closeCode).toBe(1000);
+    expect(h.state.kind).toBe('idle');
+    expect(h.errors).toEqual([]);
+  });
+
   it('make-before-break without withResume(): a message both sockets carry (same seq or id) is delivered once, none lost', () => {
     h = new SocketHarness({}, { token: JWT_A });
     h.holdConnections(); // the spec says when each socket opens

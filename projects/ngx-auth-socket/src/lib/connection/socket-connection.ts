@@ -75,7 +75,9 @@ export class SocketConnection implements ConnectionLike {
     this.#handover =
       ports.rotation?.handover({
         ports,
-        acknowledge: (id) => this.#outgoing.outbox.acknowledge(id),
+        acknowledge: (id) => {
+          if (this.#outgoing.outbox.acknowledge(id)) this.reviewDemand();
+        },
         deliver: (message) => this.#deliver(message),
         successorPending: () => {
           const phase = this.#state.phase;
@@ -243,8 +245,10 @@ export class SocketConnection implements ConnectionLike {
         this.#slots.drop('next', effect.reason);
         for (const name of ATTEMPT_TIMERS) this.#stopTimer(name);
         return;
-      case 'promote':
-        return this.#handover?.promoted(this.#slots.swap());
+      case 'promote': {
+        const old = this.#slots.swap();
+        return this.#handover?.promoted(old);
+      }
       case 'went-open': {
         const fail = (error: AuthSocketError) => this.#dispatch({ type: 'failed', slot: 'current', error });
         // Before the outbox: channel joins go first, queued messages may be for those channels.
