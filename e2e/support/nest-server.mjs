@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { LAB, freePort } from './server.mjs';
+import { LAB, freePort, killChild, untilListening } from './server.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'examples/nestjs/dist/main.js');
@@ -61,29 +61,12 @@ export class NestServer {
     this.child = child;
     child.stdout.on('data', (c) => (this.output += c));
     child.stderr.on('data', (c) => (this.output += c));
-    await new Promise((ok, fail) => {
-      const deadline = setTimeout(() => fail(new Error(`the NestJS example did not start:\n${this.output}`)), 20_000);
-      const check = () => {
-        if (!/listening on http/.test(this.output)) return;
-        clearTimeout(deadline);
-        child.stdout.off('data', check);
-        ok();
-      };
-      child.stdout.on('data', check);
-      child.once('exit', (code) => {
-        clearTimeout(deadline);
-        fail(new Error(`the NestJS example exited with ${code}:\n${this.output}`));
-      });
-    });
+    await untilListening(child, () => this.output, 'the NestJS example', 20_000);
   }
 
   /** SIGKILL: no close frames, the browser sees 1006. */
   async kill() {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((ok) => child.once('exit', ok));
-    child.kill('SIGKILL');
-    await exited;
+    await killChild(this.child, 'SIGKILL');
     this.child = null;
   }
 

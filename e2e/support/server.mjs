@@ -25,6 +25,35 @@ export function freePort() {
   });
 }
 
+/**
+ * Resolves once `child` printed its "listening on http://…" line; rejects with everything it
+ * printed (`output()`) when it exits first or `ms` pass.
+ */
+export function untilListening(child, output, name, ms) {
+  return new Promise((ok, fail) => {
+    const deadline = setTimeout(() => fail(new Error(`${name} did not start:\n${output()}`)), ms);
+    const check = () => {
+      if (!/listening on http:\/\/127\.0\.0\.1:\d+/.test(output())) return;
+      clearTimeout(deadline);
+      child.stdout.off('data', check);
+      ok();
+    };
+    child.stdout.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      fail(new Error(`${name} exited with ${code}:\n${output()}`));
+    });
+  });
+}
+
+/** Kills `child` with `signal` (unless it is gone already) and waits for it to exit. */
+export async function killChild(child, signal) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((ok) => child.once('exit', ok));
+  child.kill(signal);
+  await exited;
+}
+
 export class ServerProcess {
   /** @param {Record<string,string>} env extra environment (TICKETS, TOKEN_TTL_S, …) */
   constructor(env = {}) {
@@ -69,21 +98,7 @@ export class ServerProcess {
     this.child = child;
     child.stdout.on('data', (c) => (this.output += c));
     child.stderr.on('data', (c) => (this.output += c));
-    await new Promise((ok, fail) => {
-      const deadline = setTimeout(() => fail(new Error(`server did not start:\n${this.output}`)), 15_000);
-      const check = () => {
-        if (/listening on http:\/\/127\.0\.0\.1:\d+/.test(this.output)) {
-          clearTimeout(deadline);
-          child.stdout.off('data', check);
-          ok();
-        }
-      };
-      child.stdout.on('data', check);
-      child.once('exit', (code) => {
-        clearTimeout(deadline);
-        fail(new Error(`server exited with ${code}:\n${this.output}`));
-      });
-    });
+    await untilListening(child, () => this.output, 'server', 15_000);
   }
 
   /** Freezes (SIGSTOP) or thaws (SIGCONT) the process: a server that stops answering. */
@@ -97,11 +112,7 @@ export class ServerProcess {
 
   /** Kills the server (SIGKILL by default: no goodbye frames, like a crashed node). */
   async kill(signal = 'SIGKILL') {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((ok) => child.once('exit', ok));
-    child.kill(signal);
-    await exited;
+    await killChild(this.child, signal);
     this.child = null;
   }
 
