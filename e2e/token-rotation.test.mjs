@@ -79,7 +79,8 @@ const PROFILES = {
     server: servers.event,
     options: { ...foreignOptions(), envelope: 'event' },
   }),
-  nest: () => ({ url: nest.url, user: 'nestor', options: nestOptions() }),
+  // A user per test, as on the foreign servers: the gateway sends chat to all of a user's sockets.
+  nest: () => ({ url: nest.url, user: 'nestor', perTestUser: true, options: nestOptions() }),
   'no-reauth': () => ({ url: servers.noReauth.url, user: 'nora', server: servers.noReauth, options: foreignOptions() }),
   4401: () => ({ url: servers.code4401.url, user: 'gail', server: servers.code4401, options: foreignOptions() }),
   1008: () => {
@@ -103,10 +104,10 @@ const PROFILES = {
  * Opens the app of `profile` the way apps are set up (the refresh trap included), logs `user` in
  * (on a foreign server, one user per test keeps their traffic apart) and waits for `open`.
  */
-async function openApp({ url, user, options, server }, suffix, interop) {
+async function openApp({ url, user, options, server, perTestUser }, suffix, interop) {
   const app = await openInterop(browser, url, { ...options, tokenSource: 'capture', captureRefresh: true, ...interop });
   const { page } = app;
-  await page.evaluate((u) => window.interop.login(u), server ? `${user}-${suffix}` : user);
+  await page.evaluate((u) => window.interop.login(u), server || perTestUser ? `${user}-${suffix}` : user);
   await page.evaluate(() => window.interop.listen());
   await waitUntil(async () => (await page.evaluate(() => window.interop.state())) === 'open', 'open', 10_000);
   return app;
@@ -235,6 +236,8 @@ const WITHOUT_ROTATION = [
   ['4401', 'ticket', ['fetching-ticket', 'connecting']],
   ['1008', 'first-message', ['connecting', 'authenticating']],
   ['post-ticket', 'ticket', ['fetching-ticket', 'connecting']],
+  ['nest', 'ticket', ['fetching-ticket', 'connecting']],
+  ['nest', 'first-message', ['connecting', 'authenticating']],
 ];
 
 describe('without withTokenRotation(), every profile', { concurrency: true }, () => {

@@ -1,6 +1,7 @@
 // The NestJS example (examples/nestjs: WsAdapter, @nestjs/jwt) as a child process on a free loopback
 // port, serving the built lab page from / so page and API share one origin. Killed and restarted
-// with the same port and signing key, like a redeployed node: tokens issued before stay valid.
+// with the same port and signing key, like a redeployed node: access tokens issued before stay
+// valid (tickets and refresh tokens, kept in memory, do not).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -27,9 +28,12 @@ export function nestOptions() {
 }
 
 export class NestServer {
-  /** @param {{ tokenTtlS?: number }} options */
-  constructor({ tokenTtlS = 300 } = {}) {
+  /** @param {{ tokenTtlS?: number, authDeadlineMs?: number }} options */
+  constructor({ tokenTtlS = 300, authDeadlineMs = 5000 } = {}) {
     this.tokenTtlS = tokenTtlS;
+    this.authDeadlineMs = authDeadlineMs;
+    /** Everything every run of the process printed (`output` is the current run's). */
+    this.log = '';
     this.port = 0;
     this.child = null;
     this.output = '';
@@ -53,14 +57,19 @@ export class NestServer {
         PORT: String(this.port),
         HOST: '127.0.0.1',
         TOKEN_TTL_S: String(this.tokenTtlS),
+        AUTH_DEADLINE_MS: String(this.authDeadlineMs),
         JWT_SECRET: this.secret,
         STATIC_DIR: LAB,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    child.stdout.on('data', (c) => (this.output += c));
-    child.stderr.on('data', (c) => (this.output += c));
+    const print = (chunk) => {
+      this.output += chunk;
+      this.log += chunk;
+    };
+    child.stdout.on('data', print);
+    child.stderr.on('data', print);
     await untilListening(child, () => this.output, 'the NestJS example', 20_000);
   }
 

@@ -7,8 +7,10 @@ import {
   Headers,
   HttpCode,
   Post,
+  Res,
   UnauthorizedException,
 } from '@nestjs/common';
+import type { Response } from 'express';
 import { REFUSED_USERS, TokensService } from './tokens.service';
 
 /** Login and refresh as a NestJS API has them, and the ticket endpoint ngx-auth-socket asks. */
@@ -38,9 +40,12 @@ export class AuthController {
   /** `GET /api/ws-ticket` with the Bearer access token: 401 for a bad one, 403 for a refused user. */
   @Get('ws-ticket')
   @Header('Cache-Control', 'no-store')
-  ticket(@Headers('authorization') authorization?: string) {
+  ticket(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) res: Response) {
     const claims = this.tokens.verifyBearer(authorization);
-    if (claims === null) throw new UnauthorizedException();
+    if (claims === null) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      throw new UnauthorizedException();
+    }
     if (REFUSED_USERS.has(claims.sub)) throw new ForbiddenException();
     return this.tokens.ticket(claims);
   }

@@ -13,6 +13,7 @@ export interface Claims {
 export const REFUSED_USERS = new Set(['mallory']);
 
 const TICKET_LIFETIME_MS = 30_000;
+const REFRESH_LIFETIME_MS = 7 * 24 * 3600_000;
 
 /**
  * Access tokens (@nestjs/jwt), rotated single-use refresh tokens and single-use socket tickets.
@@ -22,7 +23,10 @@ const TICKET_LIFETIME_MS = 30_000;
 @Injectable()
 export class TokensService {
   readonly #tokenTtlS = Number(process.env['TOKEN_TTL_S'] ?? 300);
-  readonly #refreshTokens = new Map<string, string>();
+  /** Live refresh tokens: their user and when they lapse. */
+  readonly #refreshTokens = new Map<string, { user: string; expiresAt: number }>();
+  /** Refresh tokens already used, and whose: one used twice was stolen, so the user's all go. */
+  readonly #usedRefreshTokens = new Map<string, string>();
   readonly #tickets = new Map<string, { claims: Claims; expiresAt: number }>();
 
   constructor(private readonly jwt: JwtService) {}
@@ -30,16 +34,26 @@ export class TokensService {
   /** A new access token and a new refresh token for `user`. */
   issue(user: string): { access_token: string; refresh_token: string } {
     const refresh = randomBytes(32).toString('base64url');
-    this.#refreshTokens.set(refresh, user);
+    this.#refreshTokens.set(refresh, { user, expiresAt: Date.now() + REFRESH_LIFETIME_MS });
     return { access_token: this.jwt.sign({ sub: user }, { expiresIn: this.#tokenTtlS }), refresh_token: refresh };
   }
 
-  /** The user of a refresh token, which is used up; null for an unknown or used one. */
+  /**
+   * The user of a refresh token, which is used up; null for an unknown, lapsed or used one. A used
+   * one coming back means two parties hold it: every refresh token of its user is revoked.
+   */
   redeemRefresh(token: unknown): string | null {
     if (typeof token !== 'string') return null;
-    const user = this.#refreshTokens.get(token) ?? null;
+    const reused = this.#usedRefreshTokens.get(token);
+    if (reused !== undefined) {
+      for (const [t, entry] of this.#refreshTokens) if (entry.user === reused) this.#refreshTokens.delete(t);
+      return null;
+    }
+    const entry = this.#refreshTokens.get(token);
     this.#refreshTokens.delete(token);
-    return user;
+    if (!entry || entry.expiresAt <= Date.now()) return null;
+    this.#usedRefreshTokens.set(token, entry.user);
+    return entry.user;
   }
 
   /** The claims of a valid access token, else null. */
@@ -55,7 +69,7 @@ export class TokensService {
 
   /** The claims of `Authorization: Bearer <access token>`, else null. */
   verifyBearer(header: string | undefined): Claims | null {
-    const match = /^Bearer (\S+)$/.exec(header ?? '');
+    const match = /^Bearer +(\S+)$/i.exec(header ?? '');
     return match ? this.verify(match[1]) : null;
   }
 
