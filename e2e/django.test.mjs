@@ -1,6 +1,7 @@
 // The library in Chromium against the Django Channels example (examples/django-channels): tickets,
 // the first-message fallback when the ticket endpoint is off, kick → fresh ticket, token expiry →
-// refresh → back, in-band re-auth, a forbidden user, logout, and logs without secrets.
+// refresh → back, in-band re-auth, a forbidden user, logout, groups of the client's own through
+// withChannels(), and logs without secrets.
 // Four daphne processes, one per configuration: tickets on; tickets off; 3-second access tokens;
 // and the demo app (what `npm run start:django` serves) instead of the lab.
 import assert from 'node:assert/strict';
@@ -16,6 +17,8 @@ import {
   waitUntil,
 } from './support/browser.mjs';
 import { DEMO, DjangoServer } from './support/django-server.mjs';
+import { foreignOptions } from './support/foreign-server.mjs';
+import { openInterop } from './support/interop.mjs';
 import { JWT_PATTERN } from './support/server.mjs';
 
 const tickets = new DjangoServer();
@@ -290,6 +293,104 @@ test('the demo app (?server=django, as npm run start:django serves it): sign in,
   assert.equal(stats.requests['/ws_ticket'], before.requests['/ws_ticket'], 'nothing asked after logout');
   assert.deepEqual(alice.problems, []);
   await done(alice);
+});
+
+test("groups of the client's own: withChannels() with the example's subscribe frames joins, delivers to members only, refuses a private group, and joins again after a kick", async () => {
+  // The app of docs/SERVERS.md "Channels with frames of your own", against the real consumer.
+  const options = {
+    ...foreignOptions(),
+    socket: { url: '/channel/', reconnect: { initialDelayMs: 100, maxDelayMs: 500 } },
+    channels: 'foreign',
+    tokenSource: 'capture',
+    rotation: false,
+  };
+  const [alice, bob] = [
+    await openInterop(browser, tickets.url, options),
+    await openInterop(browser, tickets.url, options),
+  ];
+  const channel = (app, name) => app.page.evaluate((n) => window.interop.record.channels[n], name);
+  const bodies = async (app, name) => ((await channel(app, name))?.messages ?? []).map((m) => m.body);
+  const stateOf = async (app, name) => (await channel(app, name))?.states.at(-1);
+  for (const [app, user] of [
+    [alice, 'alice'],
+    [bob, 'bob'],
+  ]) {
+    await app.page.evaluate((u) => window.interop.login(u), user);
+    await app.page.evaluate(() => window.interop.listen());
+    await app.page.evaluate(() => window.interop.subscribeChannel('room-e2e'));
+  }
+  await waitUntil(
+    async () => (await stateOf(alice, 'room-e2e')) === 'joined' && (await stateOf(bob, 'room-e2e')) === 'joined',
+    'both joined',
+    15_000,
+  );
+  await alice.page.evaluate(() => window.interop.sendInChannel('room-e2e', 'one'));
+  await waitUntil(
+    async () => (await bodies(bob, 'room-e2e')).includes('one') && (await bodies(alice, 'room-e2e')).includes('one'),
+    '"one" on both',
+    10_000,
+  );
+
+  await bob.page.evaluate(() => window.interop.subscribeChannel('private-alice'));
+  await alice.page.evaluate(() => window.interop.subscribeChannel('private-alice'));
+  await waitUntil(
+    async () =>
+      (await stateOf(bob, 'private-alice'))?.startsWith('rejected:') &&
+      (await stateOf(alice, 'private-alice')) === 'joined',
+    'private-alice decided',
+    10_000,
+  );
+  await alice.page.evaluate(() => window.interop.sendInChannel('private-alice', 'secret'));
+  await waitUntil(async () => (await bodies(alice, 'private-alice')).includes('secret'), '"secret" back', 10_000);
+
+  // The server drops alice's socket (4012): a fresh ticket, and both groups subscribed again.
+  const subscribedBefore = alice.sockets.length;
+  await tickets.kick('alice');
+  await waitUntil(
+    async () =>
+      alice.sockets.length > subscribedBefore &&
+      (await stateOf(alice, 'room-e2e')) === 'joined' &&
+      (await stateOf(alice, 'private-alice')) === 'joined',
+    'alice back in both groups',
+    15_000,
+  );
+  await bob.page.evaluate(() => window.interop.sendInChannel('room-e2e', 'two'));
+  await waitUntil(async () => (await bodies(alice, 'room-e2e')).includes('two'), '"two" after the kick', 10_000);
+
+  const [a, b] = [
+    await alice.page.evaluate(() => window.interop.record),
+    await bob.page.evaluate(() => window.interop.record),
+  ];
+  for (const app of [alice, bob]) keepTickets(app);
+  await alice.context.close();
+  await bob.context.close();
+  assert.deepEqual(
+    a.channels['room-e2e'].messages.map((m) => m.body),
+    ['one', 'two'],
+    'each once, in order',
+  );
+  assert.deepEqual(
+    b.channels['room-e2e'].messages.map((m) => m.body),
+    ['one', 'two'],
+  );
+  assert.deepEqual(b.channels['private-alice'].messages, [], "bob never saw alice's private group");
+  assert.match(b.channels['private-alice'].states.at(-1), /^rejected:You do not have permission/);
+  // A subscribe per group on each of alice's sockets, none twice; the frames' id is the server's msg_id.
+  for (const socket of alice.sockets) {
+    const subscribes = socket.sent
+      .map((f) => JSON.parse(f))
+      .filter((f) => f.type === 'subscribe')
+      .map((f) => f.group);
+    assert.deepEqual(subscribes.sort(), ['private-alice', 'room-e2e'], `socket ${socket.url}`);
+  }
+  assert.ok(a.channels['room-e2e'].messages.every((m) => /^[0-9a-f]{32}$/.test(m.id)));
+  assert.deepEqual(a.errors, ['socket-closed'], 'the kick, nothing else');
+  assert.deepEqual(b.errors, []);
+  // Channel messages reach messages$ too; the subscribe answers never do.
+  assert.deepEqual(Object.keys(a.types), ['group.message'], 'control frames never reached messages$');
+  assert.deepEqual(Object.keys(b.types), ['group.message']);
+  assert.deepEqual(alice.problems, []);
+  assert.deepEqual(bob.problems, []);
 });
 
 test('no JWT and no ticket in anything the servers logged', () => {

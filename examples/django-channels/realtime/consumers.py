@@ -8,6 +8,9 @@ Life of a socket:
    socket is authenticated from its first byte; or there was no ticket → the first frame must be
    `authenticate` within WS_AUTH_DEADLINE_S.
 2. Authenticated sockets join the room and their user's group; nothing reaches a socket before.
+   They may subscribe to groups of their own (`subscribe` → `subscribed` / `subscription_denied`,
+   `unsubscribe`, `group.send` → `group.message` with a `msg_id` to every subscribed socket);
+   membership belongs to the socket and ends with it.
 3. An `authenticate` frame while open re-authenticates (same user only) and moves the expiry.
 4. When the JWT expires the socket is closed with 4001 `token_expired`.
 """
@@ -16,6 +19,7 @@ import hashlib
 import json
 import logging
 import time
+import uuid
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
@@ -25,7 +29,7 @@ from django.core.cache import cache
 
 from . import frames, metrics
 from .access import SocketAuthError, authenticate_token
-from .groups import ROOM, user_group
+from .groups import GROUP_NAME, ROOM, may_join, subscribed_group, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +56,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
     closing = False
     _deadline = None
     _expiry = None
+    # The groups this socket subscribed to (their client names).
+    subscriptions = frozenset()
 
     # ---- connection ------------------------------------------------------------------------
 
@@ -71,6 +77,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.user is not None:
             await self.channel_layer.group_discard(ROOM, self.channel_name)
             await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+        for name in self.subscriptions:
+            await self.channel_layer.group_discard(subscribed_group(name), self.channel_name)
         await metrics.acount("sockets_open", -1)
 
     async def receive(self, text_data=None, bytes_data=None):
@@ -159,6 +167,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             "echo": self._echo,
             "ping": self._ping,
             "kick": self._kick,
+            "subscribe": self._subscribe,
+            "unsubscribe": self._unsubscribe,
+            "group.send": self._group_send,
         }.get(frame["type"])
         if handler is None:
             await self._send(BAD_MESSAGE)
@@ -194,6 +205,46 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self._ack(frame)
         await self._close(frames.CLOSE_KICKED, "kicked")
 
+    # ---- groups of the client's own ----------------------------------------------------------
+
+    async def _subscribe(self, frame):
+        name = frame.get("group")
+        if not isinstance(name, str) or not GROUP_NAME.match(name):
+            await self._send(BAD_MESSAGE)
+            return
+        await self._ack(frame)
+        if not may_join(self.user.get_username(), name):
+            detail = "You do not have permission to join this group."
+            await self._send({"type": "subscription_denied", "group": name, "detail": detail})
+            return
+        # Idempotent: the client subscribes again on every new socket, and may ask twice.
+        await self.channel_layer.group_add(subscribed_group(name), self.channel_name)
+        self.subscriptions = self.subscriptions | {name}
+        await self._send({"type": "subscribed", "group": name})
+
+    async def _unsubscribe(self, frame):
+        name = frame.get("group")
+        if not isinstance(name, str) or not GROUP_NAME.match(name):
+            await self._send(BAD_MESSAGE)
+            return
+        await self._ack(frame)
+        if name in self.subscriptions:
+            await self.channel_layer.group_discard(subscribed_group(name), self.channel_name)
+            self.subscriptions = self.subscriptions - {name}
+
+    async def _group_send(self, frame):
+        name = frame.get("group")
+        body = frame.get("body")
+        if not isinstance(name, str) or not isinstance(body, str) or not 1 <= len(body) <= frames.MAX_CHAT_LENGTH:
+            await self._send(BAD_MESSAGE)
+            return
+        if name not in self.subscriptions:
+            await self._send({"type": "error", "group": name, "detail": "Not subscribed to this group."})
+            return
+        event = {"type": "group.message", "group": name, "msg_id": uuid.uuid4().hex, "body": body}
+        await self.channel_layer.group_send(subscribed_group(name), event)
+        await self._ack(frame)
+
     async def _ack(self, frame):
         if "id" in frame:
             await self._send({"type": "ack", "id": frame["id"]})
@@ -202,6 +253,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def chat_message(self, event):
         await self._send({**event, "type": "chat"})
+
+    async def group_message(self, event):
+        await self._send(event)
 
     async def socket_kick(self, event):
         await self._close(frames.CLOSE_KICKED, "kicked")
