@@ -5,7 +5,7 @@
 // that uses ngx-auth-socket/testing; for Angular 21 also a server-side render that stays off the
 // network and a browser that hydrates it and connects (Chromium against the reference server), and
 // `ng serve` with the README's proxy.conf.json, and a type-check of every other TypeScript block of
-// README.md and docs/TESTING.md (consumers/doc-snippets.mjs). consumers/README.md tells the whole story.
+// README.md, docs/TESTING.md and the examples' READMEs (consumers/doc-snippets.mjs). consumers/README.md tells the whole story.
 //
 // Run by `npm run test:consumers` (which builds the library and the server first). Installs go to
 // dist/consumers/<app>/ with `npm ci` from the committed lockfile; a later run reuses node_modules
@@ -21,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { REPOSITORY, packageReadme } from '../scripts/package-readme.mjs';
-import { docBlocks, exportedNames, snippetFiles } from './doc-snippets.mjs';
+import { DOCS, docBlocks, exportedNames, snippetFiles } from './doc-snippets.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = join(ROOT, 'dist/consumers');
@@ -172,7 +172,7 @@ describe('Angular 21 app (ng new --ssr --zoneless; Vitest + jsdom)', () => {
     await app.ngAdd(t);
   });
 
-  test('every other TypeScript block of README.md and docs/TESTING.md type-checks in the app as shown', async (t) => {
+  test("every other TypeScript block of README.md, docs/TESTING.md and the examples' READMEs type-checks in the app as shown", async (t) => {
     await app.typeCheckDocs(t);
   });
 
@@ -301,9 +301,10 @@ function consumerApp(name, blocks) {
      */
     async typeCheckDocs(t) {
       const blocks = docBlocks(ROOT);
-      const fenced = ['README.md', 'docs/TESTING.md']
-        .map((doc) => readFileSync(join(ROOT, doc), 'utf8'))
-        .reduce((n, text) => n + (text.match(/^```ts$/gm) ?? []).length, 0);
+      const fenced = DOCS.map((doc) => readFileSync(join(ROOT, doc), 'utf8')).reduce(
+        (n, text) => n + (text.match(/^```ts$/gm) ?? []).length,
+        0,
+      );
       assert.equal(blocks.length, fenced - quickStart.length - quickStartSsr.length, 'every block is checked');
       const types = join(dir, 'node_modules/ngx-auth-socket/types');
       const exported = {

@@ -1,18 +1,20 @@
-// The TypeScript blocks of README.md and docs/TESTING.md that are not files of the quick-start app,
+// The TypeScript blocks of README.md, docs/TESTING.md and the example servers' READMEs (their
+// Angular side) that are not files of the quick-start app,
 // turned into files a fresh CLI app type-checks (consumers.test.mjs): what the docs show must
 // compile as shown, not only the quick start.
 //
 // A block preceded by `<!-- snippet:PATH -->` is that file, verbatim; one starting with `import`
 // is a file of its own. Every other block is a fragment, placed in a file after the imports it may
 // use (the packages' public names, the Angular and rxjs functions the docs call) and the names the
-// docs take from the app (`ChatMessage`, `Tick`, `APP_ENV`, and in specs `socket` and `Chat`):
+// docs take from the app (`ChatMessage`, `Tick`, `APP_ENV`, the quick start's `AuthApi`, the
+// README's `eventEnvelope`, and in specs `socket` and `Chat`):
 // - a block with `it(`, `beforeEach(`… lines is the body of a spec file;
 // - any other is providers: as written when it starts with `export` or `const`, else the elements
 //   of a providers array. Lines after `// in a component` are the body of a component class.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const DOCS = ['README.md', 'docs/TESTING.md'];
+export const DOCS = ['README.md', 'docs/TESTING.md', 'examples/django-channels/README.md', 'examples/nestjs/README.md'];
 const ANGULAR = [
   "import { provideHttpClient, withInterceptors, withInterceptorsFromDi } from '@angular/common/http';",
   "import { ApplicationConfig, Component, EnvironmentProviders, InjectionToken, Provider, inject } from '@angular/core';",
@@ -25,6 +27,8 @@ const APP_CONTEXT = [
   "export interface ChatMessage extends SocketMessage { type: 'chat'; from: string; text: string }",
   "export interface Tick extends SocketMessage { type: 'tick'; symbol: string; price: number }",
   'export declare const APP_ENV: InjectionToken<{ socketUrl: string; ticketUrl: string; pricesUrl: string }>;',
+  "import { AuthApi } from '../src/app/auth-api';",
+  'export declare const eventEnvelope: SocketSerializer;',
 ];
 const SPEC_CONTEXT = ['declare const socket: AuthSocketTestingController;', 'declare class Chat {}'];
 
