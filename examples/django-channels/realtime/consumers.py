@@ -39,6 +39,8 @@ BAD_MESSAGE = {"type": "error", "reason": "bad_message"}
 # How long a processed chat id is remembered per user (PROTOCOL.md §8: a re-sent message is
 # acknowledged again but not broadcast again).
 PROCESSED_ID_TTL_S = 600
+# Groups one socket may be subscribed to at once: each is a channel layer group to keep and to leave.
+MAX_GROUPS_PER_SOCKET = 100
 
 
 def _first_time_seen(user_id, message_id):
@@ -209,28 +211,32 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def _subscribe(self, frame):
         name = frame.get("group")
-        if not isinstance(name, str) or not GROUP_NAME.match(name):
+        if not isinstance(name, str) or not GROUP_NAME.fullmatch(name):
             await self._send(BAD_MESSAGE)
             return
-        await self._ack(frame)
         if not may_join(self.user.get_username(), name):
-            detail = "You do not have permission to join this group."
-            await self._send({"type": "subscription_denied", "group": name, "detail": detail})
-            return
-        # Idempotent: the client subscribes again on every new socket, and may ask twice.
-        await self.channel_layer.group_add(subscribed_group(name), self.channel_name)
-        self.subscriptions = self.subscriptions | {name}
-        await self._send({"type": "subscribed", "group": name})
+            answer = {"type": "subscription_denied", "group": name, "detail": "You do not have permission to join this group."}
+        elif name not in self.subscriptions and len(self.subscriptions) >= MAX_GROUPS_PER_SOCKET:
+            answer = {"type": "subscription_denied", "group": name, "detail": "Too many groups on this socket."}
+        else:
+            # Noted before the await: a task cancelled meanwhile still leaves the group on disconnect.
+            # Idempotent: the client subscribes again on every new socket, and may ask twice.
+            self.subscriptions = self.subscriptions | {name}
+            await self.channel_layer.group_add(subscribed_group(name), self.channel_name)
+            answer = {"type": "subscribed", "group": name}
+        await self._send(answer)
+        # PROTOCOL.md §10: a join with an id is acknowledged after its answer.
+        await self._ack(frame)
 
     async def _unsubscribe(self, frame):
         name = frame.get("group")
-        if not isinstance(name, str) or not GROUP_NAME.match(name):
+        if not isinstance(name, str) or not GROUP_NAME.fullmatch(name):
             await self._send(BAD_MESSAGE)
             return
-        await self._ack(frame)
         if name in self.subscriptions:
-            await self.channel_layer.group_discard(subscribed_group(name), self.channel_name)
             self.subscriptions = self.subscriptions - {name}
+            await self.channel_layer.group_discard(subscribed_group(name), self.channel_name)
+        await self._ack(frame)
 
     async def _group_send(self, frame):
         name = frame.get("group")
@@ -239,9 +245,20 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._send(BAD_MESSAGE)
             return
         if name not in self.subscriptions:
-            await self._send({"type": "error", "group": name, "detail": "Not subscribed to this group."})
+            refusal = {"type": "error", "reason": "not_joined", "group": name, "detail": "Not subscribed to this group."}
+            await self._send({**refusal, "id": frame["id"]} if "id" in frame else refusal)
             return
-        event = {"type": "group.message", "group": name, "msg_id": uuid.uuid4().hex, "body": body}
+        message_id = frame.get("id")
+        if message_id is None:
+            msg_id = uuid.uuid4().hex
+        else:
+            # A message sent again (its ack was lost with a socket) is acknowledged again but not
+            # broadcast again (PROTOCOL.md §8), and keeps its msg_id, derived from the sender's id.
+            msg_id = hashlib.sha256(f"{self.user.pk}:{message_id}".encode()).hexdigest()[:32]
+            if not await first_time_seen(self.user.pk, f"group:{message_id}"):
+                await self._ack(frame)
+                return
+        event = {"type": "group.message", "group": name, "msg_id": msg_id, "body": body}
         await self.channel_layer.group_send(subscribed_group(name), event)
         await self._ack(frame)
 

@@ -13,9 +13,11 @@ def user_group(user_id):
     return f"user.{user_id}"
 
 
-# What a client may call a group: the channel layer's own limit on group names (ASCII letters,
-# digits, `-`, `_`, `.`; under 100 characters) with room for the prefix.
-GROUP_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
+# What a client may call a group (matched whole): the channel layer's own limit on group names
+# (ASCII letters, digits, `-`, `_`, `.`; under 100 characters) with room for the prefix. So a
+# private group exists only for usernames within it: Django's default validator also allows `@`,
+# `+` and non-ASCII letters, and such a user has no `private-<username>` here.
+GROUP_NAME = re.compile(r"[A-Za-z0-9_.-]{1,80}")
 
 
 def subscribed_group(name):

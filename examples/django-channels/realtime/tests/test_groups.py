@@ -1,4 +1,8 @@
 """Groups of the client's own (docs/SERVERS.md "Channels with frames of your own")."""
+from channels.layers import get_channel_layer
+
+from realtime.consumers import MAX_GROUPS_PER_SOCKET
+
 from .support import SocketTestCase
 
 
@@ -32,7 +36,8 @@ class GroupTests(SocketTestCase):
         self.assertEqual((await alice.receive())["body"], "once")
         self.assertEqual((await bob.receive())["body"], "once")
         self.assertTrue(await alice.silent())
-        await alice.send({"type": "unsubscribe", "group": "room-2"})
+        await alice.send({"type": "unsubscribe", "group": "room-2", "id": "u1"})
+        self.assertEqual(await alice.receive(), {"type": "ack", "id": "u1"})
         await bob.send({"type": "group.send", "group": "room-2", "body": "after"})
         self.assertEqual((await bob.receive())["body"], "after")
         self.assertTrue(await alice.silent())
@@ -46,14 +51,19 @@ class GroupTests(SocketTestCase):
         )
         await alice.send({"type": "subscribe", "group": "private-alice"})
         self.assertEqual(await alice.receive(), {"type": "subscribed", "group": "private-alice"})
-        await alice.send({"type": "group.send", "group": "private-bob", "body": "let me in"})
-        self.assertEqual(await alice.receive(), {"type": "error", "group": "private-bob", "detail": "Not subscribed to this group."})
+        await alice.send({"type": "group.send", "group": "private-bob", "body": "let me in", "id": "s1"})
+        self.assertEqual(
+            await alice.receive(),
+            {"type": "error", "reason": "not_joined", "group": "private-bob", "detail": "Not subscribed to this group.", "id": "s1"},
+        )
 
     async def test_membership_belongs_to_the_socket_and_ends_with_it(self):
         alice = await self.authenticated_socket(self.alice)
         await alice.send({"type": "subscribe", "group": "room-3"})
         await alice.receive()
+        self.assertEqual(len(get_channel_layer().groups.get("grp.room-3", {})), 1)
         await alice.close()
+        self.assertEqual(get_channel_layer().groups.get("grp.room-3", {}), {}, "the layer forgot the closed socket")
         bob = await self.authenticated_socket(self.bob)
         await bob.send({"type": "subscribe", "group": "room-3"})
         await bob.receive()
@@ -63,10 +73,15 @@ class GroupTests(SocketTestCase):
 
     async def test_bad_group_frames_are_answered_bad_message(self):
         socket = await self.authenticated_socket(self.alice)
+        await socket.send({"type": "subscribe", "group": "room-1", "id": "j1"})
+        # The answer first, then the ack (PROTOCOL.md §10).
+        self.assertEqual(await socket.receive(), {"type": "subscribed", "group": "room-1"})
+        self.assertEqual(await socket.receive(), {"type": "ack", "id": "j1"})
         for frame in (
             {"type": "subscribe"},
             {"type": "subscribe", "group": "no spaces"},
             {"type": "subscribe", "group": "x" * 81},
+            {"type": "subscribe", "group": "room-1\n"},
             {"type": "unsubscribe", "group": 7},
             {"type": "group.send", "group": "room-1"},
             {"type": "group.send", "group": "room-1", "body": ""},
@@ -74,3 +89,31 @@ class GroupTests(SocketTestCase):
             with self.subTest(frame=frame):
                 await socket.send(frame)
                 self.assertEqual(await socket.receive(), {"type": "error", "reason": "bad_message"})
+
+    async def test_a_group_send_sent_again_with_its_id_is_acknowledged_again_but_broadcast_once(self):
+        alice = await self.authenticated_socket(self.alice)
+        bob = await self.authenticated_socket(self.bob)
+        for socket in (alice, bob):
+            await socket.send({"type": "subscribe", "group": "room-4"})
+            await socket.receive()
+        for _ in range(2):
+            await alice.send({"type": "group.send", "group": "room-4", "body": "once", "id": "dup"})
+        frames = await alice.receive_all(3)
+        self.assertEqual([f["type"] for f in frames], ["ack", "ack", "group.message"])
+        first = await bob.receive()
+        self.assertEqual((first["body"], first["msg_id"]), ("once", frames[2]["msg_id"]))
+        self.assertTrue(await bob.silent())
+
+    async def test_a_socket_holds_at_most_so_many_groups(self):
+        socket = await self.authenticated_socket(self.alice)
+        for n in range(MAX_GROUPS_PER_SOCKET):
+            await socket.send({"type": "subscribe", "group": f"g-{n}"})
+            self.assertEqual((await socket.receive())["type"], "subscribed")
+        await socket.send({"type": "subscribe", "group": "one-more"})
+        self.assertEqual(
+            await socket.receive(),
+            {"type": "subscription_denied", "group": "one-more", "detail": "Too many groups on this socket."},
+        )
+        # Asking again for one it holds is still fine.
+        await socket.send({"type": "subscribe", "group": "g-0"})
+        self.assertEqual(await socket.receive(), {"type": "subscribed", "group": "g-0"})
